@@ -1,0 +1,1 @@
+"""Pure polars transforms: calibration, stitching, joins, scores. No I/O here."""

@@ -1,0 +1,163 @@
+"""Read side of the warehouse: every page and CLI report reads through these functions.
+
+They return polars frames with explicit schemas (an empty result has the same columns), so
+callers never see SQL or driver rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import polars as pl
+import sqlalchemy as sa
+
+from credtrends.warehouse.schema import (
+    FACT_TABLES,
+    job_runs,
+    metadata,
+    regions,
+    search_interest,
+    topics,
+)
+
+TOPIC_SCHEMA = {"topic_id": pl.String, "name_en": pl.String, "name_fr": pl.String, "category": pl.String}
+REGION_SCHEMA = {"region_code": pl.String, "level": pl.String, "name_en": pl.String, "name_fr": pl.String}
+INTEREST_SCHEMA = {
+    "topic_id": pl.String,
+    "region_code": pl.String,
+    "period_start": pl.Date,
+    "raw_value": pl.Float64,
+    "calibrated_value": pl.Float64,
+    "calibrated_low": pl.Float64,
+    "calibrated_high": pl.Float64,
+    "scale_method": pl.String,
+    "is_partial": pl.Boolean,
+    "is_synthetic": pl.Boolean,
+    "source": pl.String,
+}
+JOB_RUN_SCHEMA = {
+    "run_id": pl.String,
+    "job_name": pl.String,
+    "status": pl.String,
+    "started_at": pl.Datetime("us"),
+    "finished_at": pl.Datetime("us"),
+    "rows_written": pl.Int64,
+    "error": pl.String,
+}
+SOURCE_SCHEMA = {
+    "table": pl.String,
+    "source": pl.String,
+    "is_synthetic": pl.Boolean,
+    "rows": pl.Int64,
+    "last_fetched_at": pl.Datetime("us"),
+}
+
+
+def _frame(rows: Sequence[Any], schema: dict[str, Any]) -> pl.DataFrame:
+    return pl.DataFrame([tuple(row) for row in rows], schema=schema, orient="row")
+
+
+def list_topics(engine: sa.Engine) -> pl.DataFrame:
+    statement = sa.select(*(topics.c[name] for name in TOPIC_SCHEMA)).order_by(topics.c.name_en)
+    with engine.connect() as connection:
+        return _frame(connection.execute(statement).all(), TOPIC_SCHEMA)
+
+
+def list_regions(engine: sa.Engine) -> pl.DataFrame:
+    # Canada first, then provinces and territories by name.
+    statement = sa.select(*(regions.c[name] for name in REGION_SCHEMA)).order_by(
+        (regions.c.level != "country"), regions.c.name_en
+    )
+    with engine.connect() as connection:
+        return _frame(connection.execute(statement).all(), REGION_SCHEMA)
+
+
+def interest_over_time(
+    engine: sa.Engine,
+    topic_ids: Sequence[str],
+    region_code: str,
+    granularity: str = "week",
+    start: date | None = None,
+    end: date | None = None,
+) -> pl.DataFrame:
+    """Search interest of some topics in one region, oldest first."""
+    if not topic_ids:
+        return pl.DataFrame(schema=INTEREST_SCHEMA)
+    table = search_interest
+    statement = (
+        sa.select(*(table.c[name] for name in INTEREST_SCHEMA))
+        .where(
+            table.c.topic_id.in_(list(topic_ids)),
+            table.c.region_code == region_code,
+            table.c.granularity == granularity,
+        )
+        .order_by(table.c.topic_id, table.c.period_start)
+    )
+    if start is not None:
+        statement = statement.where(table.c.period_start >= start)
+    if end is not None:
+        statement = statement.where(table.c.period_start <= end)
+    with engine.connect() as connection:
+        return _frame(connection.execute(statement).all(), INTEREST_SCHEMA)
+
+
+@dataclass(frozen=True)
+class WarehouseStatus:
+    """What is in the warehouse: for ``credtrends status`` and the data page."""
+
+    url: str
+    row_counts: dict[str, int]
+    sources: pl.DataFrame
+    recent_runs: pl.DataFrame
+
+    @property
+    def has_synthetic_data(self) -> bool:
+        return bool(self.sources.filter(pl.col("is_synthetic"))["rows"].sum())
+
+
+def warehouse_status(engine: sa.Engine, recent: int = 10) -> WarehouseStatus:
+    with engine.connect() as connection:
+        counts = {
+            name: int(connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+            for name, table in sorted(metadata.tables.items())
+        }
+        source_rows: list[tuple[Any, ...]] = []
+        for table in FACT_TABLES:
+            if "source" not in table.c:
+                continue
+            source_rows.extend(
+                _naive_times((table.name, *row))
+                for row in connection.execute(
+                    sa.select(
+                        table.c.source,
+                        table.c.is_synthetic,
+                        sa.func.count(),
+                        sa.func.max(table.c.fetched_at),
+                    ).group_by(table.c.source, table.c.is_synthetic)
+                )
+            )
+        runs = connection.execute(
+            sa.select(*(job_runs.c[name] for name in JOB_RUN_SCHEMA))
+            .order_by(job_runs.c.started_at.desc())
+            .limit(recent)
+        ).all()
+    return WarehouseStatus(
+        url=engine.url.render_as_string(hide_password=True),
+        row_counts=counts,
+        sources=_frame(source_rows, SOURCE_SCHEMA),
+        recent_runs=_frame([_naive_times(r) for r in runs], JOB_RUN_SCHEMA),
+    )
+
+
+def _naive_utc(value: Any) -> Any:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def _naive_times(row: Any) -> tuple[Any, ...]:
+    """SQLite returns naive UTC datetimes, PostgreSQL aware ones; report both as naive UTC."""
+    return tuple(_naive_utc(value) for value in row)

@@ -1,0 +1,251 @@
+"""The warehouse schema: the one place tables are declared (SQLAlchemy Core).
+
+Alembic migrations in ``migrations/versions`` must produce exactly this metadata; a test
+compares them. Topics, regions and sources are rows, never table or column names.
+
+Every fact table carries the same provenance: ``source`` (who produced the numbers, e.g.
+``google-trends`` or ``synthetic-demo``), ``fetched_at``, ``run_id`` (the ``job_runs`` row
+that loaded it) and ``is_synthetic``. Primary keys start with the columns the dashboard
+filters on, so the key's index serves those reads.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+GRANULARITIES = ("hour", "day", "week", "month", "quarter", "year")
+JOB_STATUSES = ("running", "succeeded", "failed", "crashed")
+
+_ts = sa.DateTime(timezone=True)
+
+
+def _provenance() -> list[sa.Column[object]]:
+    """Columns every fact row has: where it came from and whether it is real."""
+    return [
+        sa.Column("source", sa.String(64), nullable=False),
+        sa.Column("fetched_at", _ts, nullable=False),
+        sa.Column("run_id", sa.String(64), nullable=False),
+        sa.Column("is_synthetic", sa.Boolean, nullable=False),
+    ]
+
+
+def _topic_fk() -> sa.Column[str]:
+    return sa.Column("topic_id", sa.String(64), sa.ForeignKey("topics.topic_id"), nullable=False)
+
+
+def _region_fk() -> sa.Column[str]:
+    return sa.Column(
+        "region_code", sa.String(8), sa.ForeignKey("regions.region_code"), nullable=False
+    )
+
+
+def _granularity() -> sa.Column[str]:
+    return sa.Column("granularity", sa.String(8), nullable=False)
+
+
+def _granularity_check() -> sa.CheckConstraint:
+    allowed = ", ".join(f"'{g}'" for g in GRANULARITIES)
+    return sa.CheckConstraint(f"granularity IN ({allowed})", name="granularity")
+
+
+topics = sa.Table(
+    "topics",
+    metadata,
+    sa.Column("topic_id", sa.String(64), primary_key=True),
+    sa.Column("name_en", sa.String(120), nullable=False),
+    sa.Column("name_fr", sa.String(120), nullable=False),
+    sa.Column("category", sa.String(32), nullable=False),
+    sa.Column("search_terms", sa.JSON, nullable=False),
+    sa.Column("regions", sa.JSON, nullable=True),
+    sa.Column("updated_at", _ts, nullable=False),
+)
+
+topic_occupations = sa.Table(
+    "topic_occupations",
+    metadata,
+    sa.Column(
+        "topic_id", sa.String(64), sa.ForeignKey("topics.topic_id"), primary_key=True
+    ),
+    sa.Column("noc_code", sa.String(5), primary_key=True),
+    sa.Column("title_en", sa.String(200), nullable=False),
+    sa.Column("title_fr", sa.String(200), nullable=False),
+)
+
+regions = sa.Table(
+    "regions",
+    metadata,
+    sa.Column("region_code", sa.String(8), primary_key=True),
+    sa.Column("level", sa.String(16), nullable=False),
+    sa.Column("parent_code", sa.String(8), nullable=True),
+    sa.Column("name_en", sa.String(120), nullable=False),
+    sa.Column("name_fr", sa.String(120), nullable=False),
+    sa.Column("statcan_name", sa.String(120), nullable=False),
+    sa.Column("sgc_code", sa.String(2), nullable=True),
+    sa.Column("dguid", sa.String(32), nullable=False),
+)
+
+job_runs = sa.Table(
+    "job_runs",
+    metadata,
+    sa.Column("run_id", sa.String(64), primary_key=True),
+    sa.Column("job_name", sa.String(120), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("started_at", _ts, nullable=False),
+    sa.Column("finished_at", _ts, nullable=True),
+    sa.Column("rows_written", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Column("parameters", sa.JSON, nullable=True),
+    sa.Column("hostname", sa.String(255), nullable=True),
+    sa.Column("pid", sa.Integer, nullable=True),
+    sa.CheckConstraint(
+        "status IN ({})".format(", ".join(f"'{s}'" for s in JOB_STATUSES)), name="status"
+    ),
+    sa.Index(None, "job_name", "started_at"),
+)
+
+raw_payloads = sa.Table(
+    "raw_payloads",
+    metadata,
+    sa.Column("request_key", sa.String(64), primary_key=True),
+    sa.Column("backend", sa.String(64), nullable=False),
+    sa.Column("request", sa.JSON, nullable=False),
+    sa.Column("content_type", sa.String(64), nullable=False),
+    sa.Column("payload", sa.LargeBinary, nullable=False),
+    *_provenance(),
+)
+
+search_interest = sa.Table(
+    "search_interest",
+    metadata,
+    _topic_fk(),
+    _region_fk(),
+    _granularity(),
+    sa.Column("period_start", sa.Date, nullable=False),
+    sa.Column("source", sa.String(64), nullable=False),
+    sa.Column("raw_value", sa.Float, nullable=True, comment="0-100 as in its own request"),
+    sa.Column("is_below_one", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("calibrated_value", sa.Float, nullable=True, comment="on the common scale"),
+    sa.Column("calibrated_low", sa.Float, nullable=True),
+    sa.Column("calibrated_high", sa.Float, nullable=True),
+    sa.Column("scale_method", sa.String(64), nullable=True),
+    sa.Column("is_partial", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("backend", sa.String(64), nullable=False),
+    sa.Column("request_key", sa.String(64), nullable=True),
+    sa.Column("fetched_at", _ts, nullable=False),
+    sa.Column("run_id", sa.String(64), nullable=False),
+    sa.Column("is_synthetic", sa.Boolean, nullable=False),
+    sa.PrimaryKeyConstraint("topic_id", "region_code", "granularity", "period_start", "source"),
+    _granularity_check(),
+)
+
+search_interest_batches = sa.Table(
+    "search_interest_batches",
+    metadata,
+    sa.Column("request_key", sa.String(64), primary_key=True),
+    sa.Column("term", sa.String(100), primary_key=True),
+    sa.Column("region_code", sa.String(8), primary_key=True),
+    sa.Column("period_start", sa.Date, primary_key=True),
+    sa.Column("topic_id", sa.String(64), sa.ForeignKey("topics.topic_id"), nullable=True),
+    _granularity(),
+    sa.Column("value", sa.SmallInteger, nullable=False),
+    sa.Column("is_below_one", sa.Boolean, nullable=False),
+    sa.Column("is_partial", sa.Boolean, nullable=False),
+    sa.Column("backend", sa.String(64), nullable=False),
+    *_provenance(),
+    _granularity_check(),
+)
+
+portal_topic_counts = sa.Table(
+    "portal_topic_counts",
+    metadata,
+    _topic_fk(),
+    _region_fk(),
+    sa.Column("measure", sa.String(32), nullable=False),
+    _granularity(),
+    sa.Column("period_start", sa.Date, nullable=False),
+    sa.Column("value", sa.Float, nullable=True),
+    sa.Column("rank", sa.Integer, nullable=True),
+    *_provenance(),
+    sa.PrimaryKeyConstraint(
+        "topic_id", "region_code", "measure", "granularity", "period_start", "source"
+    ),
+    _granularity_check(),
+)
+
+labour_market_observations = sa.Table(
+    "labour_market_observations",
+    metadata,
+    sa.Column("noc_code", sa.String(5), nullable=False),
+    _region_fk(),
+    sa.Column("measure", sa.String(32), nullable=False),
+    _granularity(),
+    sa.Column("period_start", sa.Date, nullable=False),
+    sa.Column("value", sa.Float, nullable=True, comment="null when suppressed; see status"),
+    sa.Column("status", sa.String(8), nullable=True, comment="e.g. StatCan's E, F, x, .."),
+    sa.Column("uom", sa.String(64), nullable=True),
+    *_provenance(),
+    sa.PrimaryKeyConstraint(
+        "noc_code", "region_code", "measure", "granularity", "period_start", "source"
+    ),
+    _granularity_check(),
+)
+
+forecast_runs = sa.Table(
+    "forecast_runs",
+    metadata,
+    sa.Column("forecast_run_id", sa.String(64), primary_key=True),
+    sa.Column("created_at", _ts, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("horizon", sa.Integer, nullable=False),
+    sa.Column("parameters", sa.JSON, nullable=False),
+    sa.Column("data_snapshot", sa.String(128), nullable=False),
+    sa.Column("models", sa.JSON, nullable=False),
+    sa.Column("metrics", sa.JSON, nullable=True),
+    sa.Column("run_id", sa.String(64), nullable=False),
+    sa.Column("is_synthetic", sa.Boolean, nullable=False),
+)
+
+forecasts = sa.Table(
+    "forecasts",
+    metadata,
+    _topic_fk(),
+    _region_fk(),
+    sa.Column("measure", sa.String(32), nullable=False),
+    _granularity(),
+    sa.Column("period_start", sa.Date, nullable=False),
+    sa.Column(
+        "forecast_run_id",
+        sa.String(64),
+        sa.ForeignKey("forecast_runs.forecast_run_id"),
+        nullable=False,
+    ),
+    sa.Column("model", sa.String(64), nullable=False),
+    sa.Column("mean", sa.Float, nullable=False),
+    sa.Column("lo80", sa.Float, nullable=True),
+    sa.Column("hi80", sa.Float, nullable=True),
+    sa.Column("lo95", sa.Float, nullable=True),
+    sa.Column("hi95", sa.Float, nullable=True),
+    sa.Column("is_synthetic", sa.Boolean, nullable=False),
+    sa.PrimaryKeyConstraint(
+        "topic_id", "region_code", "measure", "granularity", "period_start", "forecast_run_id"
+    ),
+    _granularity_check(),
+)
+
+FACT_TABLES: tuple[sa.Table, ...] = (
+    search_interest,
+    search_interest_batches,
+    portal_topic_counts,
+    labour_market_observations,
+    forecasts,
+)

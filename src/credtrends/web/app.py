@@ -1,0 +1,72 @@
+"""The Dash app factory: wires settings, the cached query layer and the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import sqlalchemy as sa
+from dash import dcc, html
+from flask_caching import Cache
+
+from credtrends import __version__
+from credtrends.config import Settings
+from credtrends.web.components.banner import synthetic_banner
+from credtrends.web.data import DashboardData, cache_config
+from credtrends.web.pages import interest
+
+PAGES = (interest,)
+
+
+def _shell(data: DashboardData) -> html.Div:
+    """Header, navigation and footer around the current page; built per request."""
+    status = data.status()
+    return html.Div(
+        [
+            dcc.Location(id="url"),
+            html.Header(
+                [
+                    html.A("credtrends", href="/", className="brand"),
+                    html.Nav([html.A(page.TITLE, href=page.PATH) for page in PAGES]),
+                ],
+                className="site-header",
+            ),
+            synthetic_banner(visible=status.has_synthetic_data, component_id="site-synthetic-banner"),
+            html.Main(dash.page_container, className="page"),
+            html.Footer(
+                f"credtrends {__version__} · warehouse: {status.url}",
+                className="site-footer",
+            ),
+        ]
+    )
+
+
+def create_app(settings: Settings, engine: sa.Engine) -> dash.Dash:
+    """A new app; nothing is read from the warehouse until a page is requested."""
+    app = dash.Dash(
+        __name__,
+        use_pages=True,
+        pages_folder="",
+        title="credtrends",
+        suppress_callback_exceptions=True,
+    )
+    cache = Cache(app.server, config=cache_config(settings, settings.warehouse_url))
+    data = DashboardData(engine, cache)
+    for page in PAGES:
+        dash.register_page(
+            page.__name__,
+            path=page.PATH,
+            name=page.TITLE,
+            title=f"{page.TITLE} · credtrends",
+            layout=_page_layout(page, data),
+        )
+        page.register_callbacks(app, data)
+    app.layout = lambda: _shell(data)
+    return app
+
+
+def _page_layout(page: Any, data: DashboardData) -> Any:
+    def layout(**query: Any) -> Any:
+        return page.layout(data, **query)
+
+    return layout

@@ -1,0 +1,71 @@
+"""The dashboard's access to the warehouse: the query layer behind a shared cache.
+
+Callbacks receive a ``DashboardData`` and call its methods; they never see SQL. Results are
+memoised (flask-caching: per-process by default, Redis when configured) and keyed by the
+warehouse URL, so two apps on different warehouses never share entries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import polars as pl
+import sqlalchemy as sa
+from flask_caching import Cache
+
+from credtrends.config import Settings
+from credtrends.warehouse import queries
+
+T = TypeVar("T")
+
+
+def cache_config(settings: Settings, warehouse_url: str) -> dict[str, Any]:
+    prefix = "credtrends:" + hashlib.sha256(warehouse_url.encode()).hexdigest()[:12] + ":"
+    config: dict[str, Any] = {
+        "CACHE_TYPE": {"simple": "SimpleCache", "redis": "RedisCache", "null": "NullCache"}[
+            settings.cache_type
+        ],
+        "CACHE_DEFAULT_TIMEOUT": settings.cache_timeout_seconds,
+        "CACHE_KEY_PREFIX": prefix,
+    }
+    if settings.cache_type == "redis":
+        config["CACHE_REDIS_URL"] = settings.cache_redis_url
+    return config
+
+
+class DashboardData:
+    """Cached read access for pages. Arguments must be hashable (tuples, not lists)."""
+
+    def __init__(self, engine: sa.Engine, cache: Cache) -> None:
+        self._engine = engine
+        self._cache = cache
+
+    def _cached(self, name: str, compute: Callable[[], T]) -> T:
+        value: T | None = self._cache.get(name)
+        if value is None:
+            value = compute()
+            self._cache.set(name, value)
+        return value
+
+    def topics(self) -> pl.DataFrame:
+        return self._cached("topics", lambda: queries.list_topics(self._engine))
+
+    def regions(self) -> pl.DataFrame:
+        return self._cached("regions", lambda: queries.list_regions(self._engine))
+
+    def status(self) -> queries.WarehouseStatus:
+        return self._cached("status", lambda: queries.warehouse_status(self._engine))
+
+    def interest_over_time(
+        self, topic_ids: Sequence[str], region_code: str, granularity: str = "week"
+    ) -> pl.DataFrame:
+        key_topics = tuple(sorted(topic_ids))
+        key = "interest:" + hashlib.sha256(
+            repr((key_topics, region_code, granularity)).encode()
+        ).hexdigest()
+        return self._cached(
+            key,
+            lambda: queries.interest_over_time(self._engine, key_topics, region_code, granularity),
+        )

@@ -1,0 +1,27 @@
+"""Data downloads: what the user sees, with its provenance, safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import polars as pl
+
+# A cell starting with one of these is run as a formula by spreadsheet programs.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(text: str) -> str:
+    """Prefix a quote so spreadsheets show the text instead of evaluating it (OWASP advice)."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def escape_formula_cells(frame: pl.DataFrame) -> pl.DataFrame:
+    """Escape every string cell and every header; numbers are left as numbers."""
+    escaped = frame.with_columns(
+        pl.col(name).map_elements(escape_formula, return_dtype=pl.String)
+        for name, dtype in frame.schema.items()
+        if dtype == pl.String
+    )
+    return escaped.rename({name: escape_formula(name) for name in escaped.columns})
+
+
+def frame_to_csv(frame: pl.DataFrame) -> str:
+    return escape_formula_cells(frame).write_csv()

@@ -1,0 +1,1 @@
+"""One module per page: ``layout(**query)`` plus ``register_callbacks(app, data)``."""

@@ -1,0 +1,161 @@
+"""Search interest over time: chosen topics in a chosen region."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+import dash
+import polars as pl
+from dash import Input, Output, State, dcc, html
+
+from credtrends.web.components.banner import synthetic_banner
+from credtrends.web.data import DashboardData
+from credtrends.web.exports import frame_to_csv
+from credtrends.web.figures import interest_figure
+
+PATH = "/"
+TITLE = "Search interest"
+DEFAULT_TOPICS = ("pmp", "cpr", "data-science", "cybersecurity")
+DEFAULT_REGION = "CA"
+MAX_TOPICS = 10
+
+
+class Ids(StrEnum):
+    TOPICS = "interest-topics"
+    REGION = "interest-region"
+    GRAPH = "interest-graph"
+    BANNER = "interest-synthetic-banner"
+    SUMMARY = "interest-summary"
+    DOWNLOAD_BUTTON = "interest-download-csv"
+    DOWNLOAD = "interest-download"
+
+
+def _parse_topics(raw: str | None, known: list[str]) -> list[str]:
+    wanted = [t.strip() for t in (raw or "").split(",") if t.strip()]
+    chosen = [t for t in wanted if t in known] or [t for t in DEFAULT_TOPICS if t in known]
+    return (chosen or known[:3])[:MAX_TOPICS]
+
+
+def layout(data: DashboardData, topic: str | None = None, region: str | None = None, **_: Any) -> html.Div:
+    """``?topic=pmp,cpr&region=CA-ON`` deep-links a selection; unknown parameters are ignored."""
+    topics = data.topics()
+    regions = data.regions()
+    if topics.is_empty():
+        return html.Div(
+            [
+                html.H1(TITLE),
+                html.P(
+                    "The warehouse has no topics yet. Run `credtrends init` (real data) or "
+                    "`credtrends demo` (synthetic demo data)."
+                ),
+            ]
+        )
+    known_topics = topics["topic_id"].to_list()
+    known_regions = regions["region_code"].to_list()
+    chosen_region = region if region in known_regions else DEFAULT_REGION
+    return html.Div(
+        [
+            html.H1(TITLE),
+            html.P(
+                "How much people search Google for each micro-credential topic, week by week. "
+                "Open circles mark the current week, which is not complete yet."
+            ),
+            synthetic_banner(visible=False, component_id=Ids.BANNER),
+            html.Div(
+                [
+                    html.Label(
+                        ["Topics", dcc.Dropdown(
+                            id=Ids.TOPICS,
+                            options=[
+                                {"label": row["name_en"], "value": row["topic_id"]}
+                                for row in topics.iter_rows(named=True)
+                            ],
+                            value=_parse_topics(topic, known_topics),
+                            multi=True,
+                            clearable=False,
+                        )],
+                        className="control control-wide",
+                    ),
+                    html.Label(
+                        ["Region", dcc.Dropdown(
+                            id=Ids.REGION,
+                            options=[
+                                {"label": row["name_en"], "value": row["region_code"]}
+                                for row in regions.iter_rows(named=True)
+                            ],
+                            value=chosen_region,
+                            clearable=False,
+                        )],
+                        className="control",
+                    ),
+                ],
+                className="controls",
+            ),
+            dcc.Loading(dcc.Graph(id=Ids.GRAPH, config={"displaylogo": False}, style={"height": "520px"})),
+            html.P(id=Ids.SUMMARY, className="summary"),
+            html.Button("Download data (CSV)", id=Ids.DOWNLOAD_BUTTON, className="button"),
+            dcc.Download(id=Ids.DOWNLOAD),
+        ]
+    )
+
+
+def _validated(data: DashboardData, topic_ids: Any, region: Any) -> tuple[list[str], str]:
+    """Any client can post anything to a callback: keep only known topics and regions."""
+    known_topics = set(data.topics()["topic_id"].to_list())
+    known_regions = set(data.regions()["region_code"].to_list())
+    if not isinstance(topic_ids, list) or not isinstance(region, str) or region not in known_regions:
+        raise dash.exceptions.PreventUpdate
+    chosen = [t for t in topic_ids if isinstance(t, str) and t in known_topics][:MAX_TOPICS]
+    return chosen, region
+
+
+def _names(data: DashboardData, column: str, key: str) -> dict[str, str]:
+    frame = data.topics() if key == "topic_id" else data.regions()
+    return dict(zip(frame[key].to_list(), frame[column].to_list(), strict=True))
+
+
+def _summary(frame: pl.DataFrame) -> str:
+    if frame.is_empty():
+        return "No rows for this selection."
+    final = frame.filter(~pl.col("is_partial"))
+    first: date = frame["period_start"].min()  # type: ignore[assignment]
+    last: date = final["period_start"].max() if final.height else frame["period_start"].max()  # type: ignore[assignment]
+    sources = ", ".join(sorted(set(frame["source"].to_list())))
+    return f"{frame.height} weekly values from {first} to {last} (last complete week). Source: {sources}."
+
+
+def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
+    @app.callback(
+        Output(Ids.GRAPH, "figure"),
+        Output(Ids.BANNER, "hidden"),
+        Output(Ids.SUMMARY, "children"),
+        Input(Ids.TOPICS, "value"),
+        Input(Ids.REGION, "value"),
+    )
+    def update_chart(topic_ids: Any, region: Any) -> tuple[Any, bool, str]:
+        chosen, region_code = _validated(data, topic_ids, region)
+        frame = data.interest_over_time(chosen, region_code)
+        figure = interest_figure(
+            frame,
+            _names(data, "name_en", "topic_id"),
+            _names(data, "name_en", "region_code").get(region_code, region_code),
+        )
+        return figure, not bool(frame["is_synthetic"].any()), _summary(frame)
+
+    @app.callback(
+        Output(Ids.DOWNLOAD, "data"),
+        Input(Ids.DOWNLOAD_BUTTON, "n_clicks"),
+        State(Ids.TOPICS, "value"),
+        State(Ids.REGION, "value"),
+        prevent_initial_call=True,
+    )
+    def download_csv(_clicks: Any, topic_ids: Any, region: Any) -> dict[str, Any]:
+        chosen, region_code = _validated(data, topic_ids, region)
+        frame = data.interest_over_time(chosen, region_code)
+        return dict(
+            content=frame_to_csv(frame),
+            filename=f"credtrends-search-interest-{region_code}.csv",
+            type="text/csv",
+        )
