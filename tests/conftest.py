@@ -40,7 +40,9 @@ def unavailable(reason: str) -> None:
 
 @pytest.fixture(scope="session")
 def test_catalogue() -> Catalogue:
-    return load_catalogue(FIXTURES / "catalogue" / "topics.yaml", FIXTURES / "catalogue" / "regions.yaml")
+    return load_catalogue(
+        FIXTURES / "catalogue" / "topics.yaml", FIXTURES / "catalogue" / "regions.yaml"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -17,12 +17,14 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from credtrends.errors import ConfigError
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)]
-DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 # Search terms go to Google verbatim: printable text only, no control characters.
 SEARCH_TERM_PATTERN = re.compile(r"^[\w][\w '’+#&.\-]*$", re.UNICODE)
 SearchTerm = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=SEARCH_TERM_PATTERN.pattern),
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=100, pattern=SEARCH_TERM_PATTERN.pattern
+    ),
 ]
 NocCode = Annotated[str, StringConstraints(pattern=r"^\d{5}$")]
 RegionCode = Annotated[str, StringConstraints(pattern=r"^CA(?:-[A-Z]{2})?$")]
@@ -89,7 +91,9 @@ class Catalogue(BaseModel):
 
 def _read_yaml_list(path: Path, key: str) -> list[Any]:
     if not path.exists():
-        raise ConfigError(f"{path}: file not found (set CREDTRENDS_CONFIG_DIR to your config folder)")
+        raise ConfigError(
+            f"{path}: file not found (set CREDTRENDS_CONFIG_DIR to your config folder)"
+        )
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -135,7 +139,9 @@ def _validate_entries(
 
 def load_catalogue(topics_file: Path, regions_file: Path) -> Catalogue:
     """Load and cross-validate both catalogue files."""
-    regions = _validate_entries(regions_file, _read_yaml_list(regions_file, "regions"), Region, "code")
+    regions = _validate_entries(
+        regions_file, _read_yaml_list(regions_file, "regions"), Region, "code"
+    )
     region_codes = {r.code for r in regions}
     for index, region in enumerate(regions):
         if region.parent is not None and region.parent not in region_codes:

@@ -13,12 +13,19 @@ from credtrends.catalogue import Catalogue
 from credtrends.jobs.runs import record_job_run
 from credtrends.warehouse.load import count_rows, upsert_rows
 from credtrends.warehouse.migrate import current_revision, head_revision, upgrade_warehouse
-from credtrends.warehouse.schema import job_runs, labour_market_observations, metadata, search_interest
+from credtrends.warehouse.schema import (
+    job_runs,
+    labour_market_observations,
+    metadata,
+    search_interest,
+)
 
 FETCHED = datetime(2026, 11, 1, tzinfo=UTC)
 
 
-def interest_row(period: date, value: float, topic: str = "pmp", **extra: object) -> dict[str, object]:
+def interest_row(
+    period: date, value: float, topic: str = "pmp", **extra: object
+) -> dict[str, object]:
     return {
         "topic_id": topic,
         "region_code": "CA-ON",
@@ -51,21 +58,30 @@ def test_upgrade_is_repeatable(engine: sa.Engine) -> None:
 
 
 def test_upsert_twice_leaves_the_same_rows(engine: sa.Engine) -> None:
-    rows = [interest_row(date(2025, 1, 5) + (date(2025, 1, 12) - date(2025, 1, 5)) * i, float(i)) for i in range(50)]
+    rows = [
+        interest_row(date(2025, 1, 5) + (date(2025, 1, 12) - date(2025, 1, 5)) * i, float(i))
+        for i in range(50)
+    ]
     for _ in range(2):
         with engine.begin() as connection:
             assert upsert_rows(connection, search_interest, rows) == 50
     with engine.connect() as connection:
         assert count_rows(connection, search_interest) == 50
-        values = connection.execute(
-            sa.select(search_interest.c.raw_value).order_by(search_interest.c.period_start)
-        ).scalars().all()
+        values = (
+            connection.execute(
+                sa.select(search_interest.c.raw_value).order_by(search_interest.c.period_start)
+            )
+            .scalars()
+            .all()
+        )
     assert values == [float(i) for i in range(50)]
 
 
 def test_upsert_updates_values_on_the_natural_key(engine: sa.Engine) -> None:
     with engine.begin() as connection:
-        upsert_rows(connection, search_interest, [interest_row(date(2025, 1, 5), 10.0, is_partial=True)])
+        upsert_rows(
+            connection, search_interest, [interest_row(date(2025, 1, 5), 10.0, is_partial=True)]
+        )
     with engine.begin() as connection:
         upsert_rows(connection, search_interest, [interest_row(date(2025, 1, 5), 12.0)])
     with engine.connect() as connection:
@@ -75,10 +91,12 @@ def test_upsert_updates_values_on_the_natural_key(engine: sa.Engine) -> None:
 
 def test_a_failing_batch_leaves_the_warehouse_as_it_was(engine: sa.Engine) -> None:
     good = [interest_row(date(2025, 1, 5), 1.0)]
-    bad = [interest_row(date(2025, 1, 12), 2.0), interest_row(date(2025, 1, 19), 3.0, topic="no-such-topic")]
-    with pytest.raises(sa.exc.IntegrityError):
-        with engine.begin() as connection:
-            upsert_rows(connection, search_interest, good + bad)
+    bad = [
+        interest_row(date(2025, 1, 12), 2.0),
+        interest_row(date(2025, 1, 19), 3.0, topic="no-such-topic"),
+    ]
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
+        upsert_rows(connection, search_interest, good + bad)
     with engine.connect() as connection:
         assert count_rows(connection, search_interest) == 0
 
@@ -107,7 +125,9 @@ def test_suppressed_labour_values_stay_null(engine: sa.Engine) -> None:
 def test_hostile_strings_are_stored_verbatim_as_data(engine: sa.Engine) -> None:
     hostile = "x'); DROP TABLE topics; --"
     with engine.begin() as connection:
-        upsert_rows(connection, search_interest, [interest_row(date(2025, 1, 5), 1.0, backend=hostile)])
+        upsert_rows(
+            connection, search_interest, [interest_row(date(2025, 1, 5), 1.0, backend=hostile)]
+        )
     with engine.connect() as connection:
         assert connection.execute(sa.select(search_interest.c.backend)).scalar_one() == hostile
         assert count_rows(connection, metadata.tables["topics"]) == 3
@@ -116,9 +136,8 @@ def test_hostile_strings_are_stored_verbatim_as_data(engine: sa.Engine) -> None:
 def test_job_runs_are_recorded_on_success_and_failure(engine: sa.Engine) -> None:
     with record_job_run(engine, "ok-job", {"x": 1}) as run:
         run.rows_written = 7
-    with pytest.raises(RuntimeError):
-        with record_job_run(engine, "bad-job"):
-            raise RuntimeError("source answered\n429 forever")
+    with pytest.raises(RuntimeError), record_job_run(engine, "bad-job"):
+        raise RuntimeError("source answered\n429 forever")
     with engine.connect() as connection:
         rows = {r.job_name: r for r in connection.execute(sa.select(job_runs))}
     assert rows["ok-job"].status == "succeeded" and rows["ok-job"].rows_written == 7
@@ -133,7 +152,10 @@ def test_catalogue_sync_is_idempotent(engine: sa.Engine, test_catalogue: Catalog
     with engine.begin() as connection:
         sync_catalogue(connection, test_catalogue)
     with engine.connect() as connection:
-        counts = {name: count_rows(connection, metadata.tables[name]) for name in ("topics", "regions", "topic_occupations")}
+        counts = {
+            name: count_rows(connection, metadata.tables[name])
+            for name in ("topics", "regions", "topic_occupations")
+        }
     assert counts == {"topics": 3, "regions": 4, "topic_occupations": 3}
 
 

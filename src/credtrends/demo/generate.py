@@ -38,6 +38,15 @@ TREND_HINTS = {
 }  # fmt: skip
 
 
+# Relative search volume of broad subjects versus narrow credentials (invented, plausible).
+LEVEL_HINTS = {
+    "health": 3.0, "business": 2.5, "education": 2.2, "finance": 2.0, "law": 1.8,
+    "marketing": 1.6, "construction": 1.6, "cpr": 1.4, "healthcare": 1.3, "data": 1.3,
+    "python": 1.2, "food-handler": 1.0, "accounting": 1.0, "leadership": 0.8,
+    "smart-serve": 0.6, "whmis": 0.5, "payroll": 0.45, "csm": 0.2, "bls": 0.35,
+}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class DemoData:
     search_interest: pl.DataFrame
@@ -70,10 +79,10 @@ def _seasonality(topic: Topic, weeks: list[date]) -> np.ndarray:
         pattern = 0.10 * np.cos(2 * (angle - 2 * math.pi * 15 / 365.25)) + 0.06 * np.cos(
             angle - 2 * math.pi * 20 / 365.25
         )
-    christmas = np.exp(-(((day_of_year - 358) % 365.25) ** 2) / 20) + np.exp(
-        -(((day_of_year + 7) % 365.25) ** 2) / 20
-    )
-    return np.asarray(np.exp(pattern - 0.35 * christmas))
+    distance = np.abs(day_of_year - 360)
+    distance = np.minimum(distance, 365.25 - distance)  # circular: Jan 1 is near Dec 26
+    christmas = np.exp(-(distance**2) / (2 * 6.0**2))
+    return np.asarray(np.exp(pattern - 0.5 * christmas))
 
 
 def _pandemic_shock(topic: Topic, weeks: list[date]) -> np.ndarray:
@@ -95,7 +104,9 @@ def _province_interest(
 ) -> np.ndarray:
     rng = _rng(seed, "interest", topic.id, region)
     affinity = math.exp(rng.normal(0.0, 0.25))
-    noise = np.exp(rng.normal(0.0, 0.07 + 0.25 * (1 - POPULATION_SHARE.get(region, 0.01)) ** 8, len(weeks)))
+    noise = np.exp(
+        rng.normal(0.0, 0.07 + 0.25 * (1 - POPULATION_SHARE.get(region, 0.01)) ** 8, len(weeks))
+    )
     return np.asarray(base * affinity * noise)
 
 
@@ -113,7 +124,7 @@ def generate_search_interest(
     series: list[tuple[str, str, np.ndarray]] = []
     for topic in catalogue.topics:
         rng = _rng(seed, "topic", topic.id)
-        level = math.exp(rng.normal(0.0, 0.9))
+        level = LEVEL_HINTS.get(topic.id, 1.0) * math.exp(rng.normal(0.0, 0.35))
         growth = TREND_HINTS.get(topic.id, float(rng.normal(0.0, 0.04)))
         base = (
             level
@@ -122,9 +133,13 @@ def generate_search_interest(
             * _pandemic_shock(topic, weeks)
         )
         regions = _topic_regions(topic, catalogue)
-        provinces = {r: _province_interest(seed, topic, r, weeks, base) for r in regions if r != "CA"}
+        provinces = {
+            r: _province_interest(seed, topic, r, weeks, base) for r in regions if r != "CA"
+        }
         weights = np.array([POPULATION_SHARE.get(r, 0.01) for r in provinces])
-        national = sum(w * v for w, v in zip(weights, provinces.values(), strict=True)) / weights.sum()
+        national = (
+            sum(w * v for w, v in zip(weights, provinces.values(), strict=True)) / weights.sum()
+        )
         series.append((topic.id, "CA", np.asarray(national)))
         series.extend((topic.id, region, values) for region, values in provinces.items())
 
@@ -177,7 +192,9 @@ def _month_starts(end: date) -> list[date]:
 
 
 def _aggregate_national(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    national = frame.group_by(keys).agg(pl.col("value").sum()).with_columns(region_code=pl.lit("CA"))
+    national = (
+        frame.group_by(keys).agg(pl.col("value").sum()).with_columns(region_code=pl.lit("CA"))
+    )
     return pl.concat([frame, national.select(frame.columns)])
 
 
@@ -197,12 +214,20 @@ def generate_portal_counts(
         .sort("topic_id", "region_code", "period_start")
     )
     rows = []
-    for (topic_id, region), group in monthly.group_by("topic_id", "region_code", maintain_order=True):
+    for (topic_id, region), group in monthly.group_by(
+        "topic_id", "region_code", maintain_order=True
+    ):
         rng = _rng(seed, "portal", str(topic_id), str(region))
         share = POPULATION_SHARE.get(str(region), 0.01)
         demand = group["demand"].to_numpy()
-        lagged = np.concatenate([np.full(6, demand[:6].mean()), demand[:-6]]) if len(demand) > 6 else demand
-        programs = rng.poisson(np.clip(lagged, 0.05, None) * share * 6 * math.exp(rng.normal(0, 0.4)))
+        lagged = (
+            np.concatenate([np.full(6, demand[:6].mean()), demand[:-6]])
+            if len(demand) > 6
+            else demand
+        )
+        programs = rng.poisson(
+            np.clip(lagged, 0.05, None) * share * 6 * math.exp(rng.normal(0, 0.4))
+        )
         searches = rng.poisson(np.clip(demand, 0.05, None) * share * 120)
         for measure, values in (("programs_offered", programs), ("portal_searches", searches)):
             rows.append(
@@ -217,7 +242,7 @@ def generate_portal_counts(
                 )
             )
     frame = _aggregate_national(pl.concat(rows), ["topic_id", "measure", "period_start"])
-    return frame.with_columns(
+    return frame.sort("topic_id", "region_code", "measure", "period_start").with_columns(
         granularity=pl.lit("month"),
         rank=pl.lit(None, dtype=pl.Int64),
         source=pl.lit(DEMO_SOURCE),
@@ -244,7 +269,10 @@ def generate_labour_market(
         for region in provinces:
             rng = _rng(seed, "labour", noc, region)
             share = POPULATION_SHARE.get(region, 0.01)
-            for measure, periods, factor in (("job_vacancies", quarters, 1.0), ("job_postings", months, 0.25)):
+            for measure, periods, factor in (
+                ("job_vacancies", quarters, 1.0),
+                ("job_postings", months, 0.25),
+            ):
                 t = np.arange(len(periods), dtype=float) / (4 if measure == "job_vacancies" else 12)
                 cycle = 1 + 0.25 * np.sin(2 * math.pi * (t - 1.6) / 5)
                 expected = size * share * factor * cycle * np.exp(rng.normal(0, 0.12, len(periods)))
@@ -264,12 +292,22 @@ def generate_labour_market(
                     ).with_columns(pl.col("value").fill_nan(None))
                 )
     frame = pl.concat(frames)
+    # Canada-wide cells add up the published provinces; all suppressed stays suppressed.
     national = (
         frame.group_by("noc_code", "measure", "granularity", "period_start")
-        .agg(pl.col("value").sum())
-        .with_columns(region_code=pl.lit("CA"), status=pl.lit("A"))
+        .agg(
+            value=pl.when(pl.col("value").count() > 0).then(pl.col("value").sum()),
+            status=pl.when(pl.col("value").null_count() > 0)
+            .then(pl.lit("E"))
+            .otherwise(pl.lit("A")),
+        )
+        .with_columns(
+            region_code=pl.lit("CA"),
+            status=pl.when(pl.col("value").is_null()).then(pl.lit("x")).otherwise(pl.col("status")),
+        )
     )
-    return pl.concat([frame, national.select(frame.columns)]).with_columns(
+    combined = pl.concat([frame, national.select(frame.columns)])
+    return combined.sort("noc_code", "region_code", "measure", "period_start").with_columns(
         uom=pl.lit("Number"),
         source=pl.lit(DEMO_SOURCE),
         fetched_at=pl.lit(fetched_at),

@@ -23,8 +23,18 @@ from credtrends.warehouse.schema import (
     topics,
 )
 
-TOPIC_SCHEMA = {"topic_id": pl.String, "name_en": pl.String, "name_fr": pl.String, "category": pl.String}
-REGION_SCHEMA = {"region_code": pl.String, "level": pl.String, "name_en": pl.String, "name_fr": pl.String}
+TOPIC_SCHEMA = {
+    "topic_id": pl.String,
+    "name_en": pl.String,
+    "name_fr": pl.String,
+    "category": pl.String,
+}
+REGION_SCHEMA = {
+    "region_code": pl.String,
+    "level": pl.String,
+    "name_en": pl.String,
+    "name_fr": pl.String,
+}
 INTEREST_SCHEMA = {
     "topic_id": pl.String,
     "region_code": pl.String,
@@ -113,15 +123,13 @@ class WarehouseStatus:
     sources: pl.DataFrame
     recent_runs: pl.DataFrame
 
-    @property
-    def has_synthetic_data(self) -> bool:
-        return bool(self.sources.filter(pl.col("is_synthetic"))["rows"].sum())
-
 
 def warehouse_status(engine: sa.Engine, recent: int = 10) -> WarehouseStatus:
     with engine.connect() as connection:
         counts = {
-            name: int(connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+            name: int(
+                connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+            )
             for name, table in sorted(metadata.tables.items())
         }
         source_rows: list[tuple[Any, ...]] = []

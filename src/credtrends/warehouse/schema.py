@@ -62,8 +62,8 @@ topics = sa.Table(
     "topics",
     metadata,
     sa.Column("topic_id", sa.String(64), primary_key=True),
-    sa.Column("name_en", sa.String(120), nullable=False),
-    sa.Column("name_fr", sa.String(120), nullable=False),
+    sa.Column("name_en", sa.String(200), nullable=False),
+    sa.Column("name_fr", sa.String(200), nullable=False),
     sa.Column("category", sa.String(32), nullable=False),
     sa.Column("search_terms", sa.JSON, nullable=False),
     sa.Column("regions", sa.JSON, nullable=True),
@@ -73,9 +73,7 @@ topics = sa.Table(
 topic_occupations = sa.Table(
     "topic_occupations",
     metadata,
-    sa.Column(
-        "topic_id", sa.String(64), sa.ForeignKey("topics.topic_id"), primary_key=True
-    ),
+    sa.Column("topic_id", sa.String(64), sa.ForeignKey("topics.topic_id"), primary_key=True),
     sa.Column("noc_code", sa.String(5), primary_key=True),
     sa.Column("title_en", sa.String(200), nullable=False),
     sa.Column("title_fr", sa.String(200), nullable=False),
@@ -87,9 +85,9 @@ regions = sa.Table(
     sa.Column("region_code", sa.String(8), primary_key=True),
     sa.Column("level", sa.String(16), nullable=False),
     sa.Column("parent_code", sa.String(8), nullable=True),
-    sa.Column("name_en", sa.String(120), nullable=False),
-    sa.Column("name_fr", sa.String(120), nullable=False),
-    sa.Column("statcan_name", sa.String(120), nullable=False),
+    sa.Column("name_en", sa.String(200), nullable=False),
+    sa.Column("name_fr", sa.String(200), nullable=False),
+    sa.Column("statcan_name", sa.String(200), nullable=False),
     sa.Column("sgc_code", sa.String(2), nullable=True),
     sa.Column("dguid", sa.String(32), nullable=False),
 )

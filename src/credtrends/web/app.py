@@ -11,16 +11,14 @@ from flask_caching import Cache
 
 from credtrends import __version__
 from credtrends.config import Settings
-from credtrends.web.components.banner import synthetic_banner
 from credtrends.web.data import DashboardData, cache_config
 from credtrends.web.pages import interest
 
 PAGES = (interest,)
 
 
-def _shell(data: DashboardData) -> html.Div:
-    """Header, navigation and footer around the current page; built per request."""
-    status = data.status()
+def _shell() -> html.Div:
+    """Header, navigation and footer around the current page."""
     return html.Div(
         [
             dcc.Location(id="url"),
@@ -31,10 +29,10 @@ def _shell(data: DashboardData) -> html.Div:
                 ],
                 className="site-header",
             ),
-            synthetic_banner(visible=status.has_synthetic_data, component_id="site-synthetic-banner"),
             html.Main(dash.page_container, className="page"),
             html.Footer(
-                f"credtrends {__version__} · warehouse: {status.url}",
+                f"credtrends {__version__} · open source (Apache-2.0) · "
+                "each chart names the source of its numbers",
                 className="site-footer",
             ),
         ]
@@ -53,7 +51,7 @@ def create_app(settings: Settings, engine: sa.Engine) -> dash.Dash:
     cache = Cache(app.server, config=cache_config(settings, settings.warehouse_url))
     data = DashboardData(engine, cache)
     for page in PAGES:
-        dash.register_page(
+        dash.register_page(  # type: ignore[no-untyped-call]
             page.__name__,
             path=page.PATH,
             name=page.TITLE,
@@ -61,7 +59,7 @@ def create_app(settings: Settings, engine: sa.Engine) -> dash.Dash:
             layout=_page_layout(page, data),
         )
         page.register_callbacks(app, data)
-    app.layout = lambda: _shell(data)
+    app.layout = _shell()
     return app
 
 

@@ -55,16 +55,14 @@ class DashboardData:
     def regions(self) -> pl.DataFrame:
         return self._cached("regions", lambda: queries.list_regions(self._engine))
 
-    def status(self) -> queries.WarehouseStatus:
-        return self._cached("status", lambda: queries.warehouse_status(self._engine))
-
     def interest_over_time(
         self, topic_ids: Sequence[str], region_code: str, granularity: str = "week"
     ) -> pl.DataFrame:
         key_topics = tuple(sorted(topic_ids))
-        key = "interest:" + hashlib.sha256(
-            repr((key_topics, region_code, granularity)).encode()
-        ).hexdigest()
+        key = (
+            "interest:"
+            + hashlib.sha256(repr((key_topics, region_code, granularity)).encode()).hexdigest()
+        )
         return self._cached(
             key,
             lambda: queries.interest_over_time(self._engine, key_topics, region_code, granularity),

@@ -43,7 +43,9 @@ def empty_figure(message: str) -> go.Figure:
     return figure
 
 
-def interest_figure(frame: pl.DataFrame, topic_names: Mapping[str, str], region_name: str) -> go.Figure:
+def interest_figure(
+    frame: pl.DataFrame, topic_names: Mapping[str, str], region_name: str
+) -> go.Figure:
     """Lines per topic; the partial last period is drawn as an open marker, not a value."""
     if frame.is_empty():
         return empty_figure("No search interest loaded for this selection yet.")

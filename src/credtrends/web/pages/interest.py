@@ -38,7 +38,9 @@ def _parse_topics(raw: str | None, known: list[str]) -> list[str]:
     return (chosen or known[:3])[:MAX_TOPICS]
 
 
-def layout(data: DashboardData, topic: str | None = None, region: str | None = None, **_: Any) -> html.Div:
+def layout(
+    data: DashboardData, topic: str | None = None, region: str | None = None, **_: Any
+) -> html.Div:
     """``?topic=pmp,cpr&region=CA-ON`` deep-links a selection; unknown parameters are ignored."""
     topics = data.topics()
     regions = data.regions()
@@ -66,34 +68,42 @@ def layout(data: DashboardData, topic: str | None = None, region: str | None = N
             html.Div(
                 [
                     html.Label(
-                        ["Topics", dcc.Dropdown(
-                            id=Ids.TOPICS,
-                            options=[
-                                {"label": row["name_en"], "value": row["topic_id"]}
-                                for row in topics.iter_rows(named=True)
-                            ],
-                            value=_parse_topics(topic, known_topics),
-                            multi=True,
-                            clearable=False,
-                        )],
+                        [
+                            "Topics",
+                            dcc.Dropdown(
+                                id=Ids.TOPICS,
+                                options=[
+                                    {"label": row["name_en"], "value": row["topic_id"]}
+                                    for row in topics.iter_rows(named=True)
+                                ],
+                                value=_parse_topics(topic, known_topics),
+                                multi=True,
+                                clearable=False,
+                            ),
+                        ],
                         className="control control-wide",
                     ),
                     html.Label(
-                        ["Region", dcc.Dropdown(
-                            id=Ids.REGION,
-                            options=[
-                                {"label": row["name_en"], "value": row["region_code"]}
-                                for row in regions.iter_rows(named=True)
-                            ],
-                            value=chosen_region,
-                            clearable=False,
-                        )],
+                        [
+                            "Region",
+                            dcc.Dropdown(
+                                id=Ids.REGION,
+                                options=[
+                                    {"label": row["name_en"], "value": row["region_code"]}
+                                    for row in regions.iter_rows(named=True)
+                                ],
+                                value=chosen_region,
+                                clearable=False,
+                            ),
+                        ],
                         className="control",
                     ),
                 ],
                 className="controls",
             ),
-            dcc.Loading(dcc.Graph(id=Ids.GRAPH, config={"displaylogo": False}, style={"height": "520px"})),
+            dcc.Loading(
+                dcc.Graph(id=Ids.GRAPH, config={"displaylogo": False}, style={"height": "520px"})
+            ),
             html.P(id=Ids.SUMMARY, className="summary"),
             html.Button("Download data (CSV)", id=Ids.DOWNLOAD_BUTTON, className="button"),
             dcc.Download(id=Ids.DOWNLOAD),
@@ -105,7 +115,11 @@ def _validated(data: DashboardData, topic_ids: Any, region: Any) -> tuple[list[s
     """Any client can post anything to a callback: keep only known topics and regions."""
     known_topics = set(data.topics()["topic_id"].to_list())
     known_regions = set(data.regions()["region_code"].to_list())
-    if not isinstance(topic_ids, list) or not isinstance(region, str) or region not in known_regions:
+    if (
+        not isinstance(topic_ids, list)
+        or not isinstance(region, str)
+        or region not in known_regions
+    ):
         raise dash.exceptions.PreventUpdate
     chosen = [t for t in topic_ids if isinstance(t, str) and t in known_topics][:MAX_TOPICS]
     return chosen, region
@@ -123,7 +137,12 @@ def _summary(frame: pl.DataFrame) -> str:
     first: date = frame["period_start"].min()  # type: ignore[assignment]
     last: date = final["period_start"].max() if final.height else frame["period_start"].max()  # type: ignore[assignment]
     sources = ", ".join(sorted(set(frame["source"].to_list())))
-    return f"{frame.height} weekly values from {first} to {last} (last complete week). Source: {sources}."
+    topics = frame["topic_id"].n_unique()
+    weeks = frame["period_start"].n_unique()
+    return (
+        f"{topics} topic(s), {weeks} weeks from {first} to {last} (the last complete week). "
+        f"Source: {sources}."
+    )
 
 
 def register_callbacks(app: dash.Dash, data: DashboardData) -> None:

@@ -1,0 +1,5 @@
+"""``python -m credtrends`` runs the CLI."""
+
+from credtrends.cli import main
+
+main()

@@ -1,0 +1,105 @@
+"""The synthetic demo set: deterministic, plausible, labelled synthetic."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from credtrends.catalogue import Catalogue
+from credtrends.demo import DEMO_SOURCE
+from credtrends.demo.generate import DEMO_START, generate_demo_data, last_sunday
+
+END = date(2026, 11, 25)
+
+
+@pytest.fixture(scope="module")
+def demo(real_catalogue: Catalogue) -> object:
+    return generate_demo_data(real_catalogue, seed=7, end=END, run_id="demo-seed-7")
+
+
+def test_same_seed_same_data(real_catalogue: Catalogue, demo: object) -> None:
+    again = generate_demo_data(real_catalogue, seed=7, end=END, run_id="demo-seed-7")
+    for name in ("search_interest", "portal_topic_counts", "labour_market_observations"):
+        assert getattr(again, name).equals(getattr(demo, name)), name
+    other = generate_demo_data(real_catalogue, seed=8, end=END, run_id="demo-seed-8")
+    assert not other.search_interest["calibrated_value"].equals(
+        demo.search_interest["calibrated_value"]
+    )  # type: ignore[attr-defined]
+
+
+def test_a_later_end_only_appends_weeks(test_catalogue: Catalogue) -> None:
+    early = generate_demo_data(test_catalogue, 3, date(2025, 6, 1), "r").search_interest
+    late = generate_demo_data(test_catalogue, 3, date(2025, 9, 1), "r").search_interest
+    keys = ["topic_id", "region_code", "period_start"]
+    joined = early.join(late, on=keys, suffix="_late")
+    assert joined.height == early.height
+    # Raw values are rescaled to each series' max and may move; the underlying noise may not.
+    ratio = joined["calibrated_value"] / joined["calibrated_value_late"]
+    per_series = (
+        joined.with_columns(ratio=ratio)
+        .group_by("topic_id", "region_code")
+        .agg(spread=pl.col("ratio").max() - pl.col("ratio").min())
+    )
+    assert per_series["spread"].max() < 1e-9  # type: ignore[operator]
+
+
+def test_every_topic_and_region_has_five_years_of_weekly_interest(
+    real_catalogue: Catalogue, demo: object
+) -> None:
+    interest: pl.DataFrame = demo.search_interest  # type: ignore[attr-defined]
+    weeks = interest.group_by("topic_id", "region_code").agg(pl.len(), pl.col("period_start").min())
+    assert weeks["len"].min() >= 5 * 52  # type: ignore[operator]
+    assert set(weeks["period_start"].to_list()) == {DEMO_START}
+    expected = sum(1 + (len(t.regions) if t.regions else 13) for t in real_catalogue.topics)
+    assert weeks.height == expected
+    assert interest["period_start"].max() == last_sunday(END)
+
+
+def test_values_are_in_google_ranges_and_the_last_week_is_partial(demo: object) -> None:
+    interest: pl.DataFrame = demo.search_interest  # type: ignore[attr-defined]
+    assert interest["raw_value"].min() >= 0 and interest["raw_value"].max() == 100  # type: ignore[operator]
+    per_series_max = interest.group_by("topic_id", "region_code").agg(pl.col("raw_value").max())
+    assert (per_series_max["raw_value"] == 100).all()
+    per_region_max = interest.group_by("region_code").agg(pl.col("calibrated_value").max())
+    assert ((per_region_max["calibrated_value"] - 100).abs() < 1e-9).all()
+    assert (interest["calibrated_low"] <= interest["calibrated_value"]).all()
+    partial = interest.filter(pl.col("is_partial"))
+    assert set(partial["period_start"].to_list()) == {last_sunday(END)}
+
+
+def test_everything_is_labelled_synthetic(demo: object) -> None:
+    for name in ("search_interest", "portal_topic_counts", "labour_market_observations"):
+        frame: pl.DataFrame = getattr(demo, name)
+        assert frame["is_synthetic"].all(), name
+        assert set(frame["source"].unique().to_list()) == {DEMO_SOURCE}, name
+
+
+def test_suppressed_labour_cells_are_null_not_zero(demo: object) -> None:
+    labour: pl.DataFrame = demo.labour_market_observations  # type: ignore[attr-defined]
+    suppressed = labour.filter(pl.col("status") == "x")
+    assert suppressed.height > 0
+    assert suppressed["value"].null_count() == suppressed.height
+    assert labour.filter(pl.col("value") == 0).height == 0
+    assert set(labour["granularity"].unique().to_list()) == {"quarter", "month"}
+
+
+def test_seasonality_shows_a_christmas_dip(demo: object) -> None:
+    interest: pl.DataFrame = demo.search_interest  # type: ignore[attr-defined]
+    national = interest.filter(pl.col("region_code") == "CA").with_columns(
+        year=pl.col("period_start").dt.year(), day=pl.col("period_start").dt.ordinal_day()
+    )
+    christmas = (
+        national.filter(pl.col("day").is_between(352, 360))
+        .group_by("year")
+        .agg(christmas=pl.col("calibrated_value").mean())
+    )
+    november = (
+        national.filter(pl.col("day").is_between(305, 335))
+        .group_by("year")
+        .agg(november=pl.col("calibrated_value").mean())
+    )
+    both = christmas.join(november, on="year")
+    assert both.height >= 5
+    assert (both["christmas"] < 0.9 * both["november"]).all()

@@ -1,0 +1,56 @@
+"""Figure builders: the comparable scale when available, partial periods kept apart."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import polars as pl
+
+from credtrends.warehouse.queries import INTEREST_SCHEMA
+from credtrends.web.figures import interest_figure, interest_values
+
+
+def frame(calibrated: bool, synthetic: bool = True) -> pl.DataFrame:
+    rows = []
+    for topic in ("pmp", "cpr"):
+        for i in range(5):
+            rows.append(
+                {
+                    "topic_id": topic,
+                    "region_code": "CA",
+                    "period_start": date(2025, 1, 5) + timedelta(weeks=i),
+                    "raw_value": float(20 * i),
+                    "calibrated_value": float(10 * i) if calibrated else None,
+                    "calibrated_low": float(10 * i) - 0.5 if calibrated else None,
+                    "calibrated_high": float(10 * i) + 0.5 if calibrated else None,
+                    "scale_method": "x",
+                    "is_partial": i == 4,
+                    "is_synthetic": synthetic,
+                    "source": "synthetic-demo" if synthetic else "google-trends",
+                }
+            )
+    return pl.DataFrame(rows, schema=INTEREST_SCHEMA)
+
+
+def test_calibrated_scale_is_used_only_when_complete() -> None:
+    shown, title = interest_values(frame(calibrated=True))
+    assert shown["value"].to_list()[:2] == [0.0, 10.0] and "one scale" in title
+    shown, title = interest_values(frame(calibrated=False))
+    assert shown["value"].to_list()[:2] == [0.0, 20.0] and "not comparable" in title
+
+
+def test_partial_points_are_separate_and_synthetic_is_marked() -> None:
+    figure = interest_figure(frame(True), {"pmp": "PMP", "cpr": "CPR"}, "Canada")
+    lines = [t for t in figure.data if t.mode == "lines"]
+    partial = [t for t in figure.data if t.mode == "markers"]
+    assert [t.name for t in lines] == ["CPR", "PMP"] or [t.name for t in lines] == ["PMP", "CPR"]
+    assert all(len(t.x) == 4 for t in lines) and all(len(t.x) == 1 for t in partial)
+    texts = " ".join(a.text for a in figure.layout.annotations)
+    assert "SYNTHETIC" in texts and "synthetic-demo" in texts
+
+
+def test_real_data_has_no_synthetic_mark_and_empty_says_so() -> None:
+    figure = interest_figure(frame(True, synthetic=False), {}, "Canada")
+    assert "SYNTHETIC" not in " ".join(a.text for a in figure.layout.annotations)
+    empty = interest_figure(frame(True).head(0), {}, "Canada")
+    assert "No search interest" in empty.layout.annotations[0].text
