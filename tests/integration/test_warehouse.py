@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import polars as pl
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from credtrends.catalogue import Catalogue
+from credtrends.errors import WarehouseError
 from credtrends.jobs.runs import record_job_run
-from credtrends.warehouse.load import count_rows, upsert_rows
+from credtrends.warehouse.load import COPY_THRESHOLD_ROWS, count_rows, upsert_frame, upsert_rows
 from credtrends.warehouse.migrate import current_revision, head_revision, upgrade_warehouse
 from credtrends.warehouse.schema import (
     job_runs,
@@ -167,3 +169,49 @@ def test_sqlite_runs_in_wal_mode(tmp_path: object) -> None:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
     engine.dispose()
+
+
+def _weekly_frame(weeks: int, value: float) -> pl.DataFrame:
+    from datetime import timedelta
+
+    return pl.DataFrame(
+        [
+            interest_row(date(2000, 1, 2) + timedelta(weeks=i), value + i, topic=topic)
+            for topic in ("pmp", "data-science")
+            for i in range(weeks)
+        ]
+    )
+
+
+@pytest.mark.parametrize("weeks", [10, COPY_THRESHOLD_ROWS])  # executemany and the bulk path
+def test_frame_upserts_are_idempotent_on_both_paths(engine: sa.Engine, weeks: int) -> None:
+    for value in (1.0, 1.0, 5.0):
+        with engine.begin() as connection:
+            assert (
+                upsert_frame(connection, search_interest, _weekly_frame(weeks, value)) == 2 * weeks
+            )
+    with engine.connect() as connection:
+        assert count_rows(connection, search_interest) == 2 * weeks
+        lowest = connection.execute(sa.select(sa.func.min(search_interest.c.raw_value))).scalar()
+    assert lowest == 5.0
+
+
+def test_a_batch_repeating_a_key_is_refused_whole(engine: sa.Engine) -> None:
+    frame = _weekly_frame(3, 1.0)
+    with pytest.raises(WarehouseError, match="repeat a key"), engine.begin() as connection:
+        upsert_frame(connection, search_interest, pl.concat([frame, frame.head(1)]))
+    with engine.connect() as connection:
+        assert count_rows(connection, search_interest) == 0
+
+
+def test_a_crash_in_the_bulk_path_rolls_back(engine: sa.Engine) -> None:
+    frame = _weekly_frame(COPY_THRESHOLD_ROWS, 1.0)
+    broken = frame.with_columns(
+        topic_id=pl.when(pl.int_range(pl.len()) == pl.len() - 1)
+        .then(pl.lit("unknown-topic"))
+        .otherwise(pl.col("topic_id"))
+    )
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
+        upsert_frame(connection, search_interest, broken)
+    with engine.connect() as connection:
+        assert count_rows(connection, search_interest) == 0

@@ -17,6 +17,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from credtrends.errors import WarehouseError
 
 CHUNK_ROWS = 10_000
+# Below this, executemany is as fast as COPY and simpler.
+COPY_THRESHOLD_ROWS = 2_000
 
 
 def _chunks(rows: Iterable[Mapping[str, Any]], size: int) -> Iterable[list[Mapping[str, Any]]]:
@@ -60,12 +62,63 @@ def upsert_rows(
 
 
 def upsert_frame(connection: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> int:
-    """Upsert a polars frame whose columns are a subset of the table's (key included)."""
-    key = {column.name for column in table.primary_key.columns}
-    missing = sorted(key - set(frame.columns))
+    """Upsert a polars frame whose columns are a subset of the table's (key included).
+
+    A batch holding the same key twice is refused: which row should win is a question for
+    the source's parser, not something to settle silently here.
+    """
+    key = [column.name for column in table.primary_key.columns]
+    missing = [name for name in key if name not in frame.columns]
     if missing:
         raise WarehouseError(f"rows for {table.name} lack key column {missing[0]!r}")
+    duplicated = frame.select(key).is_duplicated()
+    if duplicated.any():
+        example = frame.filter(duplicated).row(0, named=True)
+        raise WarehouseError(
+            f"rows for {table.name} repeat a key ({duplicated.sum()} rows), e.g. "
+            + ", ".join(f"{name}={example[name]!r}" for name in key)
+        )
+    if connection.dialect.name == "postgresql" and frame.height >= COPY_THRESHOLD_ROWS:
+        return _copy_upsert_postgresql(connection, table, frame)
     return upsert_rows(connection, table, frame.iter_rows(named=True))
+
+
+def _copy_upsert_postgresql(connection: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> int:
+    """COPY into a temporary staging table, then one INSERT ... ON CONFLICT from it.
+
+    Same upsert semantics as executemany, an order of magnitude faster on PostgreSQL.
+    The identifiers come from our declared tables and columns, never from data.
+    """
+    unknown = sorted(set(frame.columns) - set(table.columns.keys()))
+    if unknown:
+        raise WarehouseError(f"table {table.name} has no column {unknown[0]!r}")
+    preparer = connection.dialect.identifier_preparer
+    staging_name = f"staging_{table.name}"
+    staging = preparer.quote(staging_name)
+    columns = ", ".join(preparer.quote(name) for name in frame.columns)
+    connection.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE {staging} (LIKE {preparer.format_table(table)} INCLUDING DEFAULTS)"
+    )
+    driver_connection: Any = connection.connection.driver_connection
+    with driver_connection.cursor() as cursor:
+        with cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
+            for row in frame.iter_rows():
+                copy.write_row(row)
+    staging_table = sa.Table(
+        staging_name,
+        sa.MetaData(),
+        *(sa.Column(name, table.c[name].type) for name in frame.columns),
+    )
+    key = [column.name for column in table.primary_key.columns]
+    statement = postgresql.insert(table).from_select(frame.columns, sa.select(staging_table))
+    updates = {name: statement.excluded[name] for name in frame.columns if name not in key}
+    connection.execute(
+        statement.on_conflict_do_update(index_elements=key, set_=updates)
+        if updates
+        else statement.on_conflict_do_nothing(index_elements=key)
+    )
+    connection.exec_driver_sql(f"DROP TABLE {staging}")
+    return frame.height
 
 
 def count_rows(connection: sa.Connection, table: sa.Table) -> int:
