@@ -10,14 +10,19 @@ import logging
 import sys
 import time
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
+import polars as pl
+import sqlalchemy as sa
 import typer
 
 from credtrends.catalogue import Catalogue, load_catalogue
 from credtrends.config import ENV_PREFIX, Settings, load_settings
-from credtrends.errors import CredtrendsError
+from credtrends.errors import ConfigError, CredtrendsError
 from credtrends.warehouse.engine import check_connection, create_warehouse_engine
+
+if TYPE_CHECKING:
+    from credtrends.jobs.definitions import JobDefinition
 
 app = typer.Typer(
     help="credtrends: which micro-credentials people want, where, and where demand is heading.",
@@ -122,12 +127,9 @@ def serve(
 
 
 def _serve(settings: Settings, debug: bool | None) -> None:
-    from credtrends.warehouse.migrate import require_current_schema
     from credtrends.web.app import create_app
 
-    engine = create_warehouse_engine(settings.warehouse_url)
-    check_connection(engine)
-    require_current_schema(engine)
+    engine = _ready_engine(settings)
     dashboard = create_app(settings, engine)
     url = f"http://{settings.host}:{settings.port}"
     typer.echo(f"credtrends dashboard: {url}  (Ctrl+C to stop)")
@@ -141,13 +143,10 @@ def _serve(settings: Settings, debug: bool | None) -> None:
 @app.command()
 def status() -> None:
     """What is in the warehouse: rows per table, sources, the last job runs."""
-    from credtrends.warehouse.migrate import require_current_schema
     from credtrends.warehouse.queries import warehouse_status
 
     settings = _settings()
-    engine = create_warehouse_engine(settings.warehouse_url)
-    check_connection(engine)
-    require_current_schema(engine)
+    engine = _ready_engine(settings)
     report = warehouse_status(engine)
     typer.echo(f"warehouse: {report.url}")
     typer.echo("\nrows per table:")
@@ -171,6 +170,120 @@ def status() -> None:
             f"  {row['started_at']:%Y-%m-%d %H:%M:%S}  {row['job_name']:<20} {row['status']:<10}"
             f" {row['rows_written']:>10,} rows{error}"
         )
+    engine.dispose()
+
+
+jobs_app = typer.Typer(help="Scheduled jobs: list, run now, history.", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
+
+
+def _jobs(settings: Settings) -> dict[str, JobDefinition]:
+    from credtrends.jobs.definitions import load_job_definitions
+
+    return load_job_definitions(settings.jobs_dir)
+
+
+def _ready_engine(settings: Settings) -> sa.Engine:
+    """An engine on a reachable warehouse at the current schema revision."""
+    from credtrends.warehouse.migrate import require_current_schema
+
+    engine = create_warehouse_engine(settings.warehouse_url)
+    check_connection(engine)
+    require_current_schema(engine)
+    return engine
+
+
+@jobs_app.command("list")
+def jobs_list() -> None:
+    """Every job: its schedule, what it depends on, its next and its last run."""
+    from credtrends.jobs.scheduler import Scheduler
+    from credtrends.warehouse.queries import job_history
+
+    settings = _settings()
+    jobs = _jobs(settings)
+    engine = _ready_engine(settings)
+    history = job_history(engine, limit=1000)
+    next_fire = Scheduler(engine, jobs, echo=lambda _: None).next_fire
+    for job in jobs.values():
+        when = f"cron '{job.schedule.cron}' {job.schedule.timezone}" if job.schedule else "-"
+        after = f" after {', '.join(job.depends_on)}" if job.depends_on else ""
+        upcoming = next_fire.get(job.name)
+        last = history.filter(pl.col("job_name") == job.name).head(1)
+        last_text = (
+            f"{last['started_at'][0]:%Y-%m-%d %H:%M} UTC {last['status'][0]}"
+            if last.height
+            else "never"
+        )
+        state = "" if job.enabled else " (disabled)"
+        typer.echo(f"{job.name}{state}: {' '.join(job.command)}")
+        typer.echo(f"    schedule {when}{after}")
+        typer.echo(
+            f"    next {upcoming:%Y-%m-%d %H:%M %Z}"
+            if upcoming
+            else "    next: after its dependencies"
+        )
+        typer.echo(f"    last {last_text}")
+    engine.dispose()
+
+
+@jobs_app.command("run")
+def jobs_run(name: Annotated[str, typer.Argument(help="The job's name (its file name).")]) -> None:
+    """Run a job now, in the foreground, showing its output."""
+    from credtrends.jobs.runner import run_job
+
+    settings = _settings()
+    jobs = _jobs(settings)
+    if name not in jobs:
+        raise ConfigError(f"no job named {name!r} in {settings.jobs_dir} (have: {', '.join(jobs)})")
+    engine = _ready_engine(settings)
+    outcome = run_job(engine, jobs[name], echo=typer.echo)
+    typer.echo(
+        f"[{name}] succeeded after {outcome.attempts} attempt(s), "
+        f"{outcome.rows_written} rows written (run {outcome.run_id})"
+    )
+    engine.dispose()
+
+
+@jobs_app.command("history")
+def jobs_history(
+    limit: Annotated[int, typer.Option(min=1, help="How many runs to show.")] = 20,
+    job: Annotated[str | None, typer.Option(help="Only this job's runs.")] = None,
+) -> None:
+    """The latest job runs, newest first, with timings, rows and errors."""
+    from credtrends.warehouse.queries import job_history
+
+    settings = _settings()
+    engine = _ready_engine(settings)
+    history = job_history(engine, limit, job)
+    if history.is_empty():
+        typer.echo("no job runs yet")
+    for row in history.iter_rows(named=True):
+        took = (
+            f"{(row['finished_at'] - row['started_at']).total_seconds():.1f} s"
+            if row["finished_at"]
+            else "-"
+        )
+        error = f"  error: {row['error']}" if row["error"] else ""
+        typer.echo(
+            f"{row['started_at']:%Y-%m-%d %H:%M:%S}  {row['job_name']:<24} {row['status']:<10} "
+            f"{took:>9} {row['rows_written']:>10,} rows  {row['run_id']}{error}"
+        )
+    engine.dispose()
+
+
+@app.command()
+def scheduler(
+    poll_seconds: Annotated[
+        float, typer.Option(min=0.1, help="How often to look for due jobs.")
+    ] = 30.0,
+) -> None:
+    """Run the job schedule in this process until SIGTERM or Ctrl+C."""
+    from credtrends.jobs.scheduler import Scheduler
+
+    settings = _settings()
+    jobs = _jobs(settings)
+    engine = _ready_engine(settings)
+    Scheduler(engine, jobs, echo=typer.echo).run_until_stopped(poll_seconds)
     engine.dispose()
 
 

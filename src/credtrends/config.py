@@ -33,6 +33,10 @@ class Settings(BaseSettings):
         default=Path("data"),
         description="Folder for the embedded SQLite warehouse, raw files and logs.",
     )
+    jobs_dir: Path = Field(
+        default=Path("jobs"),
+        description="Folder of job definitions (one YAML file per scheduled job).",
+    )
     database_url: str | None = Field(
         default=None,
         description=(

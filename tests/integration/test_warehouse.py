@@ -215,3 +215,24 @@ def test_a_crash_in_the_bulk_path_rolls_back(engine: sa.Engine) -> None:
         upsert_frame(connection, search_interest, broken)
     with engine.connect() as connection:
         assert count_rows(connection, search_interest) == 0
+
+
+def test_an_existing_warehouse_upgrades_in_place_keeping_its_data(empty_engine: sa.Engine) -> None:
+    from alembic import command
+
+    from credtrends.warehouse.migrate import _alembic_config
+
+    with empty_engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), "0001")
+        connection.execute(
+            sa.text(
+                "INSERT INTO job_runs (run_id, job_name, status, started_at, rows_written) "
+                "VALUES ('old', 'demo', 'succeeded', '2025-01-01 00:00:00', 3)"
+            )
+        )
+    assert current_revision(empty_engine) == "0001"
+    upgrade_warehouse(empty_engine)
+    assert current_revision(empty_engine) == head_revision()
+    with empty_engine.connect() as connection:
+        row = connection.execute(sa.select(job_runs)).one()
+    assert (row.run_id, row.rows_written, row.parent_run_id) == ("old", 3, None)

@@ -20,6 +20,10 @@ import sqlalchemy as sa
 from credtrends.warehouse.load import upsert_rows
 from credtrends.warehouse.schema import job_runs
 
+# Set by the job runner for the command it starts, so the command's own run record points
+# at the job run that started it.
+PARENT_RUN_ENV = "CREDTRENDS_PARENT_RUN_ID"
+
 
 @dataclass
 class JobRun:
@@ -29,16 +33,72 @@ class JobRun:
     job_name: str
     started_at: datetime
     rows_written: int = 0
-    parameters: Mapping[str, Any] = field(default_factory=dict)
+    record: dict[str, Any] = field(default_factory=dict)
 
 
 def new_run_id() -> str:
     return uuid.uuid4().hex
 
 
-def _one_line(error: BaseException) -> str:
+def one_line_error(error: BaseException) -> str:
     text = " ".join(str(error).split()) or type(error).__name__
     return f"{type(error).__name__}: {text}"[:2000]
+
+
+def start_job_run(
+    engine: sa.Engine,
+    job_name: str,
+    parameters: Mapping[str, Any] | None = None,
+    run_id: str | None = None,
+    scheduled_for: datetime | None = None,
+) -> JobRun:
+    """Commit a 'running' row. A fixed ``run_id`` (the demo's, one per seed) makes the record
+    idempotent; ``scheduled_for`` claims a cron slot, and a second claim of the same slot
+    raises ``sqlalchemy.exc.IntegrityError`` before any work starts."""
+    started_at = datetime.now(UTC)
+    run_id = run_id or new_run_id()
+    record = {
+        "run_id": run_id,
+        "job_name": job_name,
+        "started_at": started_at,
+        "parameters": dict(parameters or {}),
+        "hostname": socket.gethostname(),
+        "pid": os.getpid(),
+        "parent_run_id": os.environ.get(PARENT_RUN_ENV) or None,
+        "scheduled_for": scheduled_for,
+    }
+    with engine.begin() as connection:
+        upsert_rows(
+            connection,
+            job_runs,
+            [
+                {
+                    **record,
+                    "status": "running",
+                    "finished_at": None,
+                    "rows_written": 0,
+                    "error": None,
+                }
+            ],
+        )
+    return JobRun(run_id, job_name, started_at, record=record)
+
+
+def finish_job_run(engine: sa.Engine, run: JobRun, error: BaseException | None = None) -> None:
+    with engine.begin() as connection:
+        upsert_rows(
+            connection,
+            job_runs,
+            [
+                {
+                    **run.record,
+                    "status": "failed" if error is not None else "succeeded",
+                    "finished_at": datetime.now(UTC),
+                    "rows_written": run.rows_written,
+                    "error": one_line_error(error) if error is not None else None,
+                }
+            ],
+        )
 
 
 @contextmanager
@@ -48,52 +108,11 @@ def record_job_run(
     parameters: Mapping[str, Any] | None = None,
     run_id: str | None = None,
 ) -> Iterator[JobRun]:
-    """Record a run of ``job_name``: 'running' now, then 'succeeded' or 'failed' with the error.
-
-    A fixed ``run_id`` (the demo uses one per seed) makes the record itself idempotent.
-    """
-    run = JobRun(
-        run_id=run_id or new_run_id(),
-        job_name=job_name,
-        started_at=datetime.now(UTC),
-        parameters=dict(parameters or {}),
-    )
-    base = {
-        "run_id": run.run_id,
-        "job_name": job_name,
-        "started_at": run.started_at,
-        "parameters": dict(run.parameters),
-        "hostname": socket.gethostname(),
-        "pid": os.getpid(),
-    }
-    with engine.begin() as connection:
-        upsert_rows(
-            connection,
-            job_runs,
-            [{**base, "status": "running", "finished_at": None, "rows_written": 0, "error": None}],
-        )
+    """Record a run of ``job_name``: 'running' now, then 'succeeded' or 'failed' with the error."""
+    run = start_job_run(engine, job_name, parameters, run_id)
     try:
         yield run
     except BaseException as error:
-        _finish(engine, base, run, "failed", _one_line(error))
+        finish_job_run(engine, run, error)
         raise
-    _finish(engine, base, run, "succeeded", None)
-
-
-def _finish(
-    engine: sa.Engine, base: dict[str, Any], run: JobRun, status: str, error: str | None
-) -> None:
-    with engine.begin() as connection:
-        upsert_rows(
-            connection,
-            job_runs,
-            [
-                {
-                    **base,
-                    "status": status,
-                    "finished_at": datetime.now(UTC),
-                    "rows_written": run.rows_written,
-                    "error": error,
-                }
-            ],
-        )
+    finish_job_run(engine, run)

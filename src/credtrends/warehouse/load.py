@@ -27,7 +27,10 @@ def _chunks(rows: Iterable[Mapping[str, Any]], size: int) -> Iterable[list[Mappi
         yield chunk
 
 
-def _upsert_statement(connection: sa.Connection, table: sa.Table, columns: Sequence[str]) -> Any:
+def upsert_statement(
+    connection: sa.Connection, table: sa.Table, columns: Sequence[str], update: bool = True
+) -> Any:
+    """INSERT ... ON CONFLICT on the primary key: update the other columns, or do nothing."""
     key = [column.name for column in table.primary_key.columns]
     dialect = connection.dialect.name
     if dialect == "postgresql":
@@ -37,7 +40,7 @@ def _upsert_statement(connection: sa.Connection, table: sa.Table, columns: Seque
     else:
         raise WarehouseError(f"upserts are not implemented for the {dialect!r} dialect")
     updates = {name: statement.excluded[name] for name in columns if name not in key}
-    if not updates:
+    if not updates or not update:
         return statement.on_conflict_do_nothing(index_elements=key)
     return statement.on_conflict_do_update(index_elements=key, set_=updates)
 
@@ -55,7 +58,7 @@ def upsert_rows(
             unknown = sorted(set(columns) - set(table.columns.keys()))
             if unknown:
                 raise WarehouseError(f"table {table.name} has no column {unknown[0]!r}")
-            statement = _upsert_statement(connection, table, columns)
+            statement = upsert_statement(connection, table, columns)
         connection.execute(statement, chunk)
         written += len(chunk)
     return written
@@ -100,10 +103,12 @@ def _copy_upsert_postgresql(connection: sa.Connection, table: sa.Table, frame: p
         f"CREATE TEMPORARY TABLE {staging} (LIKE {preparer.format_table(table)} INCLUDING DEFAULTS)"
     )
     driver_connection: Any = connection.connection.driver_connection
-    with driver_connection.cursor() as cursor:
-        with cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
-            for row in frame.iter_rows():
-                copy.write_row(row)
+    with (
+        driver_connection.cursor() as cursor,
+        cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in frame.iter_rows():
+            copy.write_row(row)
     staging_table = sa.Table(
         staging_name,
         sa.MetaData(),

@@ -147,16 +147,11 @@ def warehouse_status(engine: sa.Engine, recent: int = 10) -> WarehouseStatus:
                     ).group_by(table.c.source, table.c.is_synthetic)
                 )
             )
-        runs = connection.execute(
-            sa.select(*(job_runs.c[name] for name in JOB_RUN_SCHEMA))
-            .order_by(job_runs.c.started_at.desc())
-            .limit(recent)
-        ).all()
     return WarehouseStatus(
         url=engine.url.render_as_string(hide_password=True),
         row_counts=counts,
         sources=_frame(source_rows, SOURCE_SCHEMA),
-        recent_runs=_frame([_naive_times(r) for r in runs], JOB_RUN_SCHEMA),
+        recent_runs=job_history(engine, recent),
     )
 
 
@@ -169,3 +164,37 @@ def _naive_utc(value: Any) -> Any:
 def _naive_times(row: Any) -> tuple[Any, ...]:
     """SQLite returns naive UTC datetimes, PostgreSQL aware ones; report both as naive UTC."""
     return tuple(_naive_utc(value) for value in row)
+
+
+def job_history(engine: sa.Engine, limit: int = 20, job_name: str | None = None) -> pl.DataFrame:
+    """The most recent runs, newest first (optionally of one job)."""
+    statement = (
+        sa.select(*(job_runs.c[name] for name in JOB_RUN_SCHEMA))
+        .order_by(job_runs.c.started_at.desc())
+        .limit(limit)
+    )
+    if job_name is not None:
+        statement = statement.where(job_runs.c.job_name == job_name)
+    with engine.connect() as connection:
+        rows = connection.execute(statement).all()
+    return _frame([_naive_times(r) for r in rows], JOB_RUN_SCHEMA)
+
+
+def last_run_status(engine: sa.Engine, job_names: Sequence[str]) -> dict[str, str]:
+    """Status of the latest run of each named job (jobs never run are absent)."""
+    if not job_names:
+        return {}
+    latest = (
+        sa.select(job_runs.c.job_name, sa.func.max(job_runs.c.started_at).label("started_at"))
+        .where(job_runs.c.job_name.in_(list(job_names)))
+        .group_by(job_runs.c.job_name)
+        .subquery()
+    )
+    statement = sa.select(job_runs.c.job_name, job_runs.c.status).join(
+        latest,
+        sa.and_(
+            job_runs.c.job_name == latest.c.job_name, job_runs.c.started_at == latest.c.started_at
+        ),
+    )
+    with engine.connect() as connection:
+        return {row.job_name: row.status for row in connection.execute(statement)}

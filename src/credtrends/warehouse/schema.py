@@ -105,10 +105,25 @@ job_runs = sa.Table(
     sa.Column("parameters", sa.JSON, nullable=True),
     sa.Column("hostname", sa.String(255), nullable=True),
     sa.Column("pid", sa.Integer, nullable=True),
+    sa.Column("parent_run_id", sa.String(64), nullable=True, comment="the scheduled job's run"),
+    sa.Column("scheduled_for", _ts, nullable=True, comment="the cron slot; null for manual runs"),
+    # Two schedulers firing the same slot: the second insert fails, so the slot runs once.
+    sa.UniqueConstraint("job_name", "scheduled_for"),
     sa.CheckConstraint(
         "status IN ({})".format(", ".join(f"'{s}'" for s in JOB_STATUSES)), name="status"
     ),
     sa.Index(None, "job_name", "started_at"),
+)
+
+job_locks = sa.Table(
+    "job_locks",
+    metadata,
+    sa.Column("job_name", sa.String(120), primary_key=True),
+    sa.Column("run_id", sa.String(64), nullable=False),
+    sa.Column("hostname", sa.String(255), nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("acquired_at", _ts, nullable=False),
+    sa.Column("heartbeat_at", _ts, nullable=False),
 )
 
 raw_payloads = sa.Table(

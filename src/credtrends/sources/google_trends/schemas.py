@@ -7,28 +7,29 @@ transforms can rely on names and dtypes without inspecting the data.
 from __future__ import annotations
 
 import polars as pl
+from polars.datatypes import DataType
 
-GRANULARITY = pl.Enum(["minute", "hour", "day", "week", "month"])
-REGION_VALUE_KIND = pl.Enum(["index", "share_percent"])
+GRANULARITY: DataType = pl.Enum(["minute", "hour", "day", "week", "month"])
+REGION_VALUE_KIND: DataType = pl.Enum(["index", "share_percent"])
 """``index``: 0-100 against the term's top region. ``share_percent``: the term's share of
 the compared terms' searches within the region (Google's multi-term map; rows sum to ~100)."""
-RELATED_KIND = pl.Enum(["top", "rising"])
-RELATED_ENTITY = pl.Enum(["query", "topic"])
+RELATED_KIND: DataType = pl.Enum(["top", "rising"])
+RELATED_ENTITY: DataType = pl.Enum(["query", "topic"])
 
 INTEREST_OVER_TIME_SCHEMA = pl.Schema(
     {
-        "request_key": pl.String,
-        "term": pl.String,
-        "geo": pl.String,
-        "timeframe": pl.String,
-        "period_start": pl.Date,
+        "request_key": pl.String(),
+        "term": pl.String(),
+        "geo": pl.String(),
+        "timeframe": pl.String(),
+        "period_start": pl.Date(),
         "period_start_utc": pl.Datetime("us", "UTC"),
         "granularity": GRANULARITY,
-        "value": pl.Int16,
-        "is_below_one": pl.Boolean,
-        "has_data": pl.Boolean,
-        "is_partial": pl.Boolean,
-        "backend": pl.String,
+        "value": pl.Int16(),
+        "is_below_one": pl.Boolean(),
+        "has_data": pl.Boolean(),
+        "is_partial": pl.Boolean(),
+        "backend": pl.String(),
     }
 )
 """``value`` is null only when ``has_data`` is false. ``is_below_one`` marks Google's "<1"
@@ -36,18 +37,18 @@ INTEREST_OVER_TIME_SCHEMA = pl.Schema(
 
 INTEREST_BY_REGION_SCHEMA = pl.Schema(
     {
-        "request_key": pl.String,
-        "term": pl.String,
-        "geo": pl.String,
-        "timeframe": pl.String,
-        "resolution": pl.String,
-        "region_code": pl.String,
-        "region_name": pl.String,
+        "request_key": pl.String(),
+        "term": pl.String(),
+        "geo": pl.String(),
+        "timeframe": pl.String(),
+        "resolution": pl.String(),
+        "region_code": pl.String(),
+        "region_name": pl.String(),
         "value_kind": REGION_VALUE_KIND,
-        "value": pl.Int16,
-        "is_below_one": pl.Boolean,
-        "has_data": pl.Boolean,
-        "backend": pl.String,
+        "value": pl.Int16(),
+        "is_below_one": pl.Boolean(),
+        "has_data": pl.Boolean(),
+        "backend": pl.String(),
     }
 )
 """``region_code`` is e.g. ``CA-ON``; null where Google gives none (CITY resolution) or the
@@ -55,20 +56,20 @@ web export names a region we cannot map."""
 
 RELATED_SCHEMA = pl.Schema(
     {
-        "request_key": pl.String,
-        "term": pl.String,
-        "geo": pl.String,
-        "timeframe": pl.String,
+        "request_key": pl.String(),
+        "term": pl.String(),
+        "geo": pl.String(),
+        "timeframe": pl.String(),
         "entity": RELATED_ENTITY,
         "kind": RELATED_KIND,
-        "rank": pl.Int16,
-        "query": pl.String,
-        "topic_mid": pl.String,
-        "topic_type": pl.String,
-        "value": pl.Int64,
-        "formatted_value": pl.String,
-        "is_breakout": pl.Boolean,
-        "backend": pl.String,
+        "rank": pl.Int16(),
+        "query": pl.String(),
+        "topic_mid": pl.String(),
+        "topic_type": pl.String(),
+        "value": pl.Int64(),
+        "formatted_value": pl.String(),
+        "is_breakout": pl.Boolean(),
+        "backend": pl.String(),
     }
 )
 """``value`` is 0-100 for ``top``; for ``rising`` it is the growth in percent (null for a

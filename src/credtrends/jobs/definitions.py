@@ -1,0 +1,169 @@
+"""Job definitions: one YAML file per job in ``jobs/``, validated on load.
+
+A job runs one credtrends CLI command (``command: [ingest, trends]``) on a cron schedule,
+after other jobs, or both. Errors name the file and the field, one line each.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from apscheduler.triggers.cron import CronTrigger
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
+
+from credtrends.errors import ConfigError
+
+JobName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
+# Arguments are passed to our own CLI as a list (never through a shell).
+CommandWord = Annotated[str, StringConstraints(pattern=r"^[\w.:,=/@+-]+$", max_length=200)]
+FORBIDDEN_COMMANDS = {"scheduler", "serve", "jobs"}
+
+
+WEEKDAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _standard_weekdays(field: str) -> str:
+    """Cron's weekday numbers (0 or 7 = Sunday) as names: APScheduler 3 counts from Monday=0,
+    so passing numbers through would silently shift every weekly job by a day."""
+
+    def convert(part: str) -> str:
+        values, _, step = part.partition("/")
+        named = re.sub(
+            r"\d+",
+            lambda m: WEEKDAY_NAMES[int(m.group())] if int(m.group()) <= 7 else m.group(),
+            values,
+        )
+        return f"{named}/{step}" if step else named
+
+    return ",".join(convert(part) for part in field.split(","))
+
+
+def _cron_trigger(expression: str, timezone: ZoneInfo) -> CronTrigger:
+    minute, hour, day, month, weekday = expression.split()
+    return CronTrigger(
+        minute=minute,
+        hour=hour,
+        day=day,
+        month=month,
+        day_of_week=_standard_weekdays(weekday),
+        timezone=timezone,
+    )
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Schedule(_Strict):
+    cron: str = Field(description="Five-field cron expression: minute hour day month weekday.")
+    timezone: str = Field(default="America/Toronto", description="IANA time zone of the cron.")
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        if len(value.split()) != 5:
+            raise ValueError("cron needs five fields: minute hour day month weekday")
+        try:
+            _cron_trigger(value, ZoneInfo("UTC"))
+        except ValueError as exc:
+            raise ValueError(f"invalid cron expression: {exc}") from exc
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _valid_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    def trigger(self) -> CronTrigger:
+        return _cron_trigger(self.cron, ZoneInfo(self.timezone))
+
+
+class RetryPolicy(_Strict):
+    attempts: int = Field(default=1, ge=1, le=10, description="Tries in all, the first included.")
+    backoff_seconds: float = Field(
+        default=60, ge=0, description="Wait before the 2nd try; doubles."
+    )
+
+
+class JobDefinition(_Strict):
+    name: JobName
+    description: str = ""
+    command: list[CommandWord] = Field(min_length=1)
+    schedule: Schedule | None = None
+    depends_on: list[JobName] = Field(default_factory=list)
+    retry: RetryPolicy = Field(default_factory=RetryPolicy)
+    timeout_minutes: float = Field(default=120, gt=0, le=24 * 60)
+    enabled: bool = True
+
+    @field_validator("command")
+    @classmethod
+    def _runnable_command(cls, value: list[str]) -> list[str]:
+        if value[0] in FORBIDDEN_COMMANDS:
+            raise ValueError(f"{value[0]!r} cannot be run as a job")
+        return value
+
+
+def _load_file(path: Path) -> JobDefinition:
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid YAML ({' '.join(str(exc).split())})") from exc
+    if not isinstance(document, dict):
+        raise ConfigError(f"{path}: expected a mapping with name, command, schedule ...")
+    try:
+        definition = JobDefinition.model_validate(document)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"]) or "job"
+        raise ConfigError(f"{path}: {where}: {error['msg']}") from exc
+    if definition.name != path.stem:
+        raise ConfigError(
+            f"{path}: name: {definition.name!r} must match the file name {path.stem!r}"
+        )
+    if definition.schedule is None and not definition.depends_on:
+        raise ConfigError(f"{path}: schedule: a job needs a schedule, depends_on, or both")
+    return definition
+
+
+def load_job_definitions(folder: Path) -> dict[str, JobDefinition]:
+    """Every ``*.yaml`` in ``folder``, cross-checked: dependencies exist and form no cycle."""
+    if not folder.is_dir():
+        raise ConfigError(f"{folder}: job folder not found (set CREDTRENDS_JOBS_DIR)")
+    jobs = {d.name: d for d in (_load_file(p) for p in sorted(folder.glob("*.yaml")))}
+    for job in jobs.values():
+        for dependency in job.depends_on:
+            if dependency not in jobs:
+                raise ConfigError(
+                    f"{folder / job.name}.yaml: depends_on: unknown job {dependency!r}"
+                )
+    for name in jobs:
+        _check_no_cycle(jobs, name, [])
+    return jobs
+
+
+def _check_no_cycle(jobs: dict[str, JobDefinition], name: str, path: list[str]) -> None:
+    if name in path:
+        cycle = " -> ".join([*path[path.index(name) :], name])
+        raise ConfigError(f"jobs depend on each other in a cycle: {cycle}")
+    for dependency in jobs[name].depends_on:
+        _check_no_cycle(jobs, dependency, [*path, name])
+
+
+def dependants(jobs: dict[str, JobDefinition], name: str) -> list[JobDefinition]:
+    """Jobs to run after ``name`` succeeds, in file order."""
+    return [job for job in jobs.values() if name in job.depends_on and job.enabled]

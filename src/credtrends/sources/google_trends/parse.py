@@ -1,0 +1,423 @@
+"""Pure parsers: raw payload -> typed polars frame, or InvalidPayload naming the problem.
+
+Nothing here touches the network or the clock, so a parser fix can be replayed over every
+landed payload. A payload is either parsed whole or rejected whole: no partial frames.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import re
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import polars as pl
+
+from credtrends.errors import ConfigError, InvalidPayload
+from credtrends.sources.google_trends.client import (
+    CONTENT_TYPE_WEB_CSV,
+    CONTENT_TYPE_WIDGET_BUNDLE,
+    RawPayload,
+)
+from credtrends.sources.google_trends.pytrends_backend import BUNDLE_FORMAT, strip_json_prefix
+from credtrends.sources.google_trends.request import Operation, TrendsRequest, normalise_term
+from credtrends.sources.google_trends.schemas import (
+    INTEREST_BY_REGION_SCHEMA,
+    INTEREST_OVER_TIME_SCHEMA,
+    RELATED_SCHEMA,
+    empty_frame,
+)
+
+_RESOLUTION_GRANULARITY = {
+    "MINUTE": "minute",
+    "EIGHT_MINUTE": "minute",
+    "SIXTEEN_MINUTE": "minute",
+    "HOUR": "hour",
+    "DAY": "day",
+    "WEEK": "week",
+    "MONTH": "month",
+}
+
+
+class _Bad(Exception):
+    """Internal: a problem found deep in a payload; turned into InvalidPayload with context."""
+
+
+def _as_list(value: Any, what: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise _Bad(f"{what} is {type(value).__name__}, expected a list")
+    return value
+
+
+def _as_dict(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _Bad(f"{what} is {type(value).__name__}, expected an object")
+    return value
+
+
+def _int_value(value: Any, what: str, *, lo: int = 0, hi: int | None = 100) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _Bad(f"{what} is {value!r}, expected an integer")
+    if isinstance(value, float) and not value.is_integer():
+        raise _Bad(f"{what} is {value!r}, expected an integer")
+    number = int(value)
+    if number < lo or (hi is not None and number > hi):
+        bound = f"{lo}..{hi}" if hi is not None else f">= {lo}"
+        raise _Bad(f"{what} is {number}, outside {bound}")
+    return number
+
+
+def load_widget_json(text: str, what: str) -> dict[str, Any]:
+    """Parse one widgetdata body (prefix allowed) into its ``default`` object."""
+    try:
+        document = json.loads(strip_json_prefix(text))
+    except ValueError as exc:
+        raise _Bad(
+            f"{what} is not JSON ({exc}); it may be truncated or an HTML error page"
+        ) from exc
+    return _as_dict(_as_dict(document, what).get("default"), f"{what}.default")
+
+
+def _keywords_of(widget_request: Mapping[str, Any], what: str) -> list[str]:
+    """Term order of a widget, from its own request (the only reliable source)."""
+    items: list[Any]
+    if "comparisonItem" in widget_request:
+        items = _as_list(widget_request["comparisonItem"], f"{what}.comparisonItem")
+    elif "restriction" in widget_request:
+        items = [_as_dict(widget_request["restriction"], f"{what}.restriction")]
+    else:
+        raise _Bad(f"{what} has neither comparisonItem nor restriction")
+    terms = []
+    for index, item in enumerate(items):
+        try:
+            keyword = item["complexKeywordsRestriction"]["keyword"][0]["value"]
+        except (KeyError, IndexError, TypeError) as exc:
+            raise _Bad(f"{what} item {index} names no keyword") from exc
+        terms.append(str(keyword))
+    return terms
+
+
+def _same_term(a: str, b: str) -> bool:
+    """Google ignores case; our requests are NFC with single spaces."""
+    try:
+        return normalise_term(a).casefold() == normalise_term(b).casefold()
+    except ConfigError:
+        return False
+
+
+def match_terms(found: Sequence[str], request: TrendsRequest, what: str) -> list[str]:
+    """Map the terms a payload names onto the request's spelling, or reject the payload."""
+    matched = []
+    for term in found:
+        hits = [t for t in request.terms if _same_term(term, t)]
+        if not hits:
+            raise _Bad(f"{what} is for {list(found)}, but the request asked {list(request.terms)}")
+        matched.append(hits[0])
+    return matched
+
+
+def _check_terms(found: Sequence[str], request: TrendsRequest, what: str) -> list[str]:
+    """The payload must name exactly the request's terms, in order; returns our spelling."""
+    if len(found) != len(request.terms) or not all(
+        _same_term(a, b) for a, b in zip(found, request.terms, strict=True)
+    ):
+        raise _Bad(
+            f"{what} is for terms {list(found)}, but the request asked {list(request.terms)}"
+        )
+    return list(request.terms)
+
+
+def parse_timeline_default(
+    default: Mapping[str, Any],
+    *,
+    terms: Sequence[str],
+    request: TrendsRequest,
+    backend: str,
+    granularity: str | None,
+    what: str,
+) -> pl.DataFrame:
+    """``{"timelineData": [...]}`` -> INTEREST_OVER_TIME_SCHEMA rows (long format)."""
+    points = _as_list(default.get("timelineData", []), f"{what}.timelineData")
+    if not points:
+        return empty_frame(INTEREST_OVER_TIME_SCHEMA)
+    times: list[datetime] = []
+    rows: dict[str, list[Any]] = {name: [] for name in INTEREST_OVER_TIME_SCHEMA.names()}
+    for index, raw_point in enumerate(points):
+        point = _as_dict(raw_point, f"{what}.timelineData[{index}]")
+        try:
+            stamp = datetime.fromtimestamp(int(str(point["time"])), UTC)
+        except (KeyError, ValueError, OverflowError, OSError) as exc:
+            raise _Bad(
+                f"{what}.timelineData[{index}].time is missing or not epoch seconds"
+            ) from exc
+        times.append(stamp)
+        values = _as_list(point.get("value"), f"{what}.timelineData[{index}].value")
+        if len(values) != len(terms):
+            raise _Bad(
+                f"{what}.timelineData[{index}] has {len(values)} values for {len(terms)} terms"
+            )
+        has_data = point.get("hasData", [True] * len(terms))
+        has_data = _as_list(has_data, f"{what}.timelineData[{index}].hasData")
+        formatted = point.get("formattedValue", [str(v) for v in values])
+        formatted = _as_list(formatted, f"{what}.timelineData[{index}].formattedValue")
+        if len(has_data) != len(terms) or len(formatted) != len(terms):
+            raise _Bad(f"{what}.timelineData[{index}] arrays disagree in length")
+        partial = bool(point.get("isPartial", False))
+        for term, value, seen, shown in zip(terms, values, has_data, formatted, strict=True):
+            number = _int_value(value, f"{what}.timelineData[{index}].value")
+            present = bool(seen)
+            below_one = present and number == 0 and str(shown).strip() not in {"0", ""}
+            rows["request_key"].append(request.request_key)
+            rows["term"].append(term)
+            rows["geo"].append(request.geo)
+            rows["timeframe"].append(request.timeframe)
+            rows["period_start"].append(stamp.date())
+            rows["period_start_utc"].append(stamp)
+            rows["granularity"].append(None)
+            rows["value"].append(number if present else None)
+            rows["is_below_one"].append(below_one)
+            rows["has_data"].append(present)
+            rows["is_partial"].append(partial)
+            rows["backend"].append(backend)
+    resolved = granularity or infer_granularity([t.date() for t in times], hourly=times)
+    rows["granularity"] = [resolved] * len(rows["term"])
+    return pl.DataFrame(rows, schema=INTEREST_OVER_TIME_SCHEMA)
+
+
+def infer_granularity(days: Sequence[date], *, hourly: Sequence[datetime] | None = None) -> str:
+    """Granularity from the spacing of period starts; mixed spacing is a malformed payload."""
+    if len(days) < 2:
+        return "day"
+    if hourly is not None:
+        steps = {b - a for a, b in itertools.pairwise(hourly)}
+        if steps and max(steps) < timedelta(days=1):
+            return "hour" if steps == {timedelta(hours=1)} else "minute"
+    deltas = {(b - a).days for a, b in itertools.pairwise(days)}
+    if deltas == {1}:
+        return "day"
+    if deltas == {7}:
+        return "week"
+    if deltas <= {28, 29, 30, 31} and all(d.day == 1 for d in days):
+        return "month"
+    raise _Bad(f"periods are not evenly spaced (steps of {sorted(deltas)} days): mixed granularity")
+
+
+def parse_region_default(
+    default: Mapping[str, Any],
+    *,
+    terms: Sequence[str],
+    request: TrendsRequest,
+    backend: str,
+    resolution: str,
+    value_kind: str,
+    what: str,
+) -> pl.DataFrame:
+    """``{"geoMapData": [...]}`` -> INTEREST_BY_REGION_SCHEMA rows."""
+    regions = _as_list(default.get("geoMapData", []), f"{what}.geoMapData")
+    rows: dict[str, list[Any]] = {name: [] for name in INTEREST_BY_REGION_SCHEMA.names()}
+    for index, raw_region in enumerate(regions):
+        region = _as_dict(raw_region, f"{what}.geoMapData[{index}]")
+        values = _as_list(region.get("value"), f"{what}.geoMapData[{index}].value")
+        has_data = _as_list(
+            region.get("hasData", [True] * len(values)), f"{what}.geoMapData[{index}].hasData"
+        )
+        formatted = _as_list(
+            region.get("formattedValue", [str(v) for v in values]),
+            f"{what}.geoMapData[{index}].formattedValue",
+        )
+        if not len(values) == len(has_data) == len(formatted) == len(terms):
+            raise _Bad(
+                f"{what}.geoMapData[{index}] has {len(values)} values for {len(terms)} terms"
+            )
+        code = region.get("geoCode")
+        for term, value, seen, shown in zip(terms, values, has_data, formatted, strict=True):
+            number = _int_value(value, f"{what}.geoMapData[{index}].value")
+            present = bool(seen)
+            rows["request_key"].append(request.request_key)
+            rows["term"].append(term)
+            rows["geo"].append(request.geo)
+            rows["timeframe"].append(request.timeframe)
+            rows["resolution"].append(resolution)
+            rows["region_code"].append(str(code) if code not in (None, "") else None)
+            rows["region_name"].append(str(region.get("geoName", "")))
+            rows["value_kind"].append(value_kind)
+            rows["value"].append(number if present else None)
+            rows["is_below_one"].append(
+                present and number == 0 and str(shown).strip() not in {"0", "", "0%"}
+            )
+            rows["has_data"].append(present)
+            rows["backend"].append(backend)
+    return pl.DataFrame(rows, schema=INTEREST_BY_REGION_SCHEMA)
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def parse_related_default(
+    default: Mapping[str, Any],
+    *,
+    term: str,
+    request: TrendsRequest,
+    backend: str,
+    entity: str,
+    what: str,
+) -> pl.DataFrame:
+    """``{"rankedList": [{TOP}, {RISING}]}`` -> RELATED_SCHEMA rows; empty lists are valid."""
+    ranked = _as_list(default.get("rankedList", []), f"{what}.rankedList")
+    if len(ranked) > 2:
+        raise _Bad(f"{what}.rankedList has {len(ranked)} lists, expected TOP and RISING")
+    rows: dict[str, list[Any]] = {name: [] for name in RELATED_SCHEMA.names()}
+    for list_index, raw_list in enumerate(ranked):
+        kind = "top" if list_index == 0 else "rising"
+        keywords = _as_list(
+            _as_dict(raw_list, f"{what}.rankedList[{list_index}]").get("rankedKeyword", []),
+            f"{what}.rankedList[{list_index}].rankedKeyword",
+        )
+        for rank, raw_keyword in enumerate(keywords, start=1):
+            place = f"{what}.rankedList[{list_index}].rankedKeyword[{rank - 1}]"
+            keyword = _as_dict(raw_keyword, place)
+            topic = keyword.get("topic")
+            if topic is not None:
+                topic = _as_dict(topic, f"{place}.topic")
+                label, mid, topic_type = topic.get("title"), topic.get("mid"), topic.get("type")
+            else:
+                label, mid, topic_type = keyword.get("query"), None, None
+            if not isinstance(label, str) or not label:
+                raise _Bad(f"{place} has no query or topic title")
+            number = _int_value(
+                keyword.get("value"), f"{place}.value", hi=100 if kind == "top" else None
+            )
+            shown = str(keyword.get("formattedValue", number))
+            rows["request_key"].append(request.request_key)
+            rows["term"].append(term)
+            rows["geo"].append(request.geo)
+            rows["timeframe"].append(request.timeframe)
+            rows["entity"].append(entity)
+            rows["kind"].append(kind)
+            rows["rank"].append(rank)
+            rows["query"].append(label)
+            rows["topic_mid"].append(str(mid) if mid is not None else None)
+            rows["topic_type"].append(str(topic_type) if topic_type is not None else None)
+            rows["value"].append(number)
+            rows["formatted_value"].append(shown)
+            rows["is_breakout"].append(kind == "rising" and not _DIGIT.search(shown))
+            rows["backend"].append(backend)
+    return pl.DataFrame(rows, schema=RELATED_SCHEMA)
+
+
+def _widget_body(widget: Mapping[str, Any], what: str) -> str:
+    if "body" in widget and isinstance(widget["body"], str):
+        return widget["body"]
+    if "body_b64" in widget and isinstance(widget["body_b64"], str):
+        try:
+            return base64.b64decode(widget["body_b64"]).decode("utf-8")
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise _Bad(f"{what} body is not UTF-8 text") from exc
+    raise _Bad(f"{what} has no body")
+
+
+def parse_widget_bundle(
+    body: bytes, request: TrendsRequest, backend: str, what: str
+) -> pl.DataFrame:
+    """Parse our envelope of verbatim widget bodies (see ``pytrends_backend``)."""
+    try:
+        bundle = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise _Bad(f"envelope is not UTF-8 JSON ({exc})") from exc
+    bundle = _as_dict(bundle, "envelope")
+    if bundle.get("format") != BUNDLE_FORMAT:
+        raise _Bad(f"envelope format {bundle.get('format')!r} is not {BUNDLE_FORMAT!r}")
+    if bundle.get("operation") != request.operation.value:
+        raise _Bad(f"envelope holds {bundle.get('operation')!r}, not {request.operation.value!r}")
+    widgets = _as_list(bundle.get("widgets"), "envelope.widgets")
+    if not widgets:
+        raise _Bad("envelope has no widget bodies")
+    frames = []
+    for index, raw_widget in enumerate(widgets):
+        widget = _as_dict(raw_widget, f"widget {index}")
+        widget_id = str(widget.get("id", ""))
+        place = f"{widget_id or 'widget'} body"
+        widget_request = _as_dict(widget.get("request"), f"{widget_id} request")
+        default = load_widget_json(_widget_body(widget, place), place)
+        terms = _keywords_of(widget_request, f"{widget_id} request")
+        if request.operation is Operation.INTEREST_OVER_TIME:
+            terms = _check_terms(terms, request, place)
+            resolution = str(widget_request.get("resolution", ""))
+            frames.append(
+                parse_timeline_default(
+                    default,
+                    terms=terms,
+                    request=request,
+                    backend=backend,
+                    granularity=_RESOLUTION_GRANULARITY.get(resolution),
+                    what=place,
+                )
+            )
+        elif request.operation is Operation.INTEREST_BY_REGION:
+            if widget_id == "GEO_MAP":
+                terms = _check_terms(terms, request, place)
+            else:
+                terms = match_terms(terms, request, place)
+            kind = "share_percent" if widget_request.get("dataMode") == "PERCENTAGES" else "index"
+            frames.append(
+                parse_region_default(
+                    default,
+                    terms=terms,
+                    request=request,
+                    backend=backend,
+                    resolution=str(widget_request.get("resolution", "")),
+                    value_kind=kind,
+                    what=place,
+                )
+            )
+        else:
+            if len(terms) != 1 or terms[0].casefold() not in {t.casefold() for t in request.terms}:
+                raise _Bad(f"{place} is for {terms}, not one of the requested terms")
+            entity = "query" if request.operation is Operation.RELATED_QUERIES else "topic"
+            frames.append(
+                parse_related_default(
+                    default,
+                    term=terms[0],
+                    request=request,
+                    backend=backend,
+                    entity=entity,
+                    what=place,
+                )
+            )
+    return pl.concat(frames, how="vertical")
+
+
+def schema_for(operation: Operation) -> pl.Schema:
+    """The frame schema ``parse_payload`` returns for an operation."""
+    if operation is Operation.INTEREST_OVER_TIME:
+        return INTEREST_OVER_TIME_SCHEMA
+    if operation is Operation.INTEREST_BY_REGION:
+        return INTEREST_BY_REGION_SCHEMA
+    return RELATED_SCHEMA
+
+
+def parse_payload(raw: RawPayload) -> pl.DataFrame:
+    """Turn one landed payload into its typed frame, or raise InvalidPayload (nothing partial).
+
+    Dispatches on content type: our widget envelope (pytrends backend) or a web-page CSV.
+    """
+    from credtrends.sources.google_trends import web_csv
+
+    try:
+        if raw.content_type == CONTENT_TYPE_WIDGET_BUNDLE:
+            frame = parse_widget_bundle(raw.body, raw.request, raw.backend, raw.label())
+        elif raw.content_type == CONTENT_TYPE_WEB_CSV:
+            frame = web_csv.parse_web_csv_payload(raw)
+        else:
+            raise _Bad(f"content type {raw.content_type!r} is not one this source produces")
+    except _Bad as exc:
+        raise InvalidPayload(f"Google Trends payload {raw.label()}: {exc}") from None
+    except RecursionError:
+        raise InvalidPayload(f"Google Trends payload {raw.label()}: nested too deeply") from None
+    expected = schema_for(raw.request.operation)
+    if frame.schema != expected:  # a programming error, but never let a wrong shape out
+        raise InvalidPayload(f"Google Trends payload {raw.label()}: parsed into the wrong schema")
+    return frame
