@@ -14,11 +14,17 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings as hypothesis_settings
 
 from credtrends.catalogue import Catalogue, load_catalogue
 from credtrends.warehouse.catalogue_sync import sync_catalogue
 from credtrends.warehouse.engine import create_warehouse_engine
 from credtrends.warehouse.migrate import upgrade_warehouse
+
+# CI explores the same examples every run (no flaky reds); developers get fresh ones.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent

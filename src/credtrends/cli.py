@@ -10,6 +10,7 @@ import logging
 import sys
 import time
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import polars as pl
@@ -23,6 +24,7 @@ from credtrends.warehouse.engine import check_connection, create_warehouse_engin
 
 if TYPE_CHECKING:
     from credtrends.jobs.definitions import JobDefinition
+    from credtrends.pipelines.trends import LoadReport
 
 app = typer.Typer(
     help="credtrends: which micro-credentials people want, where, and where demand is heading.",
@@ -43,6 +45,10 @@ def _configure_logging(settings: Settings) -> None:
             logging.FileHandler(settings.log_dir / "credtrends.log", encoding="utf-8"),
         ],
         force=True,
+    )
+    # Alembic reports every migration step at INFO; users need only our own lines.
+    logging.getLogger("alembic").setLevel(
+        max(logging.WARNING, logging.getLevelName(settings.log_level))
     )
 
 
@@ -284,6 +290,113 @@ def scheduler(
     jobs = _jobs(settings)
     engine = _ready_engine(settings)
     Scheduler(engine, jobs, echo=typer.echo).run_until_stopped(poll_seconds)
+    engine.dispose()
+
+
+import_app = typer.Typer(help="Import files you downloaded yourself.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+ingest_app = typer.Typer(
+    help="Fetch data from the sources into the warehouse.", no_args_is_help=True
+)
+app.add_typer(ingest_app, name="ingest")
+
+
+def _print_load_report(report: LoadReport) -> None:
+    typer.echo(
+        f"{report.payloads} payload(s) landed, {report.batch_rows} batch values loaded, "
+        f"{report.calibrated_rows} calibrated values written"
+    )
+    for line in report.not_loaded:
+        typer.echo(f"  note: {line}")
+    if report.unmatched_terms:
+        typer.echo(
+            "  terms matching no topic in topics.yaml (kept in the batches, not charted): "
+            + ", ".join(sorted(report.unmatched_terms))
+        )
+
+
+@import_app.command("trends-csv")
+def import_trends_csv(
+    files: Annotated[
+        list[Path], typer.Argument(help="multiTimeline.csv / geoMap.csv / ... files.")
+    ],
+    geo: Annotated[
+        str | None, typer.Option(help="Region of the files when they don't say (e.g. CA-ON).")
+    ] = None,
+    date_order: Annotated[
+        str, typer.Option(help="Order of day/month in short dates: MDY or DMY.")
+    ] = "MDY",
+) -> None:
+    """Import CSV files exported from the Google Trends web page; each file is one batch.
+
+    Every file is validated before anything is written: one bad file loads nothing.
+    """
+    from credtrends.jobs.runs import record_job_run
+    from credtrends.pipelines.trends import load_payload, merge_reports, recalibrate
+    from credtrends.sources.google_trends import import_web_csv
+
+    if date_order not in ("MDY", "DMY"):
+        raise ConfigError(f"--date-order must be MDY or DMY, not {date_order!r}")
+    settings = _settings()
+    catalogue = _catalogue(settings)
+    payloads = [import_web_csv(path, geo=geo, date_order=date_order) for path in files]  # type: ignore[arg-type]
+    engine = _ready_engine(settings)
+    parameters = {"files": [str(path) for path in files], "geo": geo}
+    with record_job_run(engine, "import-trends-csv", parameters) as run:
+        with engine.begin() as connection:
+            report = merge_reports(
+                load_payload(connection, payload, catalogue, run.run_id) for payload in payloads
+            )
+            regions = {payload.request.geo for payload in payloads}
+            report.calibrated_rows = recalibrate(connection, regions, run.run_id)
+        run.rows_written = report.rows_written
+    _print_load_report(report)
+    engine.dispose()
+
+
+@ingest_app.command("trends")
+def ingest_trends(
+    offline: Annotated[
+        bool, typer.Option(help="Re-parse what is already landed; no network.")
+    ] = False,
+    regions: Annotated[
+        list[str] | None, typer.Option("--region", help="Region code(s); default all.")
+    ] = None,
+    timeframe: Annotated[str, typer.Option(help="Google Trends window.")] = "today 5-y",
+    min_interval: Annotated[
+        float, typer.Option(help="Seconds between two requests (be polite).")
+    ] = 8.0,
+    reuse_hours: Annotated[
+        float, typer.Option(help="Payloads landed this recently count as done (resume).")
+    ] = 24.0,
+) -> None:
+    """Fetch weekly search interest for every topic and region, then calibrate it.
+
+    Resumable: a run stopped by rate limits keeps what it landed, and the next run fetches
+    only the rest. With --offline nothing is fetched: landed payloads are parsed again.
+    """
+    from credtrends.jobs.runs import record_job_run
+    from credtrends.pipelines.trends import fetch_trends, reparse_landed
+    from credtrends.sources.google_trends import PacingPolicy, PoliteFetcher, PytrendsBackend
+
+    settings = _settings()
+    catalogue = _catalogue(settings)
+    chosen = regions or list(catalogue.region_codes)
+    unknown = sorted(set(chosen) - set(catalogue.region_codes))
+    if unknown:
+        raise ConfigError(f"--region {unknown[0]!r} is not in {settings.regions_file}")
+    engine = _ready_engine(settings)
+    parameters = {"offline": offline, "regions": chosen, "timeframe": timeframe}
+    with record_job_run(engine, "ingest-trends", parameters) as run:
+        if offline:
+            report = reparse_landed(engine, catalogue, run.run_id)
+        else:
+            fetcher = PoliteFetcher(PytrendsBackend(), PacingPolicy(min_interval_s=min_interval))
+            report = fetch_trends(
+                engine, catalogue, chosen, timeframe, run.run_id, fetcher, reuse_hours, typer.echo
+            )
+        run.rows_written = report.rows_written
+    _print_load_report(report)
     engine.dispose()
 
 

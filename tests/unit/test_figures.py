@@ -54,3 +54,12 @@ def test_real_data_has_no_synthetic_mark_and_empty_says_so() -> None:
     assert "SYNTHETIC" not in " ".join(a.text for a in figure.layout.annotations)
     empty = interest_figure(frame(True).head(0), {}, "Canada")
     assert "No search interest" in empty.layout.annotations[0].text
+
+
+def test_series_from_different_sources_are_separate_lines() -> None:
+    mixed = pl.concat(
+        [frame(True), frame(True, synthetic=False).filter(pl.col("topic_id") == "pmp")]
+    )
+    figure = interest_figure(mixed, {"pmp": "PMP", "cpr": "CPR"}, "Canada")
+    names = sorted(t.name for t in figure.data if t.mode == "lines")
+    assert names == ["CPR (synthetic-demo)", "PMP (google-trends)", "PMP (synthetic-demo)"]

@@ -170,6 +170,7 @@ search_interest_batches = sa.Table(
     sa.Column("period_start", sa.Date, primary_key=True),
     sa.Column("topic_id", sa.String(64), sa.ForeignKey("topics.topic_id"), nullable=True),
     _granularity(),
+    sa.Column("timeframe", sa.String(64), nullable=True, comment="the request's window"),
     sa.Column("value", sa.SmallInteger, nullable=False),
     sa.Column("is_below_one", sa.Boolean, nullable=False),
     sa.Column("is_partial", sa.Boolean, nullable=False),

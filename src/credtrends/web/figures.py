@@ -50,11 +50,17 @@ def interest_figure(
     if frame.is_empty():
         return empty_figure("No search interest loaded for this selection yet.")
     shown, axis_title = interest_values(frame)
+    several_sources = frame["source"].n_unique() > 1
     figure = go.Figure()
-    for index, ((topic_id,), series) in enumerate(
-        shown.sort("period_start").group_by("topic_id", maintain_order=True)
+    for index, ((topic_id, source), series) in enumerate(
+        shown.sort("topic_id", "source", "period_start").group_by(
+            "topic_id", "source", maintain_order=True
+        )
     ):
+        # Real and synthetic series of one topic are never joined into one line.
         name = topic_names.get(str(topic_id), str(topic_id))
+        if several_sources:
+            name = f"{name} ({source})"
         color = PALETTE[index % len(PALETTE)]
         final = series.filter(~pl.col("is_partial"))
         partial = series.filter(pl.col("is_partial"))

@@ -1,0 +1,385 @@
+"""Google Trends into the warehouse: land raw payloads, load batches, calibrate topics.
+
+A topic is one Google query: its search terms joined with " + " (Google's OR), so a topic
+reads the same in every batch. Per region and granularity, the newest window's batches
+are calibrated together and replace that region's calibrated series in one transaction,
+so a chart never mixes scales from two calibrations.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import polars as pl
+import sqlalchemy as sa
+
+from credtrends.catalogue import Catalogue
+from credtrends.errors import InvalidPayload, RateLimited
+from credtrends.sources.google_trends import (
+    Operation,
+    PoliteFetcher,
+    RawPayload,
+    TrendsRequest,
+    make_request,
+    parse_payload,
+    run_batches,
+)
+from credtrends.transforms.calibration import calibrate_batches, plan_batches
+from credtrends.warehouse.load import upsert_frame, upsert_rows
+from credtrends.warehouse.schema import raw_payloads, search_interest, search_interest_batches
+
+SOURCE = "google-trends"
+log = logging.getLogger(__name__)
+
+
+def topic_query(terms: Sequence[str]) -> str:
+    """The one Google query for a topic: its terms OR-ed with Google's " + " syntax."""
+    return " + ".join(terms)
+
+
+def topic_queries(catalogue: Catalogue) -> dict[str, str]:
+    return {topic.id: topic_query(topic.search_terms) for topic in catalogue.topics}
+
+
+def term_topics(catalogue: Catalogue) -> dict[str, str]:
+    """Which topic a term in a batch stands for: its full query or any single search term."""
+    mapping: dict[str, str] = {}
+    for topic in catalogue.topics:
+        mapping[topic_query(topic.search_terms).casefold()] = topic.id
+        for term in topic.search_terms:
+            mapping.setdefault(term.casefold(), topic.id)
+    return mapping
+
+
+@dataclass
+class LoadReport:
+    """What a load did, for the CLI's summary and the job's row count."""
+
+    payloads: int = 0
+    batch_rows: int = 0
+    calibrated_rows: int = 0
+    unmatched_terms: set[str] = field(default_factory=set)
+    not_loaded: list[str] = field(default_factory=list)
+
+    @property
+    def rows_written(self) -> int:
+        return self.payloads + self.batch_rows + self.calibrated_rows
+
+
+def land_payload(connection: sa.Connection, payload: RawPayload, run_id: str) -> None:
+    """Keep the response as received, keyed by its request, so parsers can re-run offline."""
+    request = json.loads(payload.request.canonical_json())
+    request["source_name"] = payload.source_name
+    upsert_rows(
+        connection,
+        raw_payloads,
+        [
+            {
+                "request_key": payload.request_key,
+                "backend": payload.backend,
+                "request": request,
+                "content_type": payload.content_type,
+                "payload": payload.body,
+                "source": SOURCE,
+                "fetched_at": payload.fetched_at,
+                "run_id": run_id,
+                "is_synthetic": False,
+            }
+        ],
+    )
+
+
+def landed_payloads(connection: sa.Connection) -> list[RawPayload]:
+    """Every landed Google Trends payload, rebuilt for re-parsing (oldest first)."""
+    rows = connection.execute(
+        sa.select(raw_payloads)
+        .where(raw_payloads.c.source == SOURCE)
+        .order_by(raw_payloads.c.fetched_at)
+    ).all()
+    payloads = []
+    for row in rows:
+        stored = dict(row.request)
+        source_name = stored.pop("source_name", "")
+        stored.pop("v", None)
+        fetched_at = row.fetched_at if row.fetched_at.tzinfo else row.fetched_at.replace(tzinfo=UTC)
+        payloads.append(
+            RawPayload(
+                request=TrendsRequest.model_validate(stored),
+                body=bytes(row.payload),
+                content_type=row.content_type,
+                backend=row.backend,
+                fetched_at=fetched_at,
+                source_name=source_name,
+            )
+        )
+    return payloads
+
+
+def batch_frame(
+    parsed: pl.DataFrame,
+    catalogue: Catalogue,
+    run_id: str,
+    fetched_at: datetime,
+) -> tuple[pl.DataFrame, set[str]]:
+    """Parsed interest-over-time rows as ``search_interest_batches`` rows (pure).
+
+    Periods without data (``has_data`` false) are dropped: they are not zeros. Returns the
+    frame and the terms that match no topic (kept, with a null topic).
+    """
+    geo = parsed["geo"].unique().to_list()
+    unknown = sorted(set(geo) - set(catalogue.region_codes))
+    if unknown:
+        raise InvalidPayload(
+            f"region {unknown[0]!r} is not in regions.yaml (credtrends covers Canada and its "
+            "provinces and territories)"
+        )
+    mapping = term_topics(catalogue)
+    frame = parsed.filter(pl.col("has_data")).select(
+        "request_key",
+        "term",
+        pl.col("geo").alias("region_code"),
+        "period_start",
+        pl.col("term")
+        .map_elements(lambda t: mapping.get(t.casefold()), return_dtype=pl.String)
+        .alias("topic_id"),
+        pl.col("granularity").cast(pl.String),
+        "timeframe",
+        pl.col("value").cast(pl.Int16),
+        "is_below_one",
+        "is_partial",
+        "backend",
+        source=pl.lit(SOURCE),
+        fetched_at=pl.lit(fetched_at, dtype=pl.Datetime("us", "UTC")),
+        run_id=pl.lit(run_id),
+        is_synthetic=pl.lit(False),
+    )
+    unmatched = set(frame.filter(pl.col("topic_id").is_null())["term"].unique().to_list())
+    return frame, unmatched
+
+
+def load_payload(
+    connection: sa.Connection, payload: RawPayload, catalogue: Catalogue, run_id: str
+) -> LoadReport:
+    """Land one payload and load what it says; all in the caller's transaction."""
+    report = LoadReport(payloads=1)
+    parsed = parse_payload(payload)  # raises InvalidPayload before anything is written
+    land_payload(connection, payload, run_id)
+    if payload.request.operation != Operation.INTEREST_OVER_TIME:
+        report.not_loaded.append(
+            f"{payload.label()}: landed; {payload.request.operation.value} has no table yet"
+        )
+        return report
+    frame, unmatched = batch_frame(parsed, catalogue, run_id, payload.fetched_at)
+    report.batch_rows = upsert_frame(connection, search_interest_batches, frame)
+    report.unmatched_terms |= unmatched
+    return report
+
+
+def _stored_batches(connection: sa.Connection, region_codes: Iterable[str]) -> pl.DataFrame:
+    table = search_interest_batches
+    columns = [
+        "request_key", "term", "region_code", "period_start", "topic_id", "granularity",
+        "timeframe", "value", "is_below_one", "is_partial", "backend", "fetched_at",
+    ]  # fmt: skip
+    rows = connection.execute(
+        sa.select(*(table.c[name] for name in columns)).where(
+            table.c.source == SOURCE, table.c.region_code.in_(list(region_codes))
+        )
+    ).all()
+    schema = pl.Schema({
+        "request_key": pl.String(), "term": pl.String(), "region_code": pl.String(),
+        "period_start": pl.Date(), "topic_id": pl.String(), "granularity": pl.String(),
+        "timeframe": pl.String(), "value": pl.Int64(), "is_below_one": pl.Boolean(),
+        "is_partial": pl.Boolean(), "backend": pl.String(), "fetched_at": pl.Datetime("us"),
+    })  # fmt: skip
+    naive = [
+        tuple(v.replace(tzinfo=None) if isinstance(v, datetime) else v for v in row) for row in rows
+    ]
+    return pl.DataFrame(naive, schema=schema, orient="row")
+
+
+def newest_windows(batches: pl.DataFrame) -> pl.DataFrame:
+    """Per region and granularity, only the batches of the most recently fetched window."""
+    newest = (
+        batches.group_by("region_code", "granularity", "timeframe")
+        .agg(pl.col("fetched_at").max())
+        .sort("fetched_at")
+        .group_by("region_code", "granularity", maintain_order=True)
+        .last()
+        .select("region_code", "granularity", "timeframe")
+    )
+    return batches.join(newest, on=["region_code", "granularity", "timeframe"])
+
+
+def calibrated_rows(batches: pl.DataFrame, run_id: str, now: datetime) -> pl.DataFrame:
+    """Calibrate each region's newest window and shape ``search_interest`` rows (pure).
+
+    ``raw_value`` is the topic's value in the batch where it peaked highest, the reading
+    with the least rounding error.
+    """
+    with_topic = batches.filter(pl.col("topic_id").is_not_null())
+    if with_topic.is_empty():
+        return pl.DataFrame()
+    outputs = []
+    for (region, granularity), group in with_topic.group_by(
+        "region_code", "granularity", maintain_order=True
+    ):
+        calibrated = calibrate_batches(group.rename({"region_code": "geo"}))
+        best_batch = (
+            group.group_by("term", "request_key")
+            .agg(pl.col("value").max().alias("peak"))
+            .sort("peak", "request_key", descending=[True, False])
+            .group_by("term", maintain_order=True)
+            .first()
+            .select("term", "request_key")
+        )
+        raw = group.join(best_batch, on=["term", "request_key"]).select(
+            "term", "period_start", "topic_id", "backend",
+            pl.col("value").cast(pl.Float64).alias("raw_value"), "is_below_one",
+        )  # fmt: skip
+        outputs.append(
+            calibrated.join(raw, on=["term", "period_start"], how="left").select(
+                "topic_id",
+                pl.lit(region).alias("region_code"),
+                pl.lit(granularity).alias("granularity"),
+                "period_start",
+                "raw_value",
+                pl.col("is_below_one").fill_null(False),
+                pl.col("value").alias("calibrated_value"),
+                pl.col("value_low").alias("calibrated_low"),
+                pl.col("value_high").alias("calibrated_high"),
+                ("anchor-bank:" + pl.col("reference_term")).str.slice(0, 64).alias("scale_method"),
+                "is_partial",
+                pl.col("backend").fill_null("unknown"),
+            )
+        )
+    frame = pl.concat(outputs).filter(pl.col("topic_id").is_not_null())
+    return frame.with_columns(
+        source=pl.lit(SOURCE),
+        request_key=pl.lit(None, dtype=pl.String),
+        fetched_at=pl.lit(now, dtype=pl.Datetime("us", "UTC")),
+        run_id=pl.lit(run_id),
+        is_synthetic=pl.lit(False),
+    )
+
+
+def recalibrate(connection: sa.Connection, region_codes: Iterable[str], run_id: str) -> int:
+    """Replace the calibrated Google Trends series of these regions from stored batches."""
+    regions = sorted(set(region_codes))
+    batches = newest_windows(_stored_batches(connection, regions))
+    rows = calibrated_rows(batches, run_id, datetime.now(UTC))
+    if rows.is_empty():
+        return 0
+    for region, granularity in rows.select("region_code", "granularity").unique().iter_rows():
+        connection.execute(
+            sa.delete(search_interest).where(
+                search_interest.c.source == SOURCE,
+                search_interest.c.region_code == region,
+                search_interest.c.granularity == granularity,
+            )
+        )
+    return upsert_frame(connection, search_interest, rows)
+
+
+def merge_reports(reports: Iterable[LoadReport]) -> LoadReport:
+    total = LoadReport()
+    for report in reports:
+        total.payloads += report.payloads
+        total.batch_rows += report.batch_rows
+        total.calibrated_rows += report.calibrated_rows
+        total.unmatched_terms |= report.unmatched_terms
+        total.not_loaded.extend(report.not_loaded)
+    return total
+
+
+def volume_hints(connection: sa.Connection, catalogue: Catalogue, region: str) -> dict[str, float]:
+    """Each topic's mean calibrated interest in ``region`` from the last calibration, so the
+    next plan can put it next to an anchor of similar volume."""
+    rows = connection.execute(
+        sa.select(search_interest.c.topic_id, sa.func.avg(search_interest.c.calibrated_value))
+        .where(
+            search_interest.c.source == SOURCE,
+            search_interest.c.region_code == region,
+            search_interest.c.calibrated_value.is_not(None),
+        )
+        .group_by(search_interest.c.topic_id)
+    ).all()
+    queries = topic_queries(catalogue)
+    return {queries[topic]: float(mean) for topic, mean in rows if topic in queries and mean}
+
+
+def reparse_landed(engine: sa.Engine, catalogue: Catalogue, run_id: str) -> LoadReport:
+    """Parse every landed payload again and recalibrate: a parser fix without the network."""
+    with engine.begin() as connection:
+        payloads = landed_payloads(connection)
+        report = merge_reports(load_payload(connection, p, catalogue, run_id) for p in payloads)
+        regions = {p.request.geo for p in payloads}
+        report.calibrated_rows = recalibrate(connection, regions, run_id)
+    return report
+
+
+def fetch_trends(
+    engine: sa.Engine,
+    catalogue: Catalogue,
+    regions: Sequence[str],
+    timeframe: str,
+    run_id: str,
+    fetcher: PoliteFetcher,
+    reuse_hours: float,
+    echo: Callable[[str], None],
+) -> LoadReport:
+    """Plan, fetch politely and land every batch (one transaction each), then calibrate.
+
+    Batches landed in the last ``reuse_hours`` are not fetched again, so a run stopped by a
+    rate-limit storm resumes where it stopped. Calibration only runs on a complete set:
+    an incomplete one raises RateLimited after keeping what was landed.
+    """
+    queries = topic_queries(catalogue)
+    requests: list[TrendsRequest] = []
+    with engine.connect() as connection:
+        for region in regions:
+            wanted = [
+                queries[t.id] for t in catalogue.topics if t.regions is None or region in t.regions
+                or region == "CA"
+            ]  # fmt: skip
+            plan = plan_batches(wanted, volume_hints(connection, catalogue, region) or None)
+            requests.extend(
+                make_request(
+                    operation="interest_over_time",
+                    terms=list(batch.terms),
+                    geo=region,
+                    timeframe=timeframe,
+                )
+                for batch in plan
+            )
+        since = datetime.now(UTC) - timedelta(hours=reuse_hours)
+        done = set(
+            connection.execute(
+                sa.select(raw_payloads.c.request_key).where(
+                    raw_payloads.c.source == SOURCE, raw_payloads.c.fetched_at >= since
+                )
+            ).scalars()
+        )
+    reports: list[LoadReport] = []
+
+    def on_payload(payload: RawPayload) -> None:
+        with engine.begin() as connection:
+            reports.append(load_payload(connection, payload, catalogue, run_id))
+        echo(f"landed {payload.label()}")
+
+    already = len(done & {r.request_key for r in requests})
+    echo(f"{len(requests)} batches planned, {already} already landed")
+    result = run_batches(fetcher, requests, done, on_payload)
+    report = merge_reports(reports)
+    if result.status != "complete" or result.failed:
+        raise RateLimited(
+            f"{result.message}; {len(result.done)} batch(es) landed this run, "
+            f"{len(result.remaining)} left for the next run"
+        )
+    with engine.begin() as connection:
+        report.calibrated_rows = recalibrate(connection, regions, run_id)
+    return report
