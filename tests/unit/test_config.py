@@ -73,3 +73,21 @@ def test_every_setting_is_documented_in_code_and_in_the_shipped_file() -> None:
         assert f"CREDTRENDS_{name.upper()}" in readme, f"README does not document {name}"
         if name != "config_dir":
             assert f"{name} =" in shipped, f"config/credtrends.toml does not show {name}"
+
+
+def test_every_cli_command_is_in_the_readme() -> None:
+    import typer.main
+
+    from credtrends.cli import app
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    group = typer.main.get_group(app)
+
+    def walk(command: object, prefix: str) -> list[str]:
+        children = getattr(command, "commands", {})
+        if not children:
+            return [prefix]
+        return [name for key, child in children.items() for name in walk(child, f"{prefix} {key}")]
+
+    for name in walk(group, "credtrends"):
+        assert f"`{name}" in readme, f"README's CLI reference lacks {name}"

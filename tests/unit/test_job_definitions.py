@@ -18,10 +18,14 @@ def write(folder: Path, name: str, text: str) -> Path:
     return path
 
 
-def test_shipped_jobs_are_valid() -> None:
+def test_shipped_jobs_are_valid_and_run_real_commands() -> None:
+    from credtrends.cli import app
+
     jobs = load_job_definitions(REPO_JOBS)
+    assert "trends-weekly" in jobs
+    commands = {c.name for c in app.registered_commands} | {g.name for g in app.registered_groups}
     for job in jobs.values():
-        assert job.schedule is not None or job.depends_on
+        assert job.command[0] in commands, f"{job.name} runs unknown command {job.command[0]}"
 
 
 def test_schedule_dependencies_and_defaults(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ from credtrends.errors import ConfigError
 
 JobName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
 # Arguments are passed to our own CLI as a list (never through a shell).
-CommandWord = Annotated[str, StringConstraints(pattern=r"^[\w.:,=/@+-]+$", max_length=200)]
+CommandWord = Annotated[str, StringConstraints(pattern=r"^[\w .:,=/@+-]+$", max_length=200)]
 FORBIDDEN_COMMANDS = {"scheduler", "serve", "jobs"}
 
 
