@@ -116,7 +116,7 @@ def test_chart_renders_with_data_and_synthetic_banner(server: str, browser: obje
     from selenium.webdriver.common.by import By
 
     driver = browser
-    driver.get(server + "/")  # type: ignore[attr-defined]
+    driver.get(server + "/interest")  # type: ignore[attr-defined]
     _wait(driver, lambda d: _plotted_points(d) > 100)
     banner = driver.find_element(By.ID, "interest-synthetic-banner")  # type: ignore[attr-defined]
     assert banner.is_displayed()
@@ -138,11 +138,39 @@ def test_deep_link_selects_topics_and_region_and_ignores_unknown_parameters(
     from selenium.webdriver.common.by import By
 
     driver = browser
-    driver.get(server + "/?topic=smart-serve,<script>&region=CA-ON&utm_source=x")  # type: ignore[attr-defined]
+    driver.get(server + "/interest?topic=smart-serve,<script>&region=CA-ON&utm_source=x")  # type: ignore[attr-defined]
     _wait(driver, lambda d: _plotted_points(d) > 100)
     names = driver.execute_script(  # type: ignore[attr-defined]
         "return document.querySelector('#interest-graph .js-plotly-plot').data.map(t => t.name)"
     )
     assert names[0].startswith("Smart Serve")
     assert "Ontario" in driver.find_element(By.ID, "interest-graph").text  # type: ignore[attr-defined]
+    assert not [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]  # type: ignore[attr-defined]
+
+
+def test_overview_and_data_pages_show_what_the_warehouse_holds(
+    server: str, browser: object
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver = browser
+    driver.get(server + "/?region=CA-ON")  # type: ignore[attr-defined]
+
+    def bars(d: object) -> int:
+        script = (
+            "const g = document.querySelector('#overview-top-topics .js-plotly-plot');"
+            "return g && g.data && g.data[0] ? g.data[0].x.length : 0;"
+        )
+        return int(d.execute_script(script))  # type: ignore[attr-defined]
+
+    _wait(driver, lambda d: bars(d) == 3)  # the test catalogue's three topics in Ontario
+    assert driver.find_element(By.ID, "overview-synthetic-banner").is_displayed()  # type: ignore[attr-defined]
+    movers = driver.find_element(By.ID, "overview-movers").text  # type: ignore[attr-defined]
+    assert "Fastest risers" in movers and "Fastest fallers" in movers
+    freshness = driver.find_element(By.ID, "overview-freshness").text  # type: ignore[attr-defined]
+    assert "synthetic-demo" in freshness and "SYNTHETIC" in freshness
+    driver.get(server + "/data")  # type: ignore[attr-defined]
+    _wait(driver, lambda d: "Last job runs" in d.find_element(By.TAG_NAME, "main").text)
+    page = driver.find_element(By.TAG_NAME, "main").text  # type: ignore[attr-defined]
+    assert "demo" in page and "succeeded" in page and "Calibration" in page
     assert not [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]  # type: ignore[attr-defined]

@@ -55,6 +55,9 @@ class DashboardData:
     def regions(self) -> pl.DataFrame:
         return self._cached("regions", lambda: queries.list_regions(self._engine))
 
+    def status(self) -> queries.WarehouseStatus:
+        return self._cached("status", lambda: queries.warehouse_status(self._engine))
+
     def interest_over_time(
         self, topic_ids: Sequence[str], region_code: str, granularity: str = "week"
     ) -> pl.DataFrame:

@@ -15,7 +15,7 @@ from credtrends.web.data import DashboardData
 from credtrends.web.exports import frame_to_csv
 from credtrends.web.figures import interest_figure
 
-PATH = "/"
+PATH = "/interest"
 TITLE = "Search interest"
 DEFAULT_TOPICS = ("pmp", "cpr", "data-science", "cybersecurity")
 DEFAULT_REGION = "CA"
