@@ -76,24 +76,28 @@ def postgres_database() -> Iterator[sa.URL]:
         admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def warehouse_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty warehouse URL on each backend (PostgreSQL: a fresh schema per test)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
-        return
-    database: sa.URL = request.getfixturevalue("postgres_database")
+@pytest.fixture
+def postgres_warehouse_url(postgres_database: sa.URL) -> Iterator[str]:
+    """An empty warehouse URL in a fresh PostgreSQL schema of its own."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    setup = sa.create_engine(database, isolation_level="AUTOCOMMIT")
+    setup = sa.create_engine(postgres_database, isolation_level="AUTOCOMMIT")
     with setup.connect() as connection:
         connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = database.update_query_dict({"options": f"-csearch_path={schema}"})
+    url = postgres_database.update_query_dict({"options": f"-csearch_path={schema}"})
     try:
         yield url.render_as_string(hide_password=False)
     finally:
         with setup.connect() as connection:
             connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         setup.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def warehouse_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty warehouse URL on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
+    return str(request.getfixturevalue("postgres_warehouse_url"))
 
 
 @pytest.fixture

@@ -1,0 +1,144 @@
+"""The production set-up: gunicorn with several workers on PostgreSQL, cache in Redis."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, unavailable
+
+INTEREST_CALLBACK = {
+    "output": "..interest-graph.figure...interest-synthetic-banner.hidden"
+    "...interest-summary.children..",
+    "outputs": [
+        {"id": "interest-graph", "property": "figure"},
+        {"id": "interest-synthetic-banner", "property": "hidden"},
+        {"id": "interest-summary", "property": "children"},
+    ],
+    "inputs": [
+        {"id": "interest-topics", "property": "value", "value": ["pmp", "data-science"]},
+        {"id": "interest-region", "property": "value", "value": "CA-ON"},
+    ],
+    "changedPropIds": ["interest-topics.value"],
+    "state": [],
+}
+
+
+def post_callback(base: str, body: dict[str, object]) -> tuple[int, dict[str, object] | None]:
+    request = urllib.request.Request(
+        base + "/_dash-update-component",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        raw = response.read()
+        return response.status, json.loads(raw) if raw else None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def gunicorn_server(postgres_warehouse_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    import redis
+
+    warehouse_url = postgres_warehouse_url
+
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as exc:
+        unavailable(f"Redis not reachable at 127.0.0.1:6379: {exc}")
+    config = tmp_path / "config"
+    config.mkdir()
+    for name in ("topics.yaml", "regions.yaml"):
+        shutil.copy(FIXTURES / "catalogue" / name, config / name)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "CREDTRENDS_CONFIG_DIR": str(config),
+        "CREDTRENDS_DATA_DIR": str(tmp_path / "data"),
+        "CREDTRENDS_DATABASE_URL": warehouse_url,
+        "CREDTRENDS_CACHE_TYPE": "redis",
+        "CREDTRENDS_LOG_LEVEL": "WARNING",
+    }
+    demo = [sys.executable, "-m", "credtrends", "demo", "--no-serve", "--end", "2025-06-01"]
+    subprocess.run(demo, env=env, check=True, capture_output=True, timeout=120)
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    process = subprocess.Popen(
+        [
+            str(gunicorn),
+            "credtrends.web.wsgi:server",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}", warehouse_url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_gunicorn_workers_serve_pages_and_callbacks_with_a_redis_cache(
+    gunicorn_server: tuple[str, str],
+) -> None:
+    import redis
+
+    from credtrends.config import Settings
+    from credtrends.web.data import cache_config
+
+    base, warehouse_url = gunicorn_server
+    for path in ("/", "/interest?topic=pmp", "/data", "/_dash-layout", "/_dash-dependencies"):
+        with urllib.request.urlopen(base + path, timeout=30) as response:
+            assert response.status == 200, path
+    for _ in range(4):  # several requests land on both workers
+        status, body = post_callback(base, INTEREST_CALLBACK)
+        assert status == 200 and body is not None
+        figure = body["response"]["interest-graph"]["figure"]  # type: ignore[index]
+        assert sum(len(trace["y"]) for trace in figure["data"]) > 100
+        assert body["response"]["interest-synthetic-banner"]["hidden"] is False  # type: ignore[index]
+    prefix = cache_config(Settings(cache_type="redis"), warehouse_url)["CACHE_KEY_PREFIX"]
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    keys = client.keys(prefix + "*")
+    assert keys, "the workers did not use the Redis cache"
+    client.delete(*keys)
+
+
+def test_callbacks_refuse_values_no_page_offers(gunicorn_server: tuple[str, str]) -> None:
+    base, _ = gunicorn_server
+    hostile = json.loads(json.dumps(INTEREST_CALLBACK))
+    hostile["inputs"][1]["value"] = "'; DROP TABLE topics; --"
+    status, _body = post_callback(base, hostile)
+    assert status == 204  # PreventUpdate: nothing computed, nothing returned
+    hostile["inputs"][1]["value"] = "CA-ON"
+    hostile["inputs"][0]["value"] = ["pmp", {"$ne": 1}, "x" * 10_000]
+    status, body = post_callback(base, hostile)
+    assert status == 200 and body is not None
+    figure = body["response"]["interest-graph"]["figure"]  # type: ignore[index]
+    assert figure["data"] and all(trace["name"].startswith("PMP") for trace in figure["data"])
