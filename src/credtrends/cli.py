@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -20,6 +20,7 @@ import typer
 from credtrends.catalogue import Catalogue, load_catalogue
 from credtrends.config import ENV_PREFIX, Settings, load_settings
 from credtrends.errors import ConfigError, CredtrendsError
+from credtrends.transforms.freshness import with_freshness
 from credtrends.warehouse.engine import check_connection, create_warehouse_engine
 
 if TYPE_CHECKING:
@@ -161,11 +162,13 @@ def status() -> None:
     typer.echo("\nsources:")
     if report.sources.is_empty():
         typer.echo("  (no facts loaded yet)")
-    for row in report.sources.iter_rows(named=True):
+    now = datetime.now(UTC).replace(tzinfo=None)
+    for row in with_freshness(report.sources, now).iter_rows(named=True):
         label = "SYNTHETIC" if row["is_synthetic"] else "real"
+        stale = f"  STALE (expected every {row['expected_every']})" if row["is_stale"] else ""
         typer.echo(
             f"  {row['table']:<28} {row['source']:<20} {label:<9} {row['rows']:>10,} rows, "
-            f"last fetched {row['last_fetched_at']:%Y-%m-%d %H:%M} UTC"
+            f"last fetched {row['last_fetched_at']:%Y-%m-%d %H:%M} UTC{stale}"
         )
     typer.echo("\nlast job runs:")
     if report.recent_runs.is_empty():

@@ -30,7 +30,7 @@ REQUIRED_COLUMNS = ("region_code", "region_name", "value")
 # Canada's extent (west, south, east, north), from the shipped GeoJSON's bounding boxes.
 CANADA_BOUNDS = (-141.01, 41.67, -52.61, 83.12)
 DEFAULT_HEIGHT = 560
-MARGIN = {"t": 84, "r": 10, "b": 24, "l": 10}
+MARGIN = {"t": 84, "r": 10, "b": 38, "l": 10}
 
 TEXTS: dict[Language, dict[str, str]] = {
     "en": {
@@ -114,7 +114,7 @@ def province_choropleth(
     if without_data and with_data:
         notes.insert(0, texts["no_data_key"])
     annotations: list[dict[str, Any]] = [
-        _note(" · ".join(notes), y=0.0, yanchor="top", size=10, color="#525252"),
+        _note("<br>".join(notes), y=0.0, yanchor="top", size=10, color="#525252"),
     ]
     if not with_data:
         annotations.append(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
 from dash import html
 
+from credtrends.transforms.freshness import with_freshness
 from credtrends.web.data import DashboardData
 
 Formatter = Callable[[Any], str]
@@ -47,10 +49,13 @@ def percent(value: Any) -> str:
 
 def sources_table(data: DashboardData, caption: str) -> html.Table:
     """Each table's sources, real or SYNTHETIC, with row counts and last fetch."""
-    sources = data.status().sources.with_columns(
+    now = datetime.now(UTC).replace(tzinfo=None)
+    sources = with_freshness(data.status().sources, now).with_columns(
         kind=pl.when(pl.col("is_synthetic")).then(pl.lit("SYNTHETIC")).otherwise(pl.lit("real")),
         fetched=pl.col("last_fetched_at").dt.strftime("%Y-%m-%d %H:%M UTC"),
+        state=pl.when(pl.col("is_stale")).then(pl.lit("STALE")).otherwise(pl.lit("ok")),
     )
     columns = {"table": "Data", "source": "Source", "kind": "Kind", "rows": "Rows",
-               "fetched": "Last fetched"}  # fmt: skip
+               "fetched": "Last fetched", "expected_every": "Expected every",
+               "state": "Freshness"}  # fmt: skip
     return frame_table(sources, columns, caption)

@@ -16,8 +16,8 @@ GEOJSON_RESOURCE = "canada_provinces.geojson"
 # The same text as the GeoJSON's top-level "attribution" member (a test keeps them equal):
 # the map shows it without reading the file.
 ATTRIBUTION = (
-    "Boundaries: DCW-GMT 2.1.1 (GMT Team, from the Digital Chart of the World), "
-    "LGPL-3.0-or-later; simplified by credtrends"
+    "Boundaries: DCW-GMT 2.1.1 (GMT Team, Digital Chart of the World), "
+    "LGPL-3.0-or-later, simplified"
 )
 
 
