@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
+from typing import Any
 
 import plotly.graph_objects as go
+import plotly.io as pio
 import polars as pl
 
 from credtrends.web.components.banner import SYNTHETIC_MESSAGE
@@ -32,13 +35,26 @@ def interest_values(frame: pl.DataFrame) -> tuple[pl.DataFrame, str]:
     return shown, "Search interest (0-100 within each topic; not comparable across topics)"
 
 
+@functools.cache
+def _house_template() -> dict[str, Any]:
+    """plotly_white as plain JSON, built once: assigning a named template to every figure
+    deep-copies it, which cost ~24 ms of a ~30 ms callback."""
+    return dict(pio.templates["plotly_white"].to_plotly_json())
+
+
+def for_dash(figure: go.Figure) -> dict[str, Any]:
+    """The figure as JSON for dcc.Graph, in the house style (callbacks return this)."""
+    spec: dict[str, Any] = figure.to_plotly_json()
+    spec["layout"] = {**spec.get("layout", {}), "template": _house_template()}
+    return spec
+
+
 def empty_figure(message: str) -> go.Figure:
     figure = go.Figure()
     figure.update_layout(
         xaxis={"visible": False},
         yaxis={"visible": False},
         annotations=[{"text": message, "showarrow": False, "font": {"size": 16}}],
-        template="plotly_white",
     )
     return figure
 
@@ -103,7 +119,6 @@ def interest_figure(
         )
     sources = ", ".join(sorted(set(frame["source"].to_list())))
     figure.update_layout(
-        template="plotly_white",
         title={"text": f"Search interest in {region_name}", "x": 0.01},
         yaxis={"title": {"text": axis_title}, "rangemode": "tozero"},
         xaxis={"title": {"text": "Week"}},

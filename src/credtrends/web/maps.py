@@ -104,6 +104,7 @@ def province_choropleth(
                     for index, color in enumerate(COLOR_SCALE)
                 ],
                 colorbar={"title": {"text": label, "side": "right"}, "thickness": 14, "len": 0.8},
+                **_value_range([value for _, value in values.values()]),
                 name=label,
                 marker={"line": {"color": BORDER_COLOR, "width": 0.6}},
                 hovertemplate=f"<b>%{{customdata[0]}}</b><br>{label}: %{{z:,.1f}}<extra></extra>",
@@ -194,6 +195,15 @@ def _values_by_code(frame: pl.DataFrame) -> dict[str, tuple[str, float]]:
     return {code: (_escape(name or code), value) for code, name, value in rows.iter_rows()}
 
 
+def _value_range(numbers: list[float]) -> dict[str, float]:
+    """Plotly's automatic range, except when every value is equal: plotly would then invent
+    a range around it (41.6 to 42.4 for 42); a scale from zero reads truthfully."""
+    low, high = min(numbers), max(numbers)
+    if low != high:
+        return {}
+    return {"zmin": min(low, 0.0), "zmax": max(high, 0.0) or 1.0}
+
+
 def _collection(features: list[dict[str, Any]]) -> dict[str, Any]:
     """A new FeatureCollection around the cached features (which stay unchanged)."""
     return {"type": "FeatureCollection", "features": features}
@@ -209,6 +219,7 @@ def _note(text: str, *, y: float, yanchor: str, size: int, color: str) -> dict[s
         "y": y,
         "yanchor": yanchor,
         "showarrow": False,
+        "align": "left",
         "font": {"size": size, "color": color},
     }
 

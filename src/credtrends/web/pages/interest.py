@@ -13,7 +13,7 @@ from dash import Input, Output, State, dcc, html
 from credtrends.web.components.banner import synthetic_banner
 from credtrends.web.data import DashboardData
 from credtrends.web.exports import frame_to_csv
-from credtrends.web.figures import interest_figure
+from credtrends.web.figures import for_dash, interest_figure
 
 PATH = "/interest"
 TITLE = "Search interest"
@@ -156,10 +156,12 @@ def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
     def update_chart(topic_ids: Any, region: Any) -> tuple[Any, bool, str]:
         chosen, region_code = _validated(data, topic_ids, region)
         frame = data.interest_over_time(chosen, region_code)
-        figure = interest_figure(
-            frame,
-            _names(data, "name_en", "topic_id"),
-            _names(data, "name_en", "region_code").get(region_code, region_code),
+        figure = for_dash(
+            interest_figure(
+                frame,
+                _names(data, "name_en", "topic_id"),
+                _names(data, "name_en", "region_code").get(region_code, region_code),
+            )
         )
         return figure, not bool(frame["is_synthetic"].any()), _summary(frame)
 

@@ -14,7 +14,7 @@ from credtrends.transforms.scores import topic_momentum
 from credtrends.web.components.banner import synthetic_banner
 from credtrends.web.components.tables import frame_table, percent
 from credtrends.web.data import DashboardData
-from credtrends.web.figures import empty_figure, interest_values
+from credtrends.web.figures import empty_figure, for_dash, interest_values
 
 PATH = "/"
 TITLE = "Overview"
@@ -98,7 +98,6 @@ def top_topics_figure(momentum: pl.DataFrame, region_name: str, scale_note: str)
              "showarrow": False, "font": {"color": "#9a3412"}, "xanchor": "right"}
         )  # fmt: skip
     figure.update_layout(
-        template="plotly_white",
         title={"text": f"Most searched topics in {region_name}, last {RECENT_WEEKS} weeks", "x": 0},
         xaxis={"title": {"text": scale_note}},
         height=140 + 28 * top.height,
@@ -146,14 +145,14 @@ def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
         Output(Ids.FRESHNESS, "children"),
         Input(Ids.REGION, "value"),
     )
-    def update(region: Any) -> tuple[go.Figure, list[html.Table], bool, html.Table]:
+    def update(region: Any) -> tuple[dict[str, Any], list[html.Table], bool, html.Table]:
         names = dict(zip(data.regions()["region_code"], data.regions()["name_en"], strict=True))
         if not isinstance(region, str) or region not in names:
             raise dash.exceptions.PreventUpdate
         momentum, scale_note = momentum_for(data, region)
         synthetic = bool(momentum["is_synthetic"].any())
         return (
-            top_topics_figure(momentum, names[region], scale_note),
+            for_dash(top_topics_figure(momentum, names[region], scale_note)),
             movers_tables(momentum),
             not synthetic,
             freshness_table(data),
