@@ -174,3 +174,23 @@ def test_overview_and_data_pages_show_what_the_warehouse_holds(
     page = driver.find_element(By.TAG_NAME, "main").text  # type: ignore[attr-defined]
     assert "demo" in page and "succeeded" in page and "Calibration" in page
     assert not [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]  # type: ignore[attr-defined]
+
+
+def test_regions_page_draws_the_map_offline_with_a_table_alternative(
+    server: str, browser: object
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver = browser
+    driver.get(server + "/regions?topic=pmp")  # type: ignore[attr-defined]
+    script = (
+        "const g = document.querySelector('#regions-map .js-plotly-plot');"
+        "return g && g.data ? g.data.filter(t => t.type === 'choroplethmap').length : 0;"
+    )
+    _wait(driver, lambda d: int(d.execute_script(script)) >= 1)
+    _wait(driver, lambda d: "Ontario" in d.find_element(By.ID, "regions-table").text)
+    rows = driver.find_elements(By.CSS_SELECTOR, "#regions-table tbody tr")  # type: ignore[attr-defined]
+    assert len(rows) == 4  # Canada and the test catalogue's three provinces
+    assert driver.find_element(By.ID, "regions-synthetic-banner").is_displayed()  # type: ignore[attr-defined]
+    assert driver.find_elements(By.CSS_SELECTOR, "#regions-map canvas")  # type: ignore[attr-defined]
+    assert not [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]  # type: ignore[attr-defined]

@@ -114,6 +114,20 @@ def interest_over_time(
         return _frame(connection.execute(statement).all(), INTEREST_SCHEMA)
 
 
+def topic_interest_by_region(
+    engine: sa.Engine, topic_id: str, granularity: str = "week"
+) -> pl.DataFrame:
+    """One topic's search interest in every region, oldest first."""
+    table = search_interest
+    statement = (
+        sa.select(*(table.c[name] for name in INTEREST_SCHEMA))
+        .where(table.c.topic_id == topic_id, table.c.granularity == granularity)
+        .order_by(table.c.region_code, table.c.period_start)
+    )
+    with engine.connect() as connection:
+        return _frame(connection.execute(statement).all(), INTEREST_SCHEMA)
+
+
 @dataclass(frozen=True)
 class WarehouseStatus:
     """What is in the warehouse: for ``credtrends status`` and the data page."""

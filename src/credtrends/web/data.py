@@ -70,3 +70,9 @@ class DashboardData:
             key,
             lambda: queries.interest_over_time(self._engine, key_topics, region_code, granularity),
         )
+
+    def topic_interest_by_region(self, topic_id: str, granularity: str = "week") -> pl.DataFrame:
+        return self._cached(
+            f"topic-regions:{granularity}:{topic_id}",
+            lambda: queries.topic_interest_by_region(self._engine, topic_id, granularity),
+        )

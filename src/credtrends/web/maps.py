@@ -48,6 +48,12 @@ TEXTS: dict[Language, dict[str, str]] = {
 }
 
 
+# ColorBrewer RdBu (colour-blind safe), falling red to rising blue.
+DIVERGING_SCALE = [
+    [0.0, "#b2182b"], [0.25, "#ef8a62"], [0.5, "#f7f7f7"], [0.75, "#67a9cf"], [1.0, "#2166ac"]
+]  # fmt: skip
+
+
 def province_choropleth(
     frame: pl.DataFrame,
     value_label: str,
@@ -56,12 +62,14 @@ def province_choropleth(
     *,
     language: Language = "en",
     height: int = DEFAULT_HEIGHT,
+    diverging: bool = False,
 ) -> go.Figure:
     """Colour each province and territory by `value`; those without one are grey.
 
     `frame` has `region_code` (ISO 3166-2, "CA-ON"), `region_name` and a nullable `value`.
     Every province is always drawn, so a missing row, a null and NaN all read as "no data"
     rather than as a hole in the country. Codes not on the map (e.g. "CA") are ignored.
+    ``diverging`` is for changes: red below zero, blue above, white at zero.
     The view is fixed so the whole country fits `height` pixels: plotly's automatic
     `fitbounds` misplaces the map in static export (seen with plotly 7.1 and kaleido 1.5).
     """
@@ -99,12 +107,18 @@ def province_choropleth(
                 z=[values[f["id"]][1] for f in with_data],
                 featureidkey="id",
                 customdata=[[values[f["id"]][0]] for f in with_data],
-                colorscale=[
+                colorscale=DIVERGING_SCALE
+                if diverging
+                else [
                     [index / (len(COLOR_SCALE) - 1), color]
                     for index, color in enumerate(COLOR_SCALE)
                 ],
                 colorbar={"title": {"text": label, "side": "right"}, "thickness": 14, "len": 0.8},
-                **_value_range([value for _, value in values.values()]),
+                **(
+                    _diverging_range([value for _, value in values.values()])
+                    if diverging
+                    else _value_range([value for _, value in values.values()])
+                ),
                 name=label,
                 marker={"line": {"color": BORDER_COLOR, "width": 0.6}},
                 hovertemplate=f"<b>%{{customdata[0]}}</b><br>{label}: %{{z:,.1f}}<extra></extra>",
@@ -193,6 +207,12 @@ def _values_by_code(frame: pl.DataFrame) -> dict[str, tuple[str, float]]:
         & pl.col("value").is_finite()
     )
     return {code: (_escape(name or code), value) for code, name, value in rows.iter_rows()}
+
+
+def _diverging_range(numbers: list[float]) -> dict[str, float]:
+    """Symmetric around zero, so white always means "no change"."""
+    reach = max(abs(min(numbers)), abs(max(numbers))) or 1.0
+    return {"zmin": -reach, "zmax": reach, "zmid": 0.0}
 
 
 def _value_range(numbers: list[float]) -> dict[str, float]:

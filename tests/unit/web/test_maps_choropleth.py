@@ -194,3 +194,16 @@ def test_a_single_value_gets_a_scale_from_zero() -> None:
     )
     _, values = traces(spread)
     assert values is not None and values.zmin is None  # plotly's own range otherwise
+
+
+def test_diverging_scale_is_centred_on_zero() -> None:
+    frame = pl.DataFrame(
+        {
+            "region_code": ["CA-ON", "CA-QC"],
+            "region_name": ["Ontario", "Quebec"],
+            "value": [-5.0, 20.0],
+        }
+    )
+    figure = province_choropleth(frame, "% change", "t", synthetic=False, diverging=True)
+    trace = next(t for t in figure.data if t.z is not None and len(t.z) == 2)
+    assert (trace.zmin, trace.zmax, trace.zmid) == (-20.0, 20.0, 0.0)
