@@ -403,6 +403,65 @@ def ingest_trends(
     engine.dispose()
 
 
+@app.command("forecast")
+def forecast_command(
+    topics: Annotated[
+        str | None, typer.Option(help="Comma-separated topic ids; default all.")
+    ] = None,
+    regions: Annotated[
+        str | None, typer.Option(help="Comma-separated region codes; default all.")
+    ] = None,
+    horizon: Annotated[str, typer.Option(help="How far ahead, in weeks: 26 or 26w.")] = "26w",
+    origins: Annotated[
+        int, typer.Option(min=1, max=12, help="Backtest origins (rolling, non-overlapping).")
+    ] = 4,
+    jobs: Annotated[int, typer.Option(min=1, help="Processes to use.")] = 2,
+) -> None:
+    """Backtest models per series, choose the best, forecast with 80/95% intervals, store."""
+    from credtrends.forecasting import ForecastConfig
+    from credtrends.jobs.runs import record_job_run
+    from credtrends.pipelines.forecast import run_forecast
+
+    settings = _settings()
+    catalogue = _catalogue(settings)
+    weeks = horizon.lower().removesuffix("w")
+    if not weeks.isdigit() or not 1 <= int(weeks) <= 104:
+        raise ConfigError(f"--horizon {horizon!r}: give weeks between 1 and 104, e.g. 26w")
+    topic_ids = _listed(topics, catalogue.topic_ids, "--topics")
+    region_codes = _listed(regions, catalogue.region_codes, "--regions")
+    engine = _ready_engine(settings)
+    config = ForecastConfig(n_origins=origins, non_negative=True, n_jobs=jobs)
+    parameters = {"topics": topic_ids, "regions": region_codes, "horizon": int(weeks)}
+    with (
+        record_job_run(engine, "forecast", parameters) as run,
+        typer.progressbar(length=1, label="forecasting") as bar,
+    ):
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        report = run_forecast(
+            engine, run.run_id, int(weeks), config, topic_ids, region_codes, progress
+        )
+        run.rows_written = report.rows
+    typer.echo(f"forecast run {report.forecast_run_id}: {report.series} series, {report.rows} rows")
+    for row in report.summary.iter_rows(named=True):
+        typer.echo("  " + ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
+                                    for k, v in row.items()))  # fmt: skip
+    engine.dispose()
+
+
+def _listed(raw: str | None, known: tuple[str, ...], option: str) -> list[str] | None:
+    if raw is None:
+        return None
+    chosen = [item.strip() for item in raw.split(",") if item.strip()]
+    unknown = [item for item in chosen if item not in known]
+    if unknown:
+        raise ConfigError(f"{option}: unknown {unknown[0]!r}")
+    return chosen
+
+
 @app.command("settings")
 def show_settings() -> None:
     """List every setting with its value, environment variable and meaning."""

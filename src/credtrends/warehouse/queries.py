@@ -16,6 +16,8 @@ import sqlalchemy as sa
 
 from credtrends.warehouse.schema import (
     FACT_TABLES,
+    forecast_runs,
+    forecasts,
     job_runs,
     metadata,
     regions,
@@ -126,6 +128,54 @@ def topic_interest_by_region(
     )
     with engine.connect() as connection:
         return _frame(connection.execute(statement).all(), INTEREST_SCHEMA)
+
+
+FORECAST_SCHEMA = {
+    "topic_id": pl.String,
+    "period_start": pl.Date,
+    "model": pl.String,
+    "mean": pl.Float64,
+    "lo80": pl.Float64,
+    "hi80": pl.Float64,
+    "lo95": pl.Float64,
+    "hi95": pl.Float64,
+    "is_synthetic": pl.Boolean,
+    "forecast_run_id": pl.String,
+}
+
+
+def latest_forecasts(
+    engine: sa.Engine, topic_ids: Sequence[str], region_code: str, measure: str = "search_interest"
+) -> pl.DataFrame:
+    """Per topic, the forecast of the newest run that covers it in ``region_code``."""
+    if not topic_ids:
+        return pl.DataFrame(schema=FORECAST_SCHEMA)
+    newest = (
+        sa.select(forecasts.c.topic_id, sa.func.max(forecast_runs.c.created_at).label("created"))
+        .join(forecast_runs, forecast_runs.c.forecast_run_id == forecasts.c.forecast_run_id)
+        .where(
+            forecasts.c.topic_id.in_(list(topic_ids)),
+            forecasts.c.region_code == region_code,
+            forecasts.c.measure == measure,
+        )
+        .group_by(forecasts.c.topic_id)
+        .subquery()
+    )
+    statement = (
+        sa.select(*(forecasts.c[name] for name in FORECAST_SCHEMA))
+        .join(forecast_runs, forecast_runs.c.forecast_run_id == forecasts.c.forecast_run_id)
+        .join(
+            newest,
+            sa.and_(
+                newest.c.topic_id == forecasts.c.topic_id,
+                newest.c.created == forecast_runs.c.created_at,
+            ),
+        )
+        .where(forecasts.c.region_code == region_code, forecasts.c.measure == measure)
+        .order_by(forecasts.c.topic_id, forecasts.c.period_start)
+    )
+    with engine.connect() as connection:
+        return _frame(connection.execute(statement).all(), FORECAST_SCHEMA)
 
 
 @dataclass(frozen=True)

@@ -76,3 +76,10 @@ class DashboardData:
             f"topic-regions:{granularity}:{topic_id}",
             lambda: queries.topic_interest_by_region(self._engine, topic_id, granularity),
         )
+
+    def latest_forecasts(self, topic_ids: Sequence[str], region_code: str) -> pl.DataFrame:
+        key_topics = tuple(sorted(topic_ids))
+        key = "forecast:" + hashlib.sha256(repr((key_topics, region_code)).encode()).hexdigest()
+        return self._cached(
+            key, lambda: queries.latest_forecasts(self._engine, key_topics, region_code)
+        )

@@ -59,6 +59,43 @@ def empty_figure(message: str) -> go.Figure:
     return figure
 
 
+def add_forecast(figure: go.Figure, forecast: pl.DataFrame, topic_names: Mapping[str, str]) -> None:
+    """Dashed mean with shaded 80% and 95% intervals; the model is named in the legend."""
+    for index, ((topic_id,), series) in enumerate(
+        forecast.sort("topic_id", "period_start").group_by("topic_id", maintain_order=True)
+    ):
+        name = topic_names.get(str(topic_id), str(topic_id))
+        color = PALETTE[index % len(PALETTE)]
+        x = series["period_start"].to_list()
+        for low, high, opacity in (("lo95", "hi95", 0.12), ("lo80", "hi80", 0.22)):
+            figure.add_trace(
+                go.Scatter(
+                    x=x + x[::-1],
+                    y=series[high].to_list() + series[low].to_list()[::-1],
+                    fill="toself",
+                    mode="lines",
+                    line={"width": 0},
+                    fillcolor=color,
+                    opacity=opacity,
+                    hoverinfo="skip",
+                    showlegend=False,
+                    name=f"{name} {low[2:]}% interval",
+                )
+            )
+        model = series["model"][0]
+        figure.add_trace(
+            go.Scatter(
+                x=x,
+                y=series["mean"].to_list(),
+                mode="lines",
+                line={"color": color, "dash": "dash", "width": 2},
+                name=f"{name}: forecast ({model}), 80/95% intervals",
+                hovertemplate=f"{name} forecast ({model})<br>%{{x|%Y-%m-%d}}: %{{y:.1f}}"
+                "<extra></extra>",
+            )
+        )
+
+
 def interest_figure(
     frame: pl.DataFrame, topic_names: Mapping[str, str], region_name: str
 ) -> go.Figure:

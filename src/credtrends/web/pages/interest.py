@@ -13,7 +13,7 @@ from dash import Input, Output, State, dcc, html
 from credtrends.web.components.banner import synthetic_banner
 from credtrends.web.data import DashboardData
 from credtrends.web.exports import frame_to_csv
-from credtrends.web.figures import for_dash, interest_figure
+from credtrends.web.figures import add_forecast, for_dash, interest_figure
 
 PATH = "/interest"
 TITLE = "Search interest"
@@ -30,6 +30,7 @@ class Ids(StrEnum):
     SUMMARY = "interest-summary"
     DOWNLOAD_BUTTON = "interest-download-csv"
     DOWNLOAD = "interest-download"
+    SHOW_FORECAST = "interest-show-forecast"
 
 
 def _parse_topics(raw: str | None, known: list[str]) -> list[str]:
@@ -101,6 +102,16 @@ def layout(
                 ],
                 className="controls",
             ),
+            dcc.Checklist(
+                id=Ids.SHOW_FORECAST,
+                options=[
+                    {
+                        "label": " Show the latest forecast with its 80% and 95% intervals",
+                        "value": "forecast",
+                    }
+                ],
+                value=["forecast"],
+            ),
             dcc.Loading(
                 dcc.Graph(id=Ids.GRAPH, config={"displaylogo": False}, style={"height": "520px"})
             ),
@@ -152,18 +163,20 @@ def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
         Output(Ids.SUMMARY, "children"),
         Input(Ids.TOPICS, "value"),
         Input(Ids.REGION, "value"),
+        Input(Ids.SHOW_FORECAST, "value"),
     )
-    def update_chart(topic_ids: Any, region: Any) -> tuple[Any, bool, str]:
+    def update_chart(topic_ids: Any, region: Any, show: Any) -> tuple[Any, bool, str]:
         chosen, region_code = _validated(data, topic_ids, region)
         frame = data.interest_over_time(chosen, region_code)
-        figure = for_dash(
-            interest_figure(
-                frame,
-                _names(data, "name_en", "topic_id"),
-                _names(data, "name_en", "region_code").get(region_code, region_code),
-            )
+        topic_names = _names(data, "name_en", "topic_id")
+        figure = interest_figure(
+            frame,
+            topic_names,
+            _names(data, "name_en", "region_code").get(region_code, region_code),
         )
-        return figure, not bool(frame["is_synthetic"].any()), _summary(frame)
+        if isinstance(show, list) and "forecast" in show and not frame.is_empty():
+            add_forecast(figure, data.latest_forecasts(chosen, region_code), topic_names)
+        return for_dash(figure), not bool(frame["is_synthetic"].any()), _summary(frame)
 
     @app.callback(
         Output(Ids.DOWNLOAD, "data"),
