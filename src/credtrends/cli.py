@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import polars as pl
 import sqlalchemy as sa
@@ -25,6 +26,7 @@ from credtrends.warehouse.engine import check_connection, create_warehouse_engin
 
 if TYPE_CHECKING:
     from credtrends.jobs.definitions import JobDefinition
+    from credtrends.pipelines.sources import SourceLoadReport
     from credtrends.pipelines.trends import LoadReport
 
 app = typer.Typer(
@@ -401,6 +403,168 @@ def ingest_trends(
         run.rows_written = report.rows_written
     _print_load_report(report)
     engine.dispose()
+
+
+def _statcan_table(pid: str) -> Any:
+    from credtrends.sources import statcan
+
+    table = statcan.TABLES.get(pid.replace("-", "")[:8])
+    if table is None:
+        raise ConfigError(f"--table {pid!r}: known tables are {', '.join(statcan.TABLES)}")
+    return table
+
+
+def _print_source_report(report: SourceLoadReport) -> None:
+    typer.echo(f"{report.payloads} file(s) landed, {report.rows} rows loaded")
+    for note in report.notes:
+        typer.echo(f"  {note}")
+    if report.unmapped_subjects:
+        top = ", ".join(f"{s!r} ({n})" for s, n in report.unmapped_subjects.most_common(15))
+        typer.echo(
+            f"  {len(report.unmapped_subjects)} subject(s) map to no topic (add them to "
+            f"config/subject_mapping.yaml): {top}"
+        )
+
+
+def _load_in_one_transaction(
+    job_name: str, parameters: dict[str, Any], loads: list[Callable[[sa.Connection, str], Any]]
+) -> None:
+    """Run loads in one job run and one transaction: all of them land, or none."""
+    from credtrends.jobs.runs import record_job_run
+    from credtrends.pipelines.sources import SourceLoadReport
+
+    settings = _settings()
+    engine = _ready_engine(settings)
+    total = SourceLoadReport()
+    with record_job_run(engine, job_name, parameters) as run, engine.begin() as connection:
+        for load in loads:
+            report = load(connection, run.run_id)
+            total.payloads += report.payloads
+            total.rows += report.rows
+            total.notes.extend(report.notes)
+            total.unmapped_subjects.update(report.unmapped_subjects)
+        run.rows_written = total.rows
+    _print_source_report(total)
+    engine.dispose()
+
+
+@import_app.command("statcan")
+def import_statcan(
+    file: Annotated[Path, typer.Argument(help="Full-table zip or CSV from Statistics Canada.")],
+    table: Annotated[str, typer.Option(help="Table id, e.g. 14-10-0444-01.")] = "14100444",
+) -> None:
+    """Import a job-vacancy table downloaded from Statistics Canada (zip or CSV)."""
+    from credtrends.pipelines.sources import load_statcan, read_import
+    from credtrends.sources.base import SourcePayload
+
+    catalogue = _catalogue(_settings())
+    spec = _statcan_table(table)
+    payload = SourcePayload.from_file(
+        file.name, read_import(file), backend="statcan-file", content_type="application/zip"
+    )
+    _load_in_one_transaction(
+        "import-statcan",
+        {"file": str(file), "table": spec.pid},
+        [lambda c, run_id: load_statcan(c, payload, spec, catalogue, run_id)],
+    )
+
+
+@ingest_app.command("statcan")
+def ingest_statcan(
+    table: Annotated[str, typer.Option(help="Table id, e.g. 14-10-0444-01.")] = "14100444",
+) -> None:
+    """Download a job-vacancy table from Statistics Canada's Web Data Service and load it."""
+    from credtrends.pipelines.sources import load_statcan
+    from credtrends.sources import statcan
+
+    catalogue = _catalogue(_settings())
+    spec = _statcan_table(table)
+    download = statcan.fetch_full_table(statcan.new_http(), spec.pid)
+    _load_in_one_transaction(
+        "ingest-statcan",
+        {"table": spec.pid},
+        [lambda c, run_id: load_statcan(c, download.archive, spec, catalogue, run_id)],
+    )
+
+
+@import_app.command("jobbank")
+def import_jobbank(
+    files: Annotated[list[Path], typer.Argument(help="Monthly Job Bank postings CSV files.")],
+) -> None:
+    """Import Job Bank open-data postings files (UTF-16/UTF-8, tab or comma separated)."""
+    from credtrends.pipelines.sources import load_jobbank, read_import
+    from credtrends.sources.base import SourcePayload
+
+    catalogue = _catalogue(_settings())
+    payloads = [
+        SourcePayload.from_file(
+            f.name, read_import(f), backend="jobbank-file", content_type="text/csv"
+        )
+        for f in files
+    ]
+    _load_in_one_transaction(
+        "import-jobbank",
+        {"files": [str(f) for f in files]},
+        [_bound(load_jobbank, p, catalogue) for p in payloads],
+    )
+
+
+def _bound(
+    load: Callable[..., Any], payload: Any, *rest: Any
+) -> Callable[[sa.Connection, str], Any]:
+    """``load(connection, payload, *rest, run_id)`` waiting for its connection and run id."""
+
+    def bound(connection: sa.Connection, run_id: str) -> Any:
+        return load(connection, payload, *rest, run_id)
+
+    return bound
+
+
+@ingest_app.command("jobbank")
+def ingest_jobbank(
+    months: Annotated[int, typer.Option(min=1, max=36, help="How many recent months.")] = 3,
+) -> None:
+    """Download the latest monthly Job Bank postings files from open.canada.ca and load them."""
+    from credtrends.pipelines.sources import load_jobbank
+    from credtrends.sources import jobbank
+
+    catalogue = _catalogue(_settings())
+    http = jobbank.new_http()
+    resources = jobbank.parse_resources(jobbank.fetch_dataset(http), "en")[:months]
+    payloads = [jobbank.fetch_resource(http, resource) for resource in resources]
+    _load_in_one_transaction(
+        "ingest-jobbank",
+        {"months": months, "files": [r.name for r in resources]},
+        [_bound(load_jobbank, p, catalogue) for p in payloads],
+    )
+
+
+@import_app.command("catalogue")
+def import_catalogue(
+    files: Annotated[
+        list[Path], typer.Argument(help="Programme catalogue exports: CSV, XLSX, JSON, CTDL.")
+    ],
+    as_of: Annotated[
+        str | None, typer.Option(help="Listing date for files without one (YYYY-MM-DD).")
+    ] = None,
+) -> None:
+    """Import micro-credential catalogues; subjects map to topics via subject_mapping.yaml."""
+    from credtrends.pipelines.sources import catalogue_payload, load_portal_catalogue
+    from credtrends.sources.portal import load_subject_mapping
+
+    settings = _settings()
+    catalogue = _catalogue(settings)
+    try:
+        listed = date.fromisoformat(as_of) if as_of else None
+    except ValueError as exc:
+        raise ConfigError(f"--as-of {as_of!r} is not a date like 2026-11-01") from exc
+    mapping = load_subject_mapping(settings.subject_mapping_file, catalogue.topic_ids)
+    payloads = [catalogue_payload(f) for f in files]
+    _load_in_one_transaction(
+        "import-catalogue",
+        {"files": [str(f) for f in files], "as_of": as_of},
+        [_bound(load_portal_catalogue, p, mapping, catalogue, listed) for p in payloads],
+    )
 
 
 @app.command("forecast")

@@ -101,6 +101,10 @@ class Settings(BaseSettings):
     def regions_file(self) -> Path:
         return self.config_dir / "regions.yaml"
 
+    @property
+    def subject_mapping_file(self) -> Path:
+        return self.config_dir / "subject_mapping.yaml"
+
 
 def _read_toml(path: Path) -> dict[str, Any]:
     if not path.exists():

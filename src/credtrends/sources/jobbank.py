@@ -23,7 +23,7 @@ import polars as pl
 
 from credtrends.catalogue import Region
 from credtrends.errors import InvalidPayload
-from credtrends.sources.statcan.base import (
+from credtrends.sources.base import (
     ParseReport,
     PoliteHttp,
     SourcePayload,

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from credtrends.errors import InvalidPayload, RateLimited, SourceError
+from credtrends.sources.base import PoliteHttp, request_key
 from credtrends.sources.statcan import fetch_full_table, fetch_vectors
-from credtrends.sources.statcan.base import PoliteHttp, request_key
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "statcan"
 

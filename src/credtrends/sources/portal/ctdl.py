@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from credtrends.errors import InvalidPayload
+from credtrends.sources.base import ParseReport, SourcePayload
 from credtrends.sources.portal.mapping import SubjectMapping
 from credtrends.sources.portal.programs import (
     CatalogueResult,
@@ -26,7 +27,6 @@ from credtrends.sources.portal.programs import (
     resolve_region,
 )
 from credtrends.sources.portal.tabular import parse_listing_date
-from credtrends.sources.statcan.base import ParseReport, SourcePayload
 
 CONTENT_TYPE_CTDL = "application/ld+json"
 PROGRAM_TYPES = frozenset(

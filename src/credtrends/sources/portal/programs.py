@@ -15,8 +15,8 @@ from typing import Any
 
 import polars as pl
 
+from credtrends.sources.base import ParseReport
 from credtrends.sources.portal.mapping import SubjectMapping
-from credtrends.sources.statcan.base import ParseReport
 
 COUNT_SCHEMA: dict[str, pl.DataType] = {
     "topic_id": pl.Utf8(),

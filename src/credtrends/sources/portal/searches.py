@@ -15,15 +15,15 @@ from typing import Any
 import polars as pl
 
 from credtrends.errors import InvalidPayload
-from credtrends.sources.portal.mapping import SubjectMapping
-from credtrends.sources.portal.programs import COUNT_SCHEMA
-from credtrends.sources.statcan.base import (
+from credtrends.sources.base import (
     ParseReport,
     SourcePayload,
     decode_text,
     read_csv_frame,
     sniff_delimiter,
 )
+from credtrends.sources.portal.mapping import SubjectMapping
+from credtrends.sources.portal.programs import COUNT_SCHEMA
 from credtrends.sources.statcan.values import parse_statcan_value
 
 TERM = ("term", "topic", "search", "search term", "query", "subject", "keyword", "terme")

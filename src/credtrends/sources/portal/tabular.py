@@ -18,6 +18,13 @@ from typing import Any
 import openpyxl
 
 from credtrends.errors import InvalidPayload
+from credtrends.sources.base import (
+    ParseReport,
+    SourcePayload,
+    decode_text,
+    read_csv_frame,
+    sniff_delimiter,
+)
 from credtrends.sources.portal.mapping import SubjectMapping
 from credtrends.sources.portal.programs import (
     CatalogueResult,
@@ -25,13 +32,6 @@ from credtrends.sources.portal.programs import (
     count_programs,
     parse_cost,
     resolve_region,
-)
-from credtrends.sources.statcan.base import (
-    ParseReport,
-    SourcePayload,
-    decode_text,
-    read_csv_frame,
-    sniff_delimiter,
 )
 
 CONTENT_TYPE_CSV = "text/csv"

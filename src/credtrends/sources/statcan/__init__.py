@@ -4,7 +4,7 @@
 ``labour_market_observations`` frames (without provenance) plus a ParseReport.
 """
 
-from credtrends.sources.statcan.base import ParseReport, PoliteHttp, SourcePayload
+from credtrends.sources.base import ParseReport, PoliteHttp, SourcePayload
 from credtrends.sources.statcan.fetch import (
     BACKEND,
     FullTableDownload,

@@ -16,7 +16,7 @@ from typing import Literal
 from urllib.parse import urlparse
 
 from credtrends.errors import InvalidPayload
-from credtrends.sources.statcan.base import PoliteHttp, SourcePayload
+from credtrends.sources.base import PoliteHttp, SourcePayload
 from credtrends.sources.statcan.parse import parse_download_link
 
 WDS_BASE = "https://www150.statcan.gc.ca/t1/wds/rest"

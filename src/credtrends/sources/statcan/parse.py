@@ -26,7 +26,7 @@ import polars as pl
 
 from credtrends.catalogue import Region
 from credtrends.errors import InvalidPayload
-from credtrends.sources.statcan.base import ParseReport, SourcePayload, decode_text, sniff_delimiter
+from credtrends.sources.base import ParseReport, SourcePayload, decode_text, sniff_delimiter
 from credtrends.sources.statcan.values import (
     SUPPRESSING_STATUSES,
     parse_statcan_value,

@@ -1,9 +1,8 @@
 """Plumbing shared by the StatCan, Job Bank and portal connectors.
 
-It lives in ``sources/statcan`` only because that is where its author could write; it is
-source-neutral and belongs in ``sources/base.py`` once someone owns that path. Nothing here
-knows about a particular source: a raw payload envelope keyed for ``raw_payloads``, polite
-HTTP with retries, a parse report, and the text decoding every CSV importer needs.
+Nothing here knows about a particular source: a raw payload envelope keyed for
+``raw_payloads``, polite HTTP with retries, a parse report, and the text decoding every CSV
+importer needs.
 """
 
 from __future__ import annotations
