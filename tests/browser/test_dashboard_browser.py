@@ -194,3 +194,25 @@ def test_regions_page_draws_the_map_offline_with_a_table_alternative(
     assert driver.find_element(By.ID, "regions-synthetic-banner").is_displayed()  # type: ignore[attr-defined]
     assert driver.find_elements(By.CSS_SELECTOR, "#regions-map canvas")  # type: ignore[attr-defined]
     assert not [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]  # type: ignore[attr-defined]
+
+
+def test_labour_page_aligns_interest_vacancies_postings_and_supply(
+    server: str, browser: object
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver = browser
+    driver.get(server + "/labour?topic=data-science&region=CA-ON")  # type: ignore[attr-defined]
+    script = (
+        "const g = document.querySelector('#labour-graph .js-plotly-plot');"
+        "return g && g.data ? g.data.map(t => t.name) : [];"
+    )
+    _wait(driver, lambda d: len(d.execute_script(script)) >= 4)
+    names = driver.execute_script(script)  # type: ignore[attr-defined]
+    assert "search interest" in names and "programs offered" in names
+    assert any("[21211]" in n and "vacancies" in n for n in names)
+    assert any("[21211]" in n and "postings" in n for n in names)
+    table = driver.find_element(By.ID, "labour-table").text  # type: ignore[attr-defined]
+    assert "Data scientists" in table
+    assert driver.find_element(By.ID, "labour-synthetic-banner").is_displayed()  # type: ignore[attr-defined]
+    assert not [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]  # type: ignore[attr-defined]

@@ -19,9 +19,12 @@ from credtrends.warehouse.schema import (
     forecast_runs,
     forecasts,
     job_runs,
+    labour_market_observations,
     metadata,
+    portal_topic_counts,
     regions,
     search_interest,
+    topic_occupations,
     topics,
 )
 
@@ -176,6 +179,66 @@ def latest_forecasts(
     )
     with engine.connect() as connection:
         return _frame(connection.execute(statement).all(), FORECAST_SCHEMA)
+
+
+OCCUPATION_SCHEMA = {"noc_code": pl.String, "title_en": pl.String, "title_fr": pl.String}
+LABOUR_SCHEMA = {
+    "noc_code": pl.String,
+    "measure": pl.String,
+    "granularity": pl.String,
+    "period_start": pl.Date,
+    "value": pl.Float64,
+    "status": pl.String,
+    "source": pl.String,
+    "is_synthetic": pl.Boolean,
+}
+PORTAL_SCHEMA = {
+    "measure": pl.String,
+    "granularity": pl.String,
+    "period_start": pl.Date,
+    "value": pl.Float64,
+    "source": pl.String,
+    "is_synthetic": pl.Boolean,
+}
+
+
+def linked_occupations(engine: sa.Engine, topic_id: str) -> pl.DataFrame:
+    """The NOC 2021 unit groups config/topics.yaml links to a topic."""
+    statement = (
+        sa.select(*(topic_occupations.c[name] for name in OCCUPATION_SCHEMA))
+        .where(topic_occupations.c.topic_id == topic_id)
+        .order_by(topic_occupations.c.noc_code)
+    )
+    with engine.connect() as connection:
+        return _frame(connection.execute(statement).all(), OCCUPATION_SCHEMA)
+
+
+def labour_observations(
+    engine: sa.Engine, noc_codes: Sequence[str], region_code: str
+) -> pl.DataFrame:
+    """Vacancies, postings and wages of some occupations in one region, oldest first."""
+    if not noc_codes:
+        return pl.DataFrame(schema=LABOUR_SCHEMA)
+    table = labour_market_observations
+    statement = (
+        sa.select(*(table.c[name] for name in LABOUR_SCHEMA))
+        .where(table.c.noc_code.in_(list(noc_codes)), table.c.region_code == region_code)
+        .order_by(table.c.noc_code, table.c.measure, table.c.period_start)
+    )
+    with engine.connect() as connection:
+        return _frame(connection.execute(statement).all(), LABOUR_SCHEMA)
+
+
+def portal_counts(engine: sa.Engine, topic_id: str, region_code: str) -> pl.DataFrame:
+    """Programs on offer (and portal searches) for a topic in one region, oldest first."""
+    table = portal_topic_counts
+    statement = (
+        sa.select(*(table.c[name] for name in PORTAL_SCHEMA))
+        .where(table.c.topic_id == topic_id, table.c.region_code == region_code)
+        .order_by(table.c.measure, table.c.period_start)
+    )
+    with engine.connect() as connection:
+        return _frame(connection.execute(statement).all(), PORTAL_SCHEMA)
 
 
 @dataclass(frozen=True)

@@ -83,3 +83,21 @@ class DashboardData:
         return self._cached(
             key, lambda: queries.latest_forecasts(self._engine, key_topics, region_code)
         )
+
+    def linked_occupations(self, topic_id: str) -> pl.DataFrame:
+        return self._cached(
+            f"occupations:{topic_id}", lambda: queries.linked_occupations(self._engine, topic_id)
+        )
+
+    def labour_observations(self, noc_codes: Sequence[str], region_code: str) -> pl.DataFrame:
+        codes = tuple(sorted(noc_codes))
+        return self._cached(
+            f"labour:{region_code}:{','.join(codes)}",
+            lambda: queries.labour_observations(self._engine, codes, region_code),
+        )
+
+    def portal_counts(self, topic_id: str, region_code: str) -> pl.DataFrame:
+        return self._cached(
+            f"portal:{region_code}:{topic_id}",
+            lambda: queries.portal_counts(self._engine, topic_id, region_code),
+        )
