@@ -201,3 +201,36 @@ def test_sigkill_mid_load_leaves_the_warehouse_as_before_and_the_next_run_comple
             )
         ).scalar_one()
     assert loaded == distinct > 0
+
+
+def test_the_scheduler_process_runs_a_due_job_and_stops_cleanly_on_sigterm(
+    engine: sa.Engine, job_env: Path
+) -> None:
+    """`credtrends scheduler` left running runs a job due within the minute; the run is in
+    the history (which the dashboard's Data page shows)."""
+    (job_env / "every-minute.yaml").write_text(
+        "name: every-minute\ncommand: [status]\nschedule: {cron: '* * * * *', timezone: UTC}\n"
+    )
+    scheduler = subprocess.Popen(
+        [sys.executable, "-m", "credtrends", "scheduler", "--poll-seconds", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if any(r.job_name == "every-minute" and r.status == "succeeded" for r in runs(engine)):
+                break
+            time.sleep(1)
+        else:
+            pytest.fail("the scheduler did not run the due job within 90 s")
+    finally:
+        scheduler.send_signal(signal.SIGTERM)
+        output, _ = scheduler.communicate(timeout=30)
+    assert scheduler.returncode == 0, output
+    assert "SIGTERM received, stopping" in output
+    from credtrends.warehouse.queries import job_history
+
+    history = job_history(engine, 10)
+    assert "every-minute" in history["job_name"].to_list()
