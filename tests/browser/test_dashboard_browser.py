@@ -216,3 +216,23 @@ def test_labour_page_aligns_interest_vacancies_postings_and_supply(
     assert "Data scientists" in table
     assert driver.find_element(By.ID, "labour-synthetic-banner").is_displayed()  # type: ignore[attr-defined]
     assert not [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]  # type: ignore[attr-defined]
+
+
+def test_program_demand_page_shows_the_score_formula_grid_and_quadrant(
+    server: str, browser: object
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver = browser
+    driver.get(server + "/program-demand?region=CA-ON")  # type: ignore[attr-defined]
+    _wait(driver, lambda d: "Data science" in d.find_element(By.ID, "demand-grid").text)
+    page = driver.find_element(By.TAG_NAME, "main").text  # type: ignore[attr-defined]
+    assert "How the score is computed" in page and "percentile ranks" in page
+    grid = driver.find_element(By.ID, "demand-grid").text  # type: ignore[attr-defined]
+    assert "Data science" in grid and "Score" in grid
+    script = (
+        "const g = document.querySelector('#demand-quadrant .js-plotly-plot');"
+        "return g && g.data && g.data[0] && g.data[0].x ? g.data[0].x.length : 0;"
+    )
+    _wait(driver, lambda d: int(d.execute_script(script)) >= 2)
+    assert not [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]  # type: ignore[attr-defined]

@@ -229,6 +229,28 @@ def labour_observations(
         return _frame(connection.execute(statement).all(), LABOUR_SCHEMA)
 
 
+def topic_occupation_links(engine: sa.Engine) -> pl.DataFrame:
+    """Every topic -> NOC 2021 link of the catalogue."""
+    statement = sa.select(topic_occupations.c.topic_id, topic_occupations.c.noc_code)
+    with engine.connect() as connection:
+        return _frame(
+            connection.execute(statement).all(), {"topic_id": pl.String, "noc_code": pl.String}
+        )
+
+
+def portal_counts_in_region(engine: sa.Engine, region_code: str) -> pl.DataFrame:
+    """Programs on offer for every topic in one region (real sources before synthetic)."""
+    table = portal_topic_counts
+    schema = {"topic_id": pl.String, **PORTAL_SCHEMA}
+    statement = (
+        sa.select(*(table.c[name] for name in schema))
+        .where(table.c.region_code == region_code)
+        .order_by(table.c.topic_id, table.c.measure, table.c.is_synthetic, table.c.period_start)
+    )
+    with engine.connect() as connection:
+        return _frame(connection.execute(statement).all(), schema)
+
+
 def portal_counts(engine: sa.Engine, topic_id: str, region_code: str) -> pl.DataFrame:
     """Programs on offer (and portal searches) for a topic in one region, oldest first."""
     table = portal_topic_counts

@@ -12,9 +12,16 @@ from flask_caching import Cache
 from credtrends import __version__
 from credtrends.config import Settings
 from credtrends.web.data import DashboardData, cache_config
-from credtrends.web.pages import data_methods, interest, labour, overview, regions
+from credtrends.web.pages import (
+    data_methods,
+    interest,
+    labour,
+    overview,
+    program_demand,
+    regions,
+)
 
-PAGES = (overview, interest, regions, labour, data_methods)
+PAGES = (overview, interest, regions, labour, program_demand, data_methods)
 
 
 def _shell() -> html.Div:

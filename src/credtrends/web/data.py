@@ -101,3 +101,12 @@ class DashboardData:
             f"portal:{region_code}:{topic_id}",
             lambda: queries.portal_counts(self._engine, topic_id, region_code),
         )
+
+    def topic_occupation_links(self) -> pl.DataFrame:
+        return self._cached("links", lambda: queries.topic_occupation_links(self._engine))
+
+    def portal_counts_in_region(self, region_code: str) -> pl.DataFrame:
+        return self._cached(
+            f"portal-region:{region_code}",
+            lambda: queries.portal_counts_in_region(self._engine, region_code),
+        )
