@@ -37,6 +37,10 @@ class Settings(BaseSettings):
         default=Path("jobs"),
         description="Folder of job definitions (one YAML file per scheduled job).",
     )
+    dashboards_dir: Path = Field(
+        default=Path("dashboards"),
+        description="Folder of curated boards (one YAML file per board page).",
+    )
     database_url: str | None = Field(
         default=None,
         description=(

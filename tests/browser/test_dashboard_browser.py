@@ -56,6 +56,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "CREDTRENDS_DATA_DIR": str(work / "data"),
         "CREDTRENDS_DATABASE_URL": "",
         "CREDTRENDS_PORT": str(port),
+        "CREDTRENDS_DASHBOARDS_DIR": str(FIXTURES / "dashboards"),
     }
     cli = [sys.executable, "-m", "credtrends"]
     subprocess.run(
@@ -235,4 +236,21 @@ def test_program_demand_page_shows_the_score_formula_grid_and_quadrant(
         "return g && g.data && g.data[0] && g.data[0].x ? g.data[0].x.length : 0;"
     )
     _wait(driver, lambda d: int(d.execute_script(script)) >= 2)
+    assert not [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]  # type: ignore[attr-defined]
+
+
+def test_a_yaml_board_renders_as_a_page(server: str, browser: object) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver = browser
+    driver.get(server + "/boards")  # type: ignore[attr-defined]
+    _wait(driver, lambda d: "Test board" in d.find_element(By.TAG_NAME, "main").text)
+    driver.get(server + "/boards/test-board")  # type: ignore[attr-defined]
+    script = "return [...document.querySelectorAll('.js-plotly-plot')].map(g => g.data[0].type)"
+    _wait(driver, lambda d: len(d.execute_script(script)) == 2)
+    assert driver.execute_script(script) == ["scatter", "choroplethmap"]  # type: ignore[attr-defined]
+    main = driver.find_element(By.TAG_NAME, "main").text  # type: ignore[attr-defined]
+    assert "Level and change" in main and "Synthetic demo data" in main
+    driver.get(server + "/boards/no-such-board")  # type: ignore[attr-defined]
+    _wait(driver, lambda d: "No board named" in d.find_element(By.TAG_NAME, "main").text)
     assert not [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]  # type: ignore[attr-defined]

@@ -37,6 +37,7 @@ def cli_env(tmp_path: Path, warehouse_url: str) -> dict[str, str]:
         "CREDTRENDS_DATA_DIR": str(tmp_path / "data"),
         "CREDTRENDS_DATABASE_URL": warehouse_url,
         "CREDTRENDS_LOG_LEVEL": "WARNING",
+        "CREDTRENDS_DASHBOARDS_DIR": str(FIXTURES / "dashboards"),
     }
 
 

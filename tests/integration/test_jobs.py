@@ -41,6 +41,7 @@ def job_env(
     monkeypatch.setenv("CREDTRENDS_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("CREDTRENDS_JOBS_DIR", str(jobs))
     monkeypatch.setenv("CREDTRENDS_LOG_LEVEL", "WARNING")
+    monkeypatch.setenv("CREDTRENDS_DASHBOARDS_DIR", str(FIXTURES / "dashboards"))
     return jobs
 
 

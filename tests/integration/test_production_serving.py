@@ -73,6 +73,7 @@ def gunicorn_server(postgres_warehouse_url: str, tmp_path: Path) -> Iterator[tup
         "CREDTRENDS_DATA_DIR": str(tmp_path / "data"),
         "CREDTRENDS_DATABASE_URL": warehouse_url,
         "CREDTRENDS_CACHE_TYPE": "redis",
+        "CREDTRENDS_DASHBOARDS_DIR": str(FIXTURES / "dashboards"),
         "CREDTRENDS_LOG_LEVEL": "WARNING",
     }
     demo = [sys.executable, "-m", "credtrends", "demo", "--no-serve", "--end", "2025-06-01"]

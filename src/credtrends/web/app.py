@@ -10,9 +10,12 @@ from dash import dcc, html
 from flask_caching import Cache
 
 from credtrends import __version__
+from credtrends.catalogue import load_catalogue
 from credtrends.config import Settings
+from credtrends.web.boards import load_boards
 from credtrends.web.data import DashboardData, cache_config
 from credtrends.web.pages import (
+    boards,
     data_methods,
     interest,
     labour,
@@ -32,7 +35,10 @@ def _shell() -> html.Div:
             html.Header(
                 [
                     html.A("credtrends", href="/", className="brand"),
-                    html.Nav([html.A(page.TITLE, href=page.PATH) for page in PAGES]),
+                    html.Nav(
+                        [html.A(page.TITLE, href=page.PATH) for page in PAGES]
+                        + [html.A(boards.TITLE, href=boards.PATH)]
+                    ),
                 ],
                 className="site-header",
             ),
@@ -57,6 +63,16 @@ def create_app(settings: Settings, engine: sa.Engine) -> dash.Dash:
     )
     cache = Cache(app.server, config=cache_config(settings, settings.warehouse_url))
     data = DashboardData(engine, cache)
+    catalogue = load_catalogue(settings.topics_file, settings.regions_file)
+    board_definitions = load_boards(settings.dashboards_dir, catalogue)
+    dash.register_page(  # type: ignore[no-untyped-call]
+        boards.__name__,
+        path=boards.PATH,
+        path_template=boards.PATH_TEMPLATE,
+        name=boards.TITLE,
+        title=f"{boards.TITLE} · credtrends",
+        layout=lambda board=None, **query: boards.layout(data, board_definitions, board, **query),
+    )
     for page in PAGES:
         dash.register_page(  # type: ignore[no-untyped-call]
             page.__name__,

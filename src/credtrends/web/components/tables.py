@@ -44,7 +44,9 @@ def frame_table(
 
 
 def percent(value: Any) -> str:
-    return "–" if value is None else f"{value:+.0%}"
+    if value is None:
+        return "–"
+    return "0%" if abs(value) < 0.005 else f"{value:+.0%}"  # never "-0%"
 
 
 def sources_table(data: DashboardData, caption: str) -> html.Table:
