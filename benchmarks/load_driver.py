@@ -37,6 +37,7 @@ def interest_callback(rng: random.Random) -> dict[str, object]:
                 "value": rng.sample(TOPICS, rng.randint(1, 4)),
             },
             {"id": "interest-region", "property": "value", "value": rng.choice(REGIONS)},
+            {"id": "interest-show-forecast", "property": "value", "value": ["forecast"]},
         ],
         "changedPropIds": ["interest-topics.value"],
         "state": [],

@@ -28,6 +28,7 @@ INTEREST_CALLBACK = {
     "inputs": [
         {"id": "interest-topics", "property": "value", "value": ["pmp", "data-science"]},
         {"id": "interest-region", "property": "value", "value": "CA-ON"},
+        {"id": "interest-show-forecast", "property": "value", "value": ["forecast"]},
     ],
     "changedPropIds": ["interest-topics.value"],
     "state": [],
@@ -79,6 +80,7 @@ def gunicorn_server(postgres_warehouse_url: str, tmp_path: Path) -> Iterator[tup
     demo = [sys.executable, "-m", "credtrends", "demo", "--no-serve", "--end", "2025-06-01"]
     subprocess.run(demo, env=env, check=True, capture_output=True, timeout=120)
     gunicorn = Path(sys.executable).parent / "gunicorn"
+    log = (tmp_path / "gunicorn.log").open("wb")
     process = subprocess.Popen(
         [
             str(gunicorn),
@@ -89,8 +91,8 @@ def gunicorn_server(postgres_warehouse_url: str, tmp_path: Path) -> Iterator[tup
             f"127.0.0.1:{port}",
         ],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 60
@@ -104,6 +106,8 @@ def gunicorn_server(postgres_warehouse_url: str, tmp_path: Path) -> Iterator[tup
     finally:
         process.terminate()
         process.wait(timeout=30)
+        log.close()
+        print((tmp_path / "gunicorn.log").read_text()[-3000:])  # shown when a test fails
 
 
 def test_gunicorn_workers_serve_pages_and_callbacks_with_a_redis_cache(
