@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import date
 from enum import StrEnum
 from typing import Any
+from urllib.parse import urlencode
 
 import dash
 import polars as pl
@@ -12,6 +14,7 @@ from dash import Input, Output, State, dcc, html
 
 from credtrends.web.components.banner import synthetic_banner
 from credtrends.web.data import DashboardData
+from credtrends.web.downloads import ExportInfo, metadata_json, render_image, xlsx_bytes
 from credtrends.web.exports import frame_to_csv
 from credtrends.web.figures import add_forecast, for_dash, interest_figure
 
@@ -28,8 +31,8 @@ class Ids(StrEnum):
     GRAPH = "interest-graph"
     BANNER = "interest-synthetic-banner"
     SUMMARY = "interest-summary"
-    DOWNLOAD_BUTTON = "interest-download-csv"
-    DOWNLOAD = "interest-download"
+    DOWNLOAD_BUTTON = "interest-download"
+    DOWNLOAD = "interest-download-file"
     SHOW_FORECAST = "interest-show-forecast"
 
 
@@ -116,7 +119,28 @@ def layout(
                 dcc.Graph(id=Ids.GRAPH, config={"displaylogo": False}, style={"height": "520px"})
             ),
             html.P(id=Ids.SUMMARY, className="summary"),
-            html.Button("Download data (CSV)", id=Ids.DOWNLOAD_BUTTON, className="button"),
+            html.Div(
+                [
+                    html.Span("Download: ", className="note"),
+                    *(
+                        html.Button(
+                            label,
+                            id=f"{Ids.DOWNLOAD_BUTTON}-{kind}",
+                            className="button",
+                            title=title,
+                        )
+                        for kind, label, title in (
+                            ("png", "PNG", "Chart as an image, with source and licence"),
+                            ("svg", "SVG", "Chart as vector graphics"),
+                            ("pdf", "PDF", "Chart as PDF"),
+                            ("csv", "CSV", "The data behind the chart"),
+                            ("xlsx", "XLSX", "The data and its metadata, for spreadsheets"),
+                            ("json", "Metadata", "Sources, licence, columns, loading snippets"),
+                        )
+                    ),
+                ],
+                className="downloads",
+            ),
             dcc.Download(id=Ids.DOWNLOAD),
         ]
     )
@@ -156,6 +180,43 @@ def _summary(frame: pl.DataFrame) -> str:
     )
 
 
+def build_chart(
+    data: DashboardData, chosen: list[str], region_code: str, show_forecast: bool
+) -> tuple[pl.DataFrame, dict[str, Any]]:
+    frame = data.interest_over_time(chosen, region_code)
+    topic_names = _names(data, "name_en", "topic_id")
+    figure = interest_figure(
+        frame,
+        topic_names,
+        _names(data, "name_en", "region_code").get(region_code, region_code),
+    )
+    if show_forecast and not frame.is_empty():
+        add_forecast(figure, data.latest_forecasts(chosen, region_code), topic_names)
+    return frame, for_dash(figure)
+
+
+def export_info(frame: pl.DataFrame, chosen: list[str], region_code: str) -> ExportInfo:
+    query = urlencode({"topic": ",".join(chosen), "region": region_code})
+    return ExportInfo(
+        title=f"Search interest, {region_code}",
+        sources=sorted(set(frame["source"].to_list())) or ["none"],
+        synthetic=bool(frame["is_synthetic"].any()),
+        permalink=f"{PATH}?{query}",
+        notes=[
+            "Values on one scale where 100 is the busiest week of any topic in the region; "
+            "the last week is partial."
+        ],
+    )
+
+
+DOWNLOAD_KINDS = ("png", "svg", "pdf", "csv", "xlsx", "json")
+
+
+def _file(content: bytes, filename: str) -> dict[str, Any]:
+    """What dcc.Download expects for binary content."""
+    return {"content": base64.b64encode(content).decode(), "base64": True, "filename": filename}
+
+
 def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
     @app.callback(
         Output(Ids.GRAPH, "figure"),
@@ -167,29 +228,34 @@ def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
     )
     def update_chart(topic_ids: Any, region: Any, show: Any) -> tuple[Any, bool, str]:
         chosen, region_code = _validated(data, topic_ids, region)
-        frame = data.interest_over_time(chosen, region_code)
-        topic_names = _names(data, "name_en", "topic_id")
-        figure = interest_figure(
-            frame,
-            topic_names,
-            _names(data, "name_en", "region_code").get(region_code, region_code),
-        )
-        if isinstance(show, list) and "forecast" in show and not frame.is_empty():
-            add_forecast(figure, data.latest_forecasts(chosen, region_code), topic_names)
-        return for_dash(figure), not bool(frame["is_synthetic"].any()), _summary(frame)
+        show_forecast = isinstance(show, list) and "forecast" in show
+        frame, figure = build_chart(data, chosen, region_code, show_forecast)
+        return figure, not bool(frame["is_synthetic"].any()), _summary(frame)
 
     @app.callback(
         Output(Ids.DOWNLOAD, "data"),
-        Input(Ids.DOWNLOAD_BUTTON, "n_clicks"),
+        *(Input(f"{Ids.DOWNLOAD_BUTTON}-{kind}", "n_clicks") for kind in DOWNLOAD_KINDS),
         State(Ids.TOPICS, "value"),
         State(Ids.REGION, "value"),
+        State(Ids.SHOW_FORECAST, "value"),
         prevent_initial_call=True,
     )
-    def download_csv(_clicks: Any, topic_ids: Any, region: Any) -> dict[str, Any]:
+    def download(*args: Any) -> dict[str, Any]:
+        topic_ids, region, show = args[len(DOWNLOAD_KINDS) :]
+        kind = str(dash.ctx.triggered_id or "").rsplit("-", 1)[-1]
+        if kind not in DOWNLOAD_KINDS:
+            raise dash.exceptions.PreventUpdate
         chosen, region_code = _validated(data, topic_ids, region)
-        frame = data.interest_over_time(chosen, region_code)
-        return dict(
-            content=frame_to_csv(frame),
-            filename=f"credtrends-search-interest-{region_code}.csv",
-            type="text/csv",
+        frame, figure = build_chart(
+            data, chosen, region_code, isinstance(show, list) and "forecast" in show
         )
+        info = export_info(frame, chosen, region_code)
+        name = f"credtrends-search-interest-{region_code}"
+        if kind in ("png", "svg", "pdf"):
+            image = render_image(figure, info, kind)  # type: ignore[arg-type]
+            return _file(image, f"{name}.{kind}")
+        if kind == "xlsx":
+            return _file(xlsx_bytes(frame, info), f"{name}.xlsx")
+        if kind == "json":
+            return dict(content=metadata_json(frame, info, f"{name}.csv"), filename=f"{name}.json")
+        return dict(content=frame_to_csv(frame), filename=f"{name}.csv", type="text/csv")
