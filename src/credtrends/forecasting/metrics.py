@@ -64,9 +64,7 @@ def mase(
     return float(np.nanmean(np.abs(a - f)) / scale)
 
 
-def owa(
-    smape_value: float, mase_value: float, naive2_smape: float, naive2_mase: float
-) -> float:
+def owa(smape_value: float, mase_value: float, naive2_smape: float, naive2_mase: float) -> float:
     """Overall weighted average of M4: both errors relative to Naive2, averaged."""
     return 0.5 * (smape_value / naive2_smape + mase_value / naive2_mase)
 

@@ -15,9 +15,10 @@ the M4 benchmarks do. Series without a strong season are left as they are.
 
 from __future__ import annotations
 
+import time
 import warnings
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, TypeVar
 
 import numpy as np
 
@@ -27,6 +28,8 @@ from credtrends.forecasting.seasonality import (
     fit_fourier_seasonality,
     m4_seasonality_test,
 )
+
+_T = TypeVar("_T")
 
 #: Every model the engine can run, in a fixed order (arrays are indexed by it).
 MODEL_NAMES: Final[tuple[str, ...]] = (
@@ -135,16 +138,17 @@ def _filter_ses(y: FloatArray, alpha: FloatArray) -> tuple[FloatArray, FloatArra
 
 
 def ses(y: FloatArray, horizon: int) -> SmoothingFit:
-    """Simple exponential smoothing, alpha by least squares (grid, then a finer grid)."""
+    """Simple exponential smoothing, alpha by least squares (a grid, then two finer ones)."""
     n_series = y.shape[0]
     grid = np.broadcast_to(_SES_GRID, (n_series, _SES_GRID.shape[0]))
     level, sse = _filter_ses(y, grid)
-    best = np.argmin(sse, axis=1)
-    centre = grid[np.arange(n_series), best]
-    fine = np.clip(centre[:, None] * _REFINE_FACTORS, 0.005, 0.999)
-    level, sse = _filter_ses(y, fine)
-    best = np.argmin(sse, axis=1)
     rows = np.arange(n_series)
+    fine = grid
+    for factors in (_REFINE_FACTORS, np.sqrt(_REFINE_FACTORS)):
+        centre = fine[rows, np.argmin(sse, axis=1)]
+        fine = np.clip(centre[:, None] * factors, 0.005, 0.999)
+        level, sse = _filter_ses(y, fine)
+    best = np.argmin(sse, axis=1)
     n_obs = np.sum(~np.isnan(y), axis=1).astype(np.int64)
     return SmoothingFit(
         forecasts=np.repeat(level[rows, best][:, None], horizon, axis=1),
@@ -157,7 +161,7 @@ def ses(y: FloatArray, horizon: int) -> SmoothingFit:
 
 def _initial_trend(y: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Intercept and slope of a line through the first few observations (ets() heuristic)."""
-    n_series, n_time = y.shape
+    n_time = y.shape[1]
     first = first_valid_index(y)
     columns = np.minimum(first[:, None] + np.arange(_INIT_POINTS), n_time - 1)
     values = np.take_along_axis(y, columns, axis=1)
@@ -239,7 +243,7 @@ def ets_auto(fits: tuple[SmoothingFit, ...]) -> FloatArray:
     scores = np.stack([aicc(f) for f in fits], axis=1)
     choice = np.argmin(np.where(np.isnan(scores), np.inf, scores), axis=1)
     stacked = np.stack([f.forecasts for f in fits], axis=1)
-    return stacked[np.arange(stacked.shape[0]), choice]
+    return np.asarray(stacked[np.arange(stacked.shape[0]), choice], dtype=np.float64)
 
 
 def linear_slope(y: FloatArray) -> FloatArray:
@@ -287,7 +291,7 @@ def arima(y: FloatArray, horizon: int, max_p: int = _ARIMA_MAX_P) -> FloatArray:
     columns += [d[:, max_p - j : d.shape[1] - j] for j in range(1, max_p + 1)]
     columns.append(d[:, max_p:])
     z = np.stack(columns, axis=-1)
-    valid = ~np.isnan(z).any(axis=-1)
+    valid: BoolArray = np.asarray(~np.isnan(z).any(axis=-1), dtype=np.bool_)
     z = np.where(valid[..., None], z, 0.0)
     gram = np.einsum("stk,stl->skl", z, z)
     n = valid.sum(axis=1).astype(np.float64)
@@ -361,21 +365,29 @@ class OriginForecasts:
 
 
 def forecast_origin(
-    y: FloatArray, time_last: FloatArray, horizon: int, settings: ModelSettings
+    y: FloatArray,
+    time_last: FloatArray,
+    horizon: int,
+    settings: ModelSettings,
+    timings: dict[str, float] | None = None,
 ) -> OriginForecasts:
-    """Every model in :data:`MODEL_NAMES` from the origin at the last column of ``y``."""
+    """Every model in :data:`MODEL_NAMES` from the origin at the last column of ``y``.
+
+    ``timings``, when given, accumulates seconds per model (and for the shared seasonal
+    adjustment), for the benchmark's wall-time table.
+    """
     n_series, n_time = y.shape
     result = np.full((n_series, len(MODEL_NAMES), horizon), np.nan)
     seasonal = np.zeros(n_series, dtype=np.bool_)
     if n_series == 0 or n_time == 0:
         return OriginForecasts(result, seasonal)
+    clock = _Clock(timings)
     period = settings.seasonal_period
     round_period = round(period) if period else 1
-    out: dict[str, FloatArray] = {
-        "naive": naive(y, horizon),
-        "snaive": seasonal_naive(y, horizon, round_period),
-        "naive2": naive2(y, horizon, settings.naive2_period),
-    }
+    out: dict[str, FloatArray] = {}
+    out["naive"] = clock.lap("naive", naive(y, horizon))
+    out["snaive"] = clock.lap("snaive", seasonal_naive(y, horizon, round_period))
+    out["naive2"] = clock.lap("naive2", naive2(y, horizon, settings.naive2_period))
     adjusted = y
     future_season = np.zeros((n_series, horizon))
     if period and period > 1.5:
@@ -392,17 +404,34 @@ def forecast_origin(
             adjusted = y - season.component(time)
             future = time_last[:, None] + np.arange(1, horizon + 1, dtype=np.float64)[None, :]
             future_season = season.component(future)
-    ses_fit = ses(adjusted, horizon)
-    holt_fit = trend_smoothing(adjusted, horizon, damped=False)
-    damped_fit = trend_smoothing(adjusted, horizon, damped=True)
+    clock.lap("seasonal_adjustment", future_season)
+    ses_fit = clock.lap("ses", ses(adjusted, horizon))
+    holt_fit = clock.lap("holt", trend_smoothing(adjusted, horizon, damped=False))
+    damped_fit = clock.lap("damped", trend_smoothing(adjusted, horizon, damped=True))
     out["ses"] = ses_fit.forecasts + future_season
     out["holt"] = holt_fit.forecasts + future_season
     out["damped"] = damped_fit.forecasts + future_season
-    out["theta"] = theta(adjusted, horizon, ses_fit) + future_season
-    out["ets"] = ets_auto((ses_fit, holt_fit, damped_fit)) + future_season
-    out["arima"] = arima(adjusted, horizon) + future_season
+    out["theta"] = clock.lap("theta", theta(adjusted, horizon, ses_fit) + future_season)
+    out["ets"] = clock.lap("ets", ets_auto((ses_fit, holt_fit, damped_fit)) + future_season)
+    out["arima"] = clock.lap("arima", arima(adjusted, horizon) + future_season)
     out["comb"] = np.mean(np.stack([out[m] for m in COMB_MEMBERS], axis=0), axis=0)
+    clock.lap("comb", out["comb"])
     for i, name in enumerate(MODEL_NAMES):
         result[:, i, :] = out[name]
     result[~_valid_rows(y)] = np.nan
     return OriginForecasts(result, seasonal)
+
+
+class _Clock:
+    """Accumulates the time since the previous lap under a name (no-op without a dict)."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self._timings = timings
+        self._last = time.perf_counter()
+
+    def lap(self, name: str, value: _T) -> _T:
+        now = time.perf_counter()
+        if self._timings is not None:
+            self._timings[name] = self._timings.get(name, 0.0) + now - self._last
+        self._last = now
+        return value

@@ -77,4 +77,4 @@ def first_valid_index(y: FloatArray) -> IntArray:
     valid = ~np.isnan(y)
     first = np.argmax(valid, axis=1)
     first[~valid.any(axis=1)] = y.shape[1]
-    return first.astype(np.int64)
+    return np.asarray(first, dtype=np.int64)

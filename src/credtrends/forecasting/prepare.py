@@ -164,6 +164,6 @@ def prepare_series(
         )
         .select(list(GAPS_SCHEMA))
         .sort("series_id", "gap_start")
-        .cast(GAPS_SCHEMA)
+        .cast(pl.Schema(GAPS_SCHEMA))
     )
     return PreparedSeries(values=values, gaps=gaps)

@@ -122,7 +122,7 @@ class FourierSeasonality:
         """Additive seasonal component at calendar positions ``time`` (rows = series)."""
         harmonics = self.coefficients.shape[1] // 2
         terms = fourier_terms(time, self.period, harmonics)
-        return np.einsum("stk,sk->st", terms, self.coefficients)
+        return np.asarray(np.einsum("stk,sk->st", terms, self.coefficients), dtype=np.float64)
 
 
 def fit_fourier_seasonality(
@@ -132,7 +132,7 @@ def fit_fourier_seasonality(
     *,
     harmonics: int = 8,
     min_strength: float = 0.4,
-    min_cycles: float = 2.0,
+    min_cycles: float = 1.5,
 ) -> FourierSeasonality:
     """Fit a yearly Fourier pattern to the detrended series and keep it where it is strong.
 
@@ -151,9 +151,7 @@ def fit_fourier_seasonality(
     gram = np.einsum("stk,stl->skl", design, design)
     ridge = 1e-8 * (np.trace(gram, axis1=1, axis2=2) + 1.0)
     gram += ridge[:, None, None] * np.eye(2 * harmonics)
-    coefficients = np.linalg.solve(gram, np.einsum("stk,st->sk", design, target)[..., None])[
-        ..., 0
-    ]
+    coefficients = np.linalg.solve(gram, np.einsum("stk,st->sk", design, target)[..., None])[..., 0]
     fitted = np.einsum("stk,sk->st", design, coefficients)
     count = valid.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):

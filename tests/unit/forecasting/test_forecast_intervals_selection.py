@@ -7,10 +7,16 @@ import pytest
 
 from credtrends.forecasting.intervals import (
     calibrate_quantiles,
+    error_scales,
     interval_bounds,
     leave_one_origin_out_coverage,
 )
-from credtrends.forecasting.selection import nested_selection, select_models
+from credtrends.forecasting.selection import (
+    combination_names,
+    combine,
+    nested_weights,
+    top_k_weights,
+)
 
 
 def test_quantiles_are_pooled_per_step_and_never_shrink() -> None:
@@ -52,15 +58,48 @@ def test_leave_one_origin_out_coverage_is_nominal_on_iid_errors() -> None:
     assert cover[0, 1] == pytest.approx(0.95, abs=0.01)
 
 
-def test_selection_picks_lowest_error_and_falls_back() -> None:
-    errors = np.array([[3.0, 1.0, 2.0], [np.nan, np.nan, np.nan], [1.0, 1.0, 5.0]])
-    np.testing.assert_array_equal(select_models(errors, [0, 1, 2], fallback=2), [1, 2, 0])
-    np.testing.assert_array_equal(select_models(errors, [0, 2], fallback=2), [2, 2, 0])
+def test_top_k_weights_average_the_best_and_fall_back() -> None:
+    errors = np.array([[3.0, 1.0, 2.0], [np.nan, np.nan, np.nan], [1.0, np.nan, 5.0]])
+    np.testing.assert_array_equal(
+        top_k_weights(errors, [0, 1, 2], k=1, fallback=2), [[0, 1, 0], [0, 0, 1], [1, 0, 0]]
+    )
+    np.testing.assert_allclose(
+        top_k_weights(errors, [0, 1, 2], k=2, fallback=2),
+        np.array([[0, 0.5, 0.5], [0, 0, 1], [0.5, 0, 0.5]], dtype=np.float64),
+    )
+    # Only usable candidates share the weight.
+    np.testing.assert_allclose(top_k_weights(errors, [0, 1], k=2, fallback=2)[2], [1, 0, 0])
     with pytest.raises(ValueError):
-        select_models(errors, [], fallback=0)
+        top_k_weights(errors, [], k=1, fallback=0)
 
 
-def test_nested_selection_does_not_look_at_the_scored_origin() -> None:
-    # Model 1 wins origin 0 by far but loses the others: only origin 0's choice sees that.
+def test_combination_names_list_members_best_first() -> None:
+    errors = np.array([[3.0, 1.0, 2.0]])
+    weights = top_k_weights(errors, [0, 1, 2], k=2, fallback=0)
+    assert combination_names(weights, errors, ["a", "b", "c"]) == ["b+c"]
+    assert combine(weights, np.array([[[1.0], [2.0], [4.0]]]))[0, 0] == 3.0
+
+
+def test_nested_weights_do_not_look_at_the_scored_origin() -> None:
+    # Model 1 is far better at origin 0 only; origin 0's own choice cannot see that.
     per_origin = np.array([[[5.0, 1.0, 1.0], [0.1, 2.0, 2.0]]])  # (series, model, origin)
-    np.testing.assert_array_equal(nested_selection(per_origin, [0, 1], fallback=0), [[0, 1, 1]])
+    chosen = nested_weights(per_origin, [0, 1], k=1, fallback=0).argmax(axis=1)
+    np.testing.assert_array_equal(chosen, [[0, 1, 1]])
+
+
+def test_error_scales_leave_the_scored_origin_out() -> None:
+    # One series, one model, three origins with mean absolute errors 1, 2, 6.
+    errors = np.array([[[[1.0, 1.0], [2.0, 2.0], [6.0, 6.0]]]])
+    per_origin, final = error_scales(errors, np.ones((1, 3)), np.ones(1))
+    np.testing.assert_allclose(per_origin[0, 0], [4.0, 3.5, 1.5])
+    assert final[0, 0] == pytest.approx(3.0)
+
+
+def test_error_scales_fall_back_to_naive_scale_times_typical_ratio() -> None:
+    errors = np.full((2, 1, 2, 1), np.nan)
+    errors[0, 0] = [[2.0], [2.0]]  # model error 2 where the naive scale is 1: ratio 2
+    per_origin, final = error_scales(
+        errors, np.array([[1.0, 1.0], [5.0, 5.0]]), np.array([1.0, 5.0])
+    )
+    assert final[1, 0] == pytest.approx(10.0)
+    np.testing.assert_allclose(per_origin[1, 0], [10.0, 10.0])

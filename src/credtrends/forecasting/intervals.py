@@ -1,0 +1,132 @@
+"""Prediction intervals calibrated on the backtest (split-conformal, scaled per series).
+
+Model-based intervals assume the model is right; for a forecast chosen among ten models on
+noisy weekly data it is not, and they come out too narrow. Instead, the absolute backtest
+errors of each model, divided by that series' mean absolute backtest error (so a series
+that is hard to forecast gets wide intervals and an easy one narrow, see
+:func:`error_scales`), are pooled over all series and origins, and their 80% / 95%
+quantiles per horizon step give the half-widths. This is split conformal
+prediction with a per-series scale; coverage holds on average over series when future
+errors behave like past backtest errors, which the backtest itself checks (leave one
+origin out, see :func:`leave_one_origin_out_coverage`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Final
+
+import numpy as np
+
+from credtrends.forecasting.panel import FloatArray
+
+LEVELS: Final[tuple[int, ...]] = (80, 95)
+
+# Fallback when no series could be backtested: a random walk with Gaussian errors,
+# whose h-step half-width is z * sigma * sqrt(h) and sigma ~ 1.25 x mean absolute error.
+_GAUSSIAN_Z: Final[dict[int, float]] = {80: 1.2816, 95: 1.9600}
+
+
+def error_scales(
+    absolute_errors: FloatArray, naive_scale: FloatArray, final_naive_scale: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Per-series difficulty of each model: its mean absolute backtest error.
+
+    Returns ``(per_origin, final)``: for origin k the mean over the *other* origins (so an
+    error is never divided by a scale that contains it), shape (series, model, origin);
+    and the mean over all origins, (series, model), for the real forecast. The one-step
+    naive error says how noisy a series is, not how hard it is to forecast (a strongly
+    seasonal series is both smooth and hard); the model's own past errors say that.
+    Where a series has no other origin, the naive scale times the model's median ratio of
+    the two stands in.
+    """
+    n_origins = absolute_errors.shape[2]
+    valid = ~np.isnan(absolute_errors)
+    sums = np.where(valid, absolute_errors, 0.0).sum(axis=3)  # (series, model, origin)
+    counts = valid.sum(axis=3).astype(np.float64)
+    total_sum, total_count = sums.sum(axis=2), counts.sum(axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        final = total_sum / total_count
+        per_origin = (total_sum[..., None] - sums) / (total_count[..., None] - counts)
+        ratio_all = final / final_naive_scale[:, None]
+    ratio_all = np.where(np.isfinite(ratio_all) & (ratio_all > 0), ratio_all, np.nan)
+    has_ratio = (~np.isnan(ratio_all)).any(axis=0)
+    ratio = np.ones(ratio_all.shape[1])
+    if has_ratio.any():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            ratio[has_ratio] = np.nanmedian(ratio_all[:, has_ratio], axis=0)
+    fallback_final = final_naive_scale[:, None] * ratio[None, :]
+    fallback_origin = naive_scale[:, None, :] * ratio[None, :, None]
+    final = np.where(np.isfinite(final) & (final > 0), final, fallback_final)
+    per_origin = np.where(
+        np.isfinite(per_origin) & (per_origin > 0) & (n_origins > 1), per_origin, fallback_origin
+    )
+    return per_origin, final
+
+
+def _pooled_quantiles(errors: FloatArray) -> FloatArray:
+    """Quantiles (model, level, step) of errors (series, model, origin, step)."""
+    n_models, horizon = errors.shape[1], errors.shape[3]
+    pooled = np.moveaxis(errors, (1, 3), (0, 1)).reshape(n_models, horizon, -1)
+    out = np.full((n_models, len(LEVELS), horizon), np.nan)
+    has = (~np.isnan(pooled)).any(axis=2)
+    for i, level in enumerate(LEVELS):
+        if has.any():
+            q = np.full((n_models, horizon), np.nan)
+            q[has] = np.nanquantile(pooled[has], level / 100.0, axis=1)
+            out[:, i, :] = q
+    steps = np.sqrt(np.arange(1, horizon + 1, dtype=np.float64))
+    for i, level in enumerate(LEVELS):
+        gaussian = 1.25 * _GAUSSIAN_Z[level] * steps
+        model_free = np.nanmax(out[:, i, :], axis=0) if has.any() else gaussian
+        model_free = np.where(np.isnan(model_free), gaussian, model_free)
+        out[:, i, :] = np.where(np.isnan(out[:, i, :]), model_free[None, :], out[:, i, :])
+    # Uncertainty does not shrink with the horizon; wider levels are never narrower.
+    out = np.maximum.accumulate(out, axis=2)
+    return np.maximum.accumulate(out, axis=1)
+
+
+def calibrate_quantiles(scaled_errors: FloatArray) -> FloatArray:
+    """Half-widths in scale units, shape (model, level, step), from all backtest errors."""
+    return _pooled_quantiles(scaled_errors)
+
+
+def interval_bounds(
+    mean: FloatArray, half_width: FloatArray, scale: FloatArray, *, non_negative: bool
+) -> tuple[FloatArray, FloatArray]:
+    """Lower and upper bounds (series, level, step) around ``mean`` (series, step).
+
+    ``half_width`` is (series, level, step) in scale units. With ``non_negative`` (search
+    interest, counts) bounds are clipped at 0: a negative demand is not a possibility.
+    """
+    width = half_width * scale[:, None, None]
+    lower = mean[:, None, :] - width
+    upper = mean[:, None, :] + width
+    if non_negative:
+        lower = np.maximum(lower, 0.0)
+        upper = np.maximum(upper, 0.0)
+    return lower, upper
+
+
+def leave_one_origin_out_coverage(scaled_errors: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Share of backtest points inside intervals calibrated without their own origin.
+
+    Returns ``(inside, scored)`` counts of shape (series, model, level): honest coverage,
+    since each point is judged by widths learnt from the other origins only.
+    """
+    n_series, n_models, n_origins, _ = scaled_errors.shape
+    inside = np.zeros((n_series, n_models, len(LEVELS)))
+    scored = np.zeros((n_series, n_models))
+    if n_origins < 2:
+        return inside, scored[..., None].repeat(len(LEVELS), axis=2)
+    for j in range(n_origins):
+        others = np.delete(scaled_errors, j, axis=2)
+        quantiles = _pooled_quantiles(others)
+        held = scaled_errors[:, :, j, :]
+        valid = ~np.isnan(held)
+        scored += valid.sum(axis=2)
+        for i in range(len(LEVELS)):
+            within = valid & (held <= quantiles[None, :, i, :])
+            inside[:, :, i] += within.sum(axis=2)
+    return inside, scored[..., None].repeat(len(LEVELS), axis=2)
