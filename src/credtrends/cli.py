@@ -367,6 +367,9 @@ def ingest_trends(
     regions: Annotated[
         list[str] | None, typer.Option("--region", help="Region code(s); default all.")
     ] = None,
+    topics: Annotated[
+        str | None, typer.Option(help="Comma-separated topic ids; default all.")
+    ] = None,
     timeframe: Annotated[str, typer.Option(help="Google Trends window.")] = "today 5-y",
     min_interval: Annotated[
         float, typer.Option(help="Seconds between two requests (be polite).")
@@ -390,16 +393,32 @@ def ingest_trends(
     unknown = sorted(set(chosen) - set(catalogue.region_codes))
     if unknown:
         raise ConfigError(f"--region {unknown[0]!r} is not in {settings.regions_file}")
+    topic_ids = _listed(topics, catalogue.topic_ids, "--topics")
     engine = _ready_engine(settings)
-    parameters = {"offline": offline, "regions": chosen, "timeframe": timeframe}
+    parameters = {
+        "offline": offline,
+        "regions": chosen,
+        "topics": topic_ids,
+        "timeframe": timeframe,
+    }
     with record_job_run(engine, "ingest-trends", parameters) as run:
         if offline:
             report = reparse_landed(engine, catalogue, run.run_id)
         else:
             fetcher = PoliteFetcher(PytrendsBackend(), PacingPolicy(min_interval_s=min_interval))
             report = fetch_trends(
-                engine, catalogue, chosen, timeframe, run.run_id, fetcher, reuse_hours, typer.echo
+                engine,
+                catalogue,
+                chosen,
+                timeframe,
+                run.run_id,
+                fetcher,
+                reuse_hours,
+                typer.echo,
+                topic_ids,
             )
+            # The batch plans go into the run record: what was asked, with which anchors.
+            run.record["parameters"] = {**parameters, "plans": report.plans}
         run.rows_written = report.rows_written
     _print_load_report(report)
     engine.dispose()

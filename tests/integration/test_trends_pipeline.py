@@ -208,6 +208,8 @@ def test_a_rate_limited_fetch_keeps_what_it_landed_and_the_next_run_resumes(
         engine, test_catalogue, regions, WINDOW, "run-b", polite(calm), 24.0, print
     )
     assert calm.calls == report.payloads  # only what was missing was fetched
+    assert [plan["region"] for plan in report.plans] == regions  # recorded, reproducible
+    assert all(plan["batches"] and plan["reference"] for plan in report.plans)
     assert counts(engine)["raw_payloads"] == landed + calm.calls
     frame = calibrated(engine)
     assert set(frame["topic_id"]) == {"pmp", "data-science", "smart-serve"}

@@ -63,3 +63,32 @@ def test_series_from_different_sources_are_separate_lines() -> None:
     figure = interest_figure(mixed, {"pmp": "PMP", "cpr": "CPR"}, "Canada")
     names = sorted(t.name for t in figure.data if t.mode == "lines")
     assert names == ["CPR (synthetic-demo)", "PMP (google-trends)", "PMP (synthetic-demo)"]
+
+
+def test_a_dozen_topics_with_their_calibration_bands() -> None:
+    from credtrends.web.figures import add_error_band
+
+    topics = [f"t{i}" for i in range(12)]
+    many = pl.concat(
+        [
+            frame(True).filter(pl.col("topic_id") == "pmp").with_columns(topic_id=pl.lit(t))
+            for t in topics
+        ]
+    )
+    figure = interest_figure(many, {}, "Canada")
+    add_error_band(figure, many, {})
+    lines = [t for t in figure.data if t.mode == "lines" and t.fill is None]
+    bands = [t for t in figure.data if t.fill == "toself"]
+    assert len(lines) == 12 and len(bands) == 12
+    assert "one scale" in figure.layout.yaxis.title.text
+    band = bands[0]
+    assert list(band.y[:5]) == [0.5, 10.5, 20.5, 30.5, 40.5]  # the upper bounds, then the lower
+
+
+def test_uncalibrated_series_get_no_band() -> None:
+    from credtrends.web.figures import add_error_band
+
+    figure = interest_figure(frame(False), {}, "Canada")
+    before = len(figure.data)
+    add_error_band(figure, frame(False), {})
+    assert len(figure.data) == before

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
@@ -64,6 +65,8 @@ class LoadReport:
     calibrated_rows: int = 0
     unmatched_terms: set[str] = field(default_factory=set)
     not_loaded: list[str] = field(default_factory=list)
+    plans: list[dict[str, Any]] = field(default_factory=list)
+    """The batch plan per region (batches, anchors, reference), so a run can be repeated."""
 
     @property
     def rows_written(self) -> int:
@@ -331,6 +334,7 @@ def fetch_trends(
     fetcher: PoliteFetcher,
     reuse_hours: float,
     echo: Callable[[str], None],
+    topic_ids: Sequence[str] | None = None,
 ) -> LoadReport:
     """Plan, fetch politely and land every batch (one transaction each), then calibrate.
 
@@ -340,13 +344,26 @@ def fetch_trends(
     """
     queries = topic_queries(catalogue)
     requests: list[TrendsRequest] = []
+    plans: list[dict[str, Any]] = []
     with engine.connect() as connection:
         for region in regions:
             wanted = [
-                queries[t.id] for t in catalogue.topics if t.regions is None or region in t.regions
-                or region == "CA"
-            ]  # fmt: skip
+                queries[t.id]
+                for t in catalogue.topics
+                if (t.regions is None or region in t.regions or region == "CA")
+                and (not topic_ids or t.id in topic_ids)
+            ]
+            if not wanted:
+                continue
             plan = plan_batches(wanted, volume_hints(connection, catalogue, region) or None)
+            plans.append(
+                {
+                    "region": region,
+                    "reference": plan.reference_term,
+                    "anchors": list(plan.anchors),
+                    "batches": [list(batch.terms) for batch in plan],
+                }
+            )
             requests.extend(
                 make_request(
                     operation="interest_over_time",
@@ -375,6 +392,7 @@ def fetch_trends(
     echo(f"{len(requests)} batches planned, {already} already landed")
     result = run_batches(fetcher, requests, done, on_payload)
     report = merge_reports(reports)
+    report.plans = plans
     if result.status != "complete" or result.failed:
         raise RateLimited(
             f"{result.message}; {len(result.done)} batch(es) landed this run, "

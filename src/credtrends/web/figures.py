@@ -96,6 +96,31 @@ def add_forecast(figure: go.Figure, forecast: pl.DataFrame, topic_names: Mapping
         )
 
 
+def add_error_band(figure: go.Figure, frame: pl.DataFrame, topic_names: Mapping[str, str]) -> None:
+    """Shade each calibrated series between the bounds Google's rounding allows."""
+    shown, _ = interest_values(frame)
+    if shown["low"].null_count() == shown.height:
+        return
+    for index, ((topic_id,), series) in enumerate(
+        shown.sort("topic_id", "period_start").group_by("topic_id", maintain_order=True)
+    ):
+        name = topic_names.get(str(topic_id), str(topic_id))
+        x = series["period_start"].to_list()
+        figure.add_trace(
+            go.Scatter(
+                x=x + x[::-1],
+                y=series["high"].to_list() + series["low"].to_list()[::-1],
+                fill="toself",
+                mode="lines",
+                line={"width": 0},
+                fillcolor=PALETTE[index % len(PALETTE)],
+                opacity=0.25,
+                hoverinfo="skip",
+                name=f"{name}: calibration error band",
+            )
+        )
+
+
 def interest_figure(
     frame: pl.DataFrame, topic_names: Mapping[str, str], region_name: str
 ) -> go.Figure:

@@ -16,13 +16,13 @@ from credtrends.web.components.banner import synthetic_banner
 from credtrends.web.data import DashboardData
 from credtrends.web.downloads import ExportInfo, metadata_json, render_image, xlsx_bytes
 from credtrends.web.exports import frame_to_csv
-from credtrends.web.figures import add_forecast, for_dash, interest_figure
+from credtrends.web.figures import add_error_band, add_forecast, for_dash, interest_figure
 
 PATH = "/interest"
 TITLE = "Search interest"
 DEFAULT_TOPICS = ("pmp", "cpr", "data-science", "cybersecurity")
 DEFAULT_REGION = "CA"
-MAX_TOPICS = 10
+MAX_TOPICS = 15
 
 
 class Ids(StrEnum):
@@ -109,11 +109,14 @@ def layout(
                 id=Ids.SHOW_FORECAST,
                 options=[
                     {
-                        "label": " Show the latest forecast with its 80% and 95% intervals",
+                        "label": "Latest forecast with its 80% and 95% intervals",
                         "value": "forecast",
-                    }
+                    },
+                    {"label": "Calibration error band (Google's rounding)", "value": "errors"},
                 ],
                 value=["forecast"],
+                inline=True,
+                inputStyle={"marginRight": "0.3rem", "marginLeft": "1rem"},
             ),
             dcc.Loading(
                 dcc.Graph(id=Ids.GRAPH, config={"displaylogo": False}, style={"height": "520px"})
@@ -181,8 +184,10 @@ def _summary(frame: pl.DataFrame) -> str:
 
 
 def build_chart(
-    data: DashboardData, chosen: list[str], region_code: str, show_forecast: bool
+    data: DashboardData, chosen: list[str], region_code: str, show: Any
 ) -> tuple[pl.DataFrame, dict[str, Any]]:
+    """The chart for a validated selection; ``show`` is the checklist's (untrusted) value."""
+    options = {o for o in show if isinstance(o, str)} if isinstance(show, list) else set()
     frame = data.interest_over_time(chosen, region_code)
     topic_names = _names(data, "name_en", "topic_id")
     figure = interest_figure(
@@ -190,7 +195,9 @@ def build_chart(
         topic_names,
         _names(data, "name_en", "region_code").get(region_code, region_code),
     )
-    if show_forecast and not frame.is_empty():
+    if "errors" in options and not frame.is_empty():
+        add_error_band(figure, frame, topic_names)
+    if "forecast" in options and not frame.is_empty():
         add_forecast(figure, data.latest_forecasts(chosen, region_code), topic_names)
     return frame, for_dash(figure)
 
@@ -228,8 +235,7 @@ def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
     )
     def update_chart(topic_ids: Any, region: Any, show: Any) -> tuple[Any, bool, str]:
         chosen, region_code = _validated(data, topic_ids, region)
-        show_forecast = isinstance(show, list) and "forecast" in show
-        frame, figure = build_chart(data, chosen, region_code, show_forecast)
+        frame, figure = build_chart(data, chosen, region_code, show)
         return figure, not bool(frame["is_synthetic"].any()), _summary(frame)
 
     @app.callback(
@@ -246,9 +252,7 @@ def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
         if kind not in DOWNLOAD_KINDS:
             raise dash.exceptions.PreventUpdate
         chosen, region_code = _validated(data, topic_ids, region)
-        frame, figure = build_chart(
-            data, chosen, region_code, isinstance(show, list) and "forecast" in show
-        )
+        frame, figure = build_chart(data, chosen, region_code, show)
         info = export_info(frame, chosen, region_code)
         name = f"credtrends-search-interest-{region_code}"
         if kind in ("png", "svg", "pdf"):
