@@ -10,9 +10,10 @@ import plotly.graph_objects as go
 import polars as pl
 from dash import Input, Output, dcc, html
 
+from credtrends.forecasting import rank_emerging
 from credtrends.transforms.scores import topic_momentum
 from credtrends.web.components.banner import synthetic_banner
-from credtrends.web.components.tables import frame_table, percent
+from credtrends.web.components.tables import frame_table, percent, sources_table
 from credtrends.web.data import DashboardData
 from credtrends.web.figures import empty_figure, for_dash, interest_values
 
@@ -58,7 +59,7 @@ def layout(data: DashboardData, region: str | None = None, **_: Any) -> html.Div
                 className="control",
             ),
             dcc.Loading(dcc.Graph(id=Ids.TOP, config={"displaylogo": False})),
-            html.Div(id=Ids.MOVERS, className="grid-2"),
+            html.Div(id=Ids.MOVERS),
             html.Div(id=Ids.FRESHNESS),
         ]
     )
@@ -120,20 +121,38 @@ def movers_tables(momentum: pl.DataFrame) -> list[html.Table]:
 
 
 def freshness_table(data: DashboardData) -> html.Table:
-    sources = data.status().sources.with_columns(
-        kind=pl.when(pl.col("is_synthetic")).then(pl.lit("SYNTHETIC")).otherwise(pl.lit("real")),
-        fetched=pl.col("last_fetched_at").dt.strftime("%Y-%m-%d %H:%M UTC"),
+    return sources_table(data, "Data freshness per source")
+
+
+def emerging_table(data: DashboardData, region_code: str, names: dict[str, str]) -> html.Table:
+    """Topics taking off: growth over the last year, its acceleration, and trend breaks."""
+    interest = data.interest_over_time(tuple(names), region_code)
+    shown, _ = interest_values(interest)
+    ranked = rank_emerging(
+        shown.select(
+            series_id="topic_id", period="period_start", value="value", is_partial="is_partial"
+        ),
+        "week",
+    ).with_columns(
+        topic=pl.col("series_id").replace_strict(names, default=pl.col("series_id")),
+        growth=pl.col("growth_pct") / 100,
+        acceleration=pl.col("acceleration_pct") / 100,
+        trend_break=pl.when(pl.col("break_flag"))
+        .then(pl.col("break_period").dt.strftime("since %Y-%m"))
+        .otherwise(pl.lit("no")),
     )
     return frame_table(
-        sources,
+        ranked.head(8),
         {
-            "table": "Data",
-            "source": "Source",
-            "kind": "Kind",
-            "rows": "Rows",
-            "fetched": "Last fetched",
+            "rank": "Rank",
+            "topic": "Topic",
+            "growth": "Growth over the last year",
+            "acceleration": "Acceleration",
+            "trend_break": "Trend break",
+            "score": "Score",
         },
-        "Data freshness per source",
+        "Emerging topics (growth 50%, acceleration 25%, trend break 25%)",
+        {"growth": percent, "acceleration": percent},
     )
 
 
@@ -145,7 +164,7 @@ def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
         Output(Ids.FRESHNESS, "children"),
         Input(Ids.REGION, "value"),
     )
-    def update(region: Any) -> tuple[dict[str, Any], list[html.Table], bool, html.Table]:
+    def update(region: Any) -> tuple[dict[str, Any], list[Any], bool, html.Table]:
         names = dict(zip(data.regions()["region_code"], data.regions()["name_en"], strict=True))
         if not isinstance(region, str) or region not in names:
             raise dash.exceptions.PreventUpdate
@@ -153,7 +172,14 @@ def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
         synthetic = bool(momentum["is_synthetic"].any())
         return (
             for_dash(top_topics_figure(momentum, names[region], scale_note)),
-            movers_tables(momentum),
+            [
+                html.Div(movers_tables(momentum), className="grid-2"),
+                emerging_table(
+                    data,
+                    region,
+                    dict(zip(data.topics()["topic_id"], data.topics()["name_en"], strict=True)),
+                ),
+            ],
             not synthetic,
             freshness_table(data),
         )
