@@ -100,7 +100,7 @@ def demo(
     ] = True,
 ) -> None:
     """Load the SYNTHETIC demo data set (labelled as such everywhere), then serve the dashboard."""
-    from credtrends.demo.load import load_demo
+    from credtrends.demo.load import forecast_demo, load_demo
 
     settings = _settings()
     catalogue = _catalogue(settings)
@@ -112,9 +112,11 @@ def demo(
     _initialise(settings, catalogue)
     engine = create_warehouse_engine(settings.warehouse_url)
     rows = load_demo(engine, catalogue, seed, end_date)
+    rows += forecast_demo(engine, seed)
     engine.dispose()
     typer.echo(
-        f"loaded {rows} synthetic demo rows (seed {seed}) into {settings.warehouse_url} "
+        f"loaded {rows} synthetic demo rows and forecasts (seed {seed}) into "
+        f"{settings.warehouse_url} "
         f"in {time.perf_counter() - started:.1f} s"
     )
     if serve_after:
@@ -594,7 +596,7 @@ def forecast_command(
     regions: Annotated[
         str | None, typer.Option(help="Comma-separated region codes; default all.")
     ] = None,
-    horizon: Annotated[str, typer.Option(help="How far ahead, in weeks: 26 or 26w.")] = "26w",
+    horizon: Annotated[str, typer.Option(help="How far ahead, in weeks: 52 or 52w.")] = "52w",
     origins: Annotated[
         int, typer.Option(min=1, max=12, help="Backtest origins (rolling, non-overlapping).")
     ] = 4,

@@ -43,3 +43,19 @@ def load_demo(engine: sa.Engine, catalogue: Catalogue, seed: int, end: date) -> 
                 )
             )
     return run.rows_written
+
+
+def forecast_demo(engine: sa.Engine, seed: int) -> int:
+    """Forecast the demo series (52 weeks), replacing the previous demo forecast."""
+    from credtrends.forecasting import ForecastConfig
+    from credtrends.pipelines.forecast import run_forecast
+
+    run_id = demo_run_id(seed)
+    with record_job_run(
+        engine, "demo-forecast", {"seed": seed}, run_id=f"{run_id}-forecast"
+    ) as run:
+        report = run_forecast(
+            engine, run.run_id, 52, ForecastConfig(non_negative=True), forecast_run_id=run_id
+        )
+        run.rows_written = report.rows
+    return report.rows

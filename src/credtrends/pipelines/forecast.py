@@ -129,8 +129,12 @@ def run_forecast(
     topic_ids: Sequence[str] | None = None,
     region_codes: Sequence[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    forecast_run_id: str | None = None,
 ) -> ForecastRunReport:
-    """Backtest, select and forecast, then store the run and its rows in one transaction."""
+    """Backtest, select and forecast, then store the run and its rows in one transaction.
+
+    A fixed ``forecast_run_id`` (the demo's) replaces that run instead of adding one.
+    """
     with engine.connect() as connection:
         series = interest_series(connection, topic_ids, region_codes)
     if series.is_empty():
@@ -140,7 +144,7 @@ def run_forecast(
         series.drop("is_synthetic"), frequency="week", horizon=horizon, config=config,
         progress=progress,
     )  # fmt: skip
-    forecast_run_id = uuid.uuid4().hex
+    forecast_run_id = forecast_run_id or uuid.uuid4().hex
     rows = forecast_rows(result, synthetic, forecast_run_id)
     run = {
         "forecast_run_id": forecast_run_id,
@@ -162,6 +166,9 @@ def run_forecast(
         "is_synthetic": bool(synthetic),
     }
     with engine.begin() as connection:
+        connection.execute(
+            sa.delete(forecasts).where(forecasts.c.forecast_run_id == forecast_run_id)
+        )
         upsert_rows(connection, forecast_runs, [run])
         written = upsert_frame(connection, forecasts, rows)
     return ForecastRunReport(
