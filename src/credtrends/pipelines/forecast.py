@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from credtrends.forecasting import ForecastConfig, ForecastResult, forecast
 from credtrends.warehouse.load import upsert_frame, upsert_rows
-from credtrends.warehouse.schema import forecast_runs, forecasts, search_interest
+from credtrends.warehouse.schema import forecast_errors, forecast_runs, forecasts, search_interest
 
 MEASURE = "search_interest"
 SEPARATOR = "|"
@@ -117,6 +117,23 @@ def forecast_rows(result: ForecastResult, synthetic_series: set[str], run_id: st
     )
 
 
+def error_rows(result: ForecastResult, run_id: str) -> pl.DataFrame:
+    """The backtest errors per series and model as ``forecast_errors`` rows (pure)."""
+    parts = pl.col("series_id").str.split(SEPARATOR)
+    return result.metrics.select(
+        forecast_run_id=pl.lit(run_id),
+        topic_id=parts.list.get(0),
+        region_code=parts.list.get(1),
+        measure=pl.lit(MEASURE),
+        model="model",
+        mase="mase",
+        smape="smape",
+        coverage80="coverage80",
+        coverage95="coverage95",
+        points="points",
+    )
+
+
 def _json_ready(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
@@ -166,11 +183,11 @@ def run_forecast(
         "is_synthetic": bool(synthetic),
     }
     with engine.begin() as connection:
-        connection.execute(
-            sa.delete(forecasts).where(forecasts.c.forecast_run_id == forecast_run_id)
-        )
+        for table in (forecasts, forecast_errors):
+            connection.execute(sa.delete(table).where(table.c.forecast_run_id == forecast_run_id))
         upsert_rows(connection, forecast_runs, [run])
         written = upsert_frame(connection, forecasts, rows)
+        upsert_frame(connection, forecast_errors, error_rows(result, forecast_run_id))
     return ForecastRunReport(
         forecast_run_id, series["series_id"].n_unique(), written, result.summary
     )

@@ -256,6 +256,26 @@ forecasts = sa.Table(
     _granularity_check(),
 )
 
+forecast_errors = sa.Table(
+    "forecast_errors",
+    metadata,
+    sa.Column(
+        "forecast_run_id",
+        sa.String(64),
+        sa.ForeignKey("forecast_runs.forecast_run_id"),
+        primary_key=True,
+    ),
+    sa.Column("topic_id", sa.String(64), sa.ForeignKey("topics.topic_id"), primary_key=True),
+    sa.Column("region_code", sa.String(8), sa.ForeignKey("regions.region_code"), primary_key=True),
+    sa.Column("measure", sa.String(32), primary_key=True),
+    sa.Column("model", sa.String(64), primary_key=True),
+    sa.Column("mase", sa.Float, nullable=True, comment="backtest MASE vs the seasonal naive"),
+    sa.Column("smape", sa.Float, nullable=True),
+    sa.Column("coverage80", sa.Float, nullable=True),
+    sa.Column("coverage95", sa.Float, nullable=True),
+    sa.Column("points", sa.Integer, nullable=False),
+)
+
 FACT_TABLES: tuple[sa.Table, ...] = (
     search_interest,
     search_interest_batches,
