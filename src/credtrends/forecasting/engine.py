@@ -116,8 +116,9 @@ class ForecastConfig:
             raise ValueError("candidates must name at least one model")
         if self.select_top < 1:
             raise ValueError("select_top must be >= 1")
-        if self.n_origins < 0 or self.n_jobs < 1 or self.chunk_size < 1 or self.min_train < 2:
-            raise ValueError("n_origins >= 0, n_jobs >= 1, chunk_size >= 1, min_train >= 2")
+        # At least one origin: selection and interval widths both come from the backtest.
+        if self.n_origins < 1 or self.n_jobs < 1 or self.chunk_size < 1 or self.min_train < 2:
+            raise ValueError("n_origins >= 1, n_jobs >= 1, chunk_size >= 1, min_train >= 2")
 
 
 @dataclass(frozen=True)

@@ -157,3 +157,12 @@ def test_empty_frame_gives_empty_forecasts() -> None:
 def test_unknown_candidate_is_rejected() -> None:
     with pytest.raises(ValueError, match="unknown model"):
         ForecastConfig(candidates=("prophet",))
+
+
+def test_a_run_without_backtest_origins_is_refused_up_front() -> None:
+    import pytest
+
+    from credtrends.forecasting import ForecastConfig
+
+    with pytest.raises(ValueError, match="n_origins >= 1"):
+        ForecastConfig(n_origins=0)
