@@ -14,6 +14,7 @@ from plotly.subplots import make_subplots
 
 from credtrends.transforms.alignment import weekly_to_period
 from credtrends.web.components.banner import synthetic_banner
+from credtrends.web.components.controls import choice_dropdown
 from credtrends.web.components.tables import frame_table
 from credtrends.web.data import DashboardData
 from credtrends.web.figures import PALETTE, for_dash, interest_values
@@ -37,16 +38,6 @@ class Ids(StrEnum):
     TABLE = "labour-table"
 
 
-def _dropdown(component_id: str, frame: pl.DataFrame, key: str, chosen: str | None) -> dcc.Dropdown:
-    values = frame[key].to_list()
-    return dcc.Dropdown(
-        id=component_id,
-        options=[{"label": r["name_en"], "value": r[key]} for r in frame.iter_rows(named=True)],
-        value=chosen if chosen in values else (values[0] if values else None),
-        clearable=False,
-    )
-
-
 def layout(
     data: DashboardData, topic: str | None = None, region: str | None = None, **_: Any
 ) -> html.Div:
@@ -62,16 +53,11 @@ def layout(
             synthetic_banner(visible=False, component_id=Ids.BANNER),
             html.Div(
                 [
-                    html.Label(
-                        ["Topic", _dropdown(Ids.TOPIC, data.topics(), "topic_id", topic)],
-                        className="control control-wide",
+                    choice_dropdown(
+                        Ids.TOPIC, "Topic", data.topics(), "topic_id", topic, wide=True
                     ),
-                    html.Label(
-                        [
-                            "Region",
-                            _dropdown(Ids.REGION, data.regions(), "region_code", region or "CA-ON"),
-                        ],
-                        className="control",
+                    choice_dropdown(
+                        Ids.REGION, "Region", data.regions(), "region_code", region, "CA-ON"
                     ),
                 ],
                 className="controls",

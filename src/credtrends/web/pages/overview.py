@@ -13,6 +13,7 @@ from dash import Input, Output, dcc, html
 from credtrends.forecasting import rank_emerging
 from credtrends.transforms.scores import topic_momentum
 from credtrends.web.components.banner import synthetic_banner
+from credtrends.web.components.controls import choice_dropdown
 from credtrends.web.components.tables import frame_table, percent, sources_table
 from credtrends.web.data import DashboardData
 from credtrends.web.figures import empty_figure, for_dash, interest_values
@@ -33,7 +34,6 @@ class Ids(StrEnum):
 
 def layout(data: DashboardData, region: str | None = None, **_: Any) -> html.Div:
     regions = data.regions()
-    known = regions["region_code"].to_list()
     return html.Div(
         [
             html.H1(TITLE),
@@ -43,21 +43,7 @@ def layout(data: DashboardData, region: str | None = None, **_: Any) -> html.Div
                 "not mistaken for growth)."
             ),
             synthetic_banner(visible=False, component_id=Ids.BANNER),
-            html.Label(
-                [
-                    "Region",
-                    dcc.Dropdown(
-                        id=Ids.REGION,
-                        options=[
-                            {"label": r["name_en"], "value": r["region_code"]}
-                            for r in regions.iter_rows(named=True)
-                        ],
-                        value=region if region in known else (known[0] if known else None),
-                        clearable=False,
-                    ),
-                ],
-                className="control",
-            ),
+            choice_dropdown(Ids.REGION, "Region", regions, "region_code", region),
             dcc.Loading(dcc.Graph(id=Ids.TOP, config={"displaylogo": False})),
             html.Div(id=Ids.MOVERS),
             html.Div(id=Ids.FRESHNESS),

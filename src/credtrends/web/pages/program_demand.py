@@ -14,6 +14,7 @@ from dash import Input, Output, dcc, html
 from credtrends.transforms.demand_supply import SCORE_FORMULA, opportunity_table
 from credtrends.transforms.scores import topic_momentum
 from credtrends.web.components.banner import synthetic_banner
+from credtrends.web.components.controls import choice_dropdown
 from credtrends.web.data import DashboardData
 from credtrends.web.figures import empty_figure, for_dash, interest_values
 
@@ -57,7 +58,6 @@ COLUMNS = [
 
 def layout(data: DashboardData, region: str | None = None, **_: Any) -> html.Div:
     regions = data.regions()
-    known = regions["region_code"].to_list()
     return html.Div(
         [
             html.H1(TITLE),
@@ -68,23 +68,7 @@ def layout(data: DashboardData, region: str | None = None, **_: Any) -> html.Div
             ),
             html.P([html.Strong("How the score is computed: "), SCORE_FORMULA], className="note"),
             synthetic_banner(visible=False, component_id=Ids.BANNER),
-            html.Label(
-                [
-                    "Region",
-                    dcc.Dropdown(
-                        id=Ids.REGION,
-                        options=[
-                            {"label": r["name_en"], "value": r["region_code"]}
-                            for r in regions.iter_rows(named=True)
-                        ],
-                        value=region
-                        if region in known
-                        else ("CA-ON" if "CA-ON" in known else None),
-                        clearable=False,
-                    ),
-                ],
-                className="control",
-            ),
+            choice_dropdown(Ids.REGION, "Region", regions, "region_code", region, "CA-ON"),
             dcc.Loading(dcc.Graph(id=Ids.QUADRANT, config={"displaylogo": False})),
             dag.AgGrid(
                 id=Ids.GRID,
@@ -97,10 +81,6 @@ def layout(data: DashboardData, region: str | None = None, **_: Any) -> html.Div
             ),
         ]
     )
-
-
-def default_region(known: list[str]) -> str | None:
-    return "CA-ON" if "CA-ON" in known else (known[0] if known else None)
 
 
 def region_opportunities(data: DashboardData, region_code: str) -> pl.DataFrame:

@@ -11,6 +11,7 @@ from dash import Input, Output, dcc, html
 
 from credtrends.transforms.scores import topic_momentum
 from credtrends.web.components.banner import synthetic_banner
+from credtrends.web.components.controls import choice_dropdown
 from credtrends.web.components.tables import frame_table, percent
 from credtrends.web.data import DashboardData
 from credtrends.web.figures import for_dash, interest_values
@@ -30,7 +31,6 @@ class Ids(StrEnum):
 
 def layout(data: DashboardData, topic: str | None = None, **_: Any) -> html.Div:
     topics = data.topics()
-    known = topics["topic_id"].to_list()
     return html.Div(
         [
             html.H1(TITLE),
@@ -41,21 +41,7 @@ def layout(data: DashboardData, topic: str | None = None, **_: Any) -> html.Div:
                 "is on its own scale."
             ),
             synthetic_banner(visible=False, component_id=Ids.BANNER),
-            html.Label(
-                [
-                    "Topic",
-                    dcc.Dropdown(
-                        id=Ids.TOPIC,
-                        options=[
-                            {"label": t["name_en"], "value": t["topic_id"]}
-                            for t in topics.iter_rows(named=True)
-                        ],
-                        value=topic if topic in known else (known[0] if known else None),
-                        clearable=False,
-                    ),
-                ],
-                className="control",
-            ),
+            choice_dropdown(Ids.TOPIC, "Topic", topics, "topic_id", topic),
             dcc.Loading(dcc.Graph(id=Ids.MAP, config={"displaylogo": False})),
             html.Div(id=Ids.TABLE),
         ]

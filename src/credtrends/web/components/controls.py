@@ -1,0 +1,36 @@
+"""Selection controls shared by pages: a labelled dropdown over topics or regions."""
+
+from __future__ import annotations
+
+import polars as pl
+from dash import dcc, html
+
+
+def choice_dropdown(
+    component_id: str,
+    label: str,
+    choices: pl.DataFrame,
+    key: str,
+    chosen: str | None,
+    default: str | None = None,
+    wide: bool = False,
+) -> html.Label:
+    """A dropdown over ``choices`` (``key`` and ``name_en`` columns). A value from the URL is
+    used only when it is one of the choices; otherwise ``default``, else the first choice."""
+    values = choices[key].to_list()
+    fallback = default if default in values else (values[0] if values else None)
+    return html.Label(
+        [
+            label,
+            dcc.Dropdown(
+                id=component_id,
+                options=[
+                    {"label": row["name_en"], "value": row[key]}
+                    for row in choices.iter_rows(named=True)
+                ],
+                value=chosen if chosen in values else fallback,
+                clearable=False,
+            ),
+        ],
+        className="control control-wide" if wide else "control",
+    )
