@@ -236,3 +236,24 @@ def test_an_existing_warehouse_upgrades_in_place_keeping_its_data(empty_engine: 
     with empty_engine.connect() as connection:
         row = connection.execute(sa.select(job_runs)).one()
     assert (row.run_id, row.rows_written, row.parent_run_id) == ("old", 3, None)
+
+
+def test_the_bulk_path_keeps_nulls_empty_strings_and_awkward_text(engine: sa.Engine) -> None:
+    awkward = ["", 'a "quoted", comma', "line\nbreak", "=SUM(A1)", "\\N", "ünïcødé"]
+    frame = _weekly_frame(COPY_THRESHOLD_ROWS, 1.0).with_columns(
+        request_key=pl.Series(
+            [awkward[i % len(awkward)] if i % 7 else None for i in range(2 * COPY_THRESHOLD_ROWS)]
+        ),
+        calibrated_value=pl.when(pl.int_range(pl.len()) % 5 == 0).then(None).otherwise(pl.lit(2.5)),
+    )
+    with engine.begin() as connection:
+        upsert_frame(connection, search_interest, frame)
+    with engine.connect() as connection:
+        columns = ("topic_id", "period_start", "request_key", "calibrated_value")
+        stored = connection.execute(sa.select(*(search_interest.c[c] for c in columns))).all()
+    by_key = {(r.topic_id, r.period_start): (r.request_key, r.calibrated_value) for r in stored}
+    for row in frame.iter_rows(named=True):
+        assert by_key[(row["topic_id"], row["period_start"])] == (
+            row["request_key"],
+            row["calibrated_value"],
+        )

@@ -19,6 +19,7 @@ from credtrends.errors import WarehouseError
 CHUNK_ROWS = 10_000
 # Below this, executemany is as fast as COPY and simpler.
 COPY_THRESHOLD_ROWS = 2_000
+COPY_CHUNK_ROWS = 200_000
 
 
 def _chunks(rows: Iterable[Mapping[str, Any]], size: int) -> Iterable[list[Mapping[str, Any]]]:
@@ -81,7 +82,8 @@ def upsert_frame(connection: sa.Connection, table: sa.Table, frame: pl.DataFrame
             f"rows for {table.name} repeat a key ({duplicated.sum()} rows), e.g. "
             + ", ".join(f"{name}={example[name]!r}" for name in key)
         )
-    if connection.dialect.name == "postgresql" and frame.height >= COPY_THRESHOLD_ROWS:
+    scalar = all(not dtype.is_nested() and dtype != pl.Object for dtype in frame.dtypes)
+    if connection.dialect.name == "postgresql" and scalar and frame.height >= COPY_THRESHOLD_ROWS:
         return _copy_upsert_postgresql(connection, table, frame)
     return upsert_rows(connection, table, frame.iter_rows(named=True))
 
@@ -105,10 +107,13 @@ def _copy_upsert_postgresql(connection: sa.Connection, table: sa.Table, frame: p
     driver_connection: Any = connection.connection.driver_connection
     with (
         driver_connection.cursor() as cursor,
-        cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy,
+        cursor.copy(f"COPY {staging} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy,
     ):
-        for row in frame.iter_rows():
-            copy.write_row(row)
+        # polars writes the CSV in Rust; nulls are unquoted empty fields, empty strings are
+        # quoted, so PostgreSQL tells them apart.
+        for offset in range(0, frame.height, COPY_CHUNK_ROWS):
+            chunk = frame.slice(offset, COPY_CHUNK_ROWS)
+            copy.write(chunk.write_csv(include_header=False, quote_style="non_numeric"))
     staging_table = sa.Table(
         staging_name,
         sa.MetaData(),
