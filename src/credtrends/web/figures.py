@@ -30,9 +30,9 @@ def interest_values(frame: pl.DataFrame) -> tuple[pl.DataFrame, str]:
             low=pl.col("calibrated_low"),
             high=pl.col("calibrated_high"),
         )
-        return shown, "Search interest (one scale: 100 = busiest week of any topic here)"
+        return shown, "Search interest, one scale<br>(100 = busiest week of any topic here)"
     shown = frame.with_columns(value=pl.col("raw_value"), low=None, high=None)
-    return shown, "Search interest (0-100 within each topic; not comparable across topics)"
+    return shown, "Search interest, 0-100 within each topic<br>(not comparable across topics)"
 
 
 @functools.cache
@@ -192,11 +192,12 @@ def interest_figure(
                 "text": f"Source: {sources}",
                 "xref": "paper",
                 "yref": "paper",
-                "x": 0,
-                "y": -0.32,
+                "x": 1,
+                "y": 1.06,
                 "showarrow": False,
                 "font": {"size": 11, "color": "#555"},
-                "xanchor": "left",
+                "xanchor": "right",
+                "yanchor": "bottom",
             },
         ],
         meta={"synthetic_note": SYNTHETIC_MESSAGE if annotations else ""},
