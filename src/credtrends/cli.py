@@ -588,6 +588,33 @@ def import_catalogue(
     )
 
 
+@import_app.command("portal-searches")
+def import_portal_searches(
+    file: Annotated[Path, typer.Argument(help="A portal's most-searched-topics list (CSV/JSON).")],
+    region: Annotated[str, typer.Option(help="Region the list is about, e.g. CA-ON.")],
+    month: Annotated[str, typer.Option(help="Month the list covers, YYYY-MM.")],
+) -> None:
+    """Import a portal's "top searched topics" list (rank and/or count per search term)."""
+    from credtrends.pipelines.sources import catalogue_payload, load_portal_searches
+    from credtrends.sources.portal import load_subject_mapping
+
+    settings = _settings()
+    catalogue = _catalogue(settings)
+    if region not in catalogue.region_codes:
+        raise ConfigError(f"--region {region!r} is not in {settings.regions_file}")
+    try:
+        period = date.fromisoformat(f"{month}-01")
+    except ValueError as exc:
+        raise ConfigError(f"--month {month!r} is not a month like 2026-10") from exc
+    mapping = load_subject_mapping(settings.subject_mapping_file, catalogue.topic_ids)
+    payload = catalogue_payload(file)
+    _load_in_one_transaction(
+        "import-portal-searches",
+        {"file": str(file), "region": region, "month": month},
+        [_bound(load_portal_searches, payload, mapping, region, period)],
+    )
+
+
 @app.command("forecast")
 def forecast_command(
     topics: Annotated[

@@ -96,3 +96,30 @@ def test_a_catalogue_batch_with_one_bad_file_loads_nothing(
             connection, good, mapping, real_catalogue, date(2024, 3, 1), "r3"
         )
     assert report.rows > 0 and report.unmapped_subjects
+
+
+def test_a_top_searches_list_loads_ranks_and_reports_unmapped_terms(
+    engine: sa.Engine, real_catalogue: Catalogue
+) -> None:
+    from credtrends.pipelines.sources import load_portal_searches
+    from credtrends.warehouse.catalogue_sync import sync_catalogue
+
+    with engine.begin() as connection:
+        sync_catalogue(connection, real_catalogue)
+    mapping = load_subject_mapping(
+        REPO / "config" / "subject_mapping.yaml", real_catalogue.topic_ids
+    )
+    payload = catalogue_payload(FIXTURES / "portal" / "top_searches.csv")
+    for _ in range(2):
+        with engine.begin() as connection:
+            report = load_portal_searches(
+                connection, payload, mapping, "CA-ON", date(2026, 10, 1), "r"
+            )
+    assert "underwater basket weaving" in report.unmapped_subjects
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(portal_topic_counts.c.topic_id, portal_topic_counts.c.value)
+            .where(portal_topic_counts.c.measure == "portal_searches")
+        ).all()  # fmt: skip
+    values = dict(rows)
+    assert values["data-science"] == 1520 and values["python"] == 1230  # "1,230" parsed

@@ -27,6 +27,7 @@ from credtrends.sources.portal import (
     SubjectMapping,
     parse_catalogue,
     parse_ctdl,
+    parse_top_searches,
     region_lookup_for_portal,
 )
 from credtrends.warehouse.load import upsert_frame, upsert_rows
@@ -115,6 +116,27 @@ def load_jobbank(
         connection, labour_market_observations, with_provenance(frame, JOBBANK, payload, run_id)
     )
     return SourceLoadReport(payloads=1, rows=rows, notes=[parse_report.summary()])
+
+
+def load_portal_searches(
+    connection: sa.Connection,
+    payload: SourcePayload,
+    mapping: SubjectMapping,
+    region_code: str,
+    period_start: date,
+    run_id: str,
+) -> SourceLoadReport:
+    """A portal's "most searched topics" list -> portal_searches (count and/or rank)."""
+    frame, unmapped, parse_report = parse_top_searches(
+        payload, mapping, region_code=region_code, period_start=period_start
+    )
+    land(connection, payload, PORTAL, run_id)
+    rows = upsert_frame(
+        connection, portal_topic_counts, with_provenance(frame, PORTAL, payload, run_id)
+    )
+    return SourceLoadReport(
+        payloads=1, rows=rows, notes=[parse_report.summary()], unmapped_subjects=unmapped
+    )
 
 
 def catalogue_payload(path: Path) -> SourcePayload:
