@@ -30,3 +30,8 @@ def test_values_and_headers_are_escaped_numbers_untouched() -> None:
     assert escaped["'=cmd"].to_list() == ['\'=HYPERLINK("x")', "'+1", "ok", "'@sum", "'-2", "'\tx"]
     assert escaped["v"].to_list() == [-1.5, 2, 3, 4, 5, 6]
     assert frame_to_csv(frame).splitlines()[0] == "'=cmd,v"
+
+
+def test_french_csv_uses_semicolons_and_the_decimal_comma() -> None:
+    frame = pl.DataFrame({"topic": ["a;b", "=1+1"], "value": [1.5, None]})
+    assert frame_to_csv(frame, french=True).splitlines() == ["topic;value", '"a;b";1,5', "'=1+1;"]

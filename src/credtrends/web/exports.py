@@ -23,5 +23,10 @@ def escape_formula_cells(frame: pl.DataFrame) -> pl.DataFrame:
     return escaped.rename({name: escape_formula(name) for name in escaped.columns})
 
 
-def frame_to_csv(frame: pl.DataFrame) -> str:
-    return escape_formula_cells(frame).write_csv()
+def frame_to_csv(frame: pl.DataFrame, french: bool = False) -> str:
+    """CSV for spreadsheets; the French variant uses ';' and the decimal comma, as French
+    Excel expects (a ',' separator would split every decimal number in two)."""
+    safe = escape_formula_cells(frame)
+    if french:
+        return safe.write_csv(separator=";", decimal_comma=True)
+    return safe.write_csv()

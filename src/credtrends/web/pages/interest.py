@@ -137,6 +137,7 @@ def layout(
                             ("svg", "SVG", "Chart as vector graphics"),
                             ("pdf", "PDF", "Chart as PDF"),
                             ("csv", "CSV", "The data behind the chart"),
+                            ("csvfr", "CSV (fr)", "Séparateur ';' et virgule décimale"),
                             ("xlsx", "XLSX", "The data and its metadata, for spreadsheets"),
                             ("json", "Metadata", "Sources, licence, columns, loading snippets"),
                         )
@@ -216,7 +217,7 @@ def export_info(frame: pl.DataFrame, chosen: list[str], region_code: str) -> Exp
     )
 
 
-DOWNLOAD_KINDS = ("png", "svg", "pdf", "csv", "xlsx", "json")
+DOWNLOAD_KINDS = ("png", "svg", "pdf", "csv", "csvfr", "xlsx", "json")
 
 
 def _file(content: bytes, filename: str) -> dict[str, Any]:
@@ -262,4 +263,8 @@ def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
             return _file(xlsx_bytes(frame, info), f"{name}.xlsx")
         if kind == "json":
             return dict(content=metadata_json(frame, info, f"{name}.csv"), filename=f"{name}.json")
+        if kind == "csvfr":
+            return dict(
+                content=frame_to_csv(frame, french=True), filename=f"{name}-fr.csv", type="text/csv"
+            )
         return dict(content=frame_to_csv(frame), filename=f"{name}.csv", type="text/csv")
