@@ -31,6 +31,7 @@ from credtrends.sources.google_trends import (
 )
 from credtrends.transforms.calibration import calibrate_batches, plan_batches
 from credtrends.warehouse.load import upsert_frame, upsert_rows
+from credtrends.warehouse.queries import naive_utc_row
 from credtrends.warehouse.schema import raw_payloads, search_interest, search_interest_batches
 
 SOURCE = "google-trends"
@@ -199,9 +200,7 @@ def _stored_batches(connection: sa.Connection, region_codes: Iterable[str]) -> p
         "timeframe": pl.String(), "value": pl.Int64(), "is_below_one": pl.Boolean(),
         "is_partial": pl.Boolean(), "backend": pl.String(), "fetched_at": pl.Datetime("us"),
     })  # fmt: skip
-    naive = [
-        tuple(v.replace(tzinfo=None) if isinstance(v, datetime) else v for v in row) for row in rows
-    ]
+    naive = [naive_utc_row(row) for row in rows]
     return pl.DataFrame(naive, schema=schema, orient="row")
 
 

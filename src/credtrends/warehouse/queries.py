@@ -286,7 +286,7 @@ def warehouse_status(engine: sa.Engine, recent: int = 10) -> WarehouseStatus:
             if "source" not in table.c:
                 continue
             source_rows.extend(
-                _naive_times((table.name, *row))
+                naive_utc_row((table.name, *row))
                 for row in connection.execute(
                     sa.select(
                         table.c.source,
@@ -304,15 +304,15 @@ def warehouse_status(engine: sa.Engine, recent: int = 10) -> WarehouseStatus:
     )
 
 
-def _naive_utc(value: Any) -> Any:
+def naive_utc(value: Any) -> Any:
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.astimezone(UTC).replace(tzinfo=None)
     return value
 
 
-def _naive_times(row: Any) -> tuple[Any, ...]:
+def naive_utc_row(row: Any) -> tuple[Any, ...]:
     """SQLite returns naive UTC datetimes, PostgreSQL aware ones; report both as naive UTC."""
-    return tuple(_naive_utc(value) for value in row)
+    return tuple(naive_utc(value) for value in row)
 
 
 def job_history(engine: sa.Engine, limit: int = 20, job_name: str | None = None) -> pl.DataFrame:
@@ -326,7 +326,7 @@ def job_history(engine: sa.Engine, limit: int = 20, job_name: str | None = None)
         statement = statement.where(job_runs.c.job_name == job_name)
     with engine.connect() as connection:
         rows = connection.execute(statement).all()
-    return _frame([_naive_times(r) for r in rows], JOB_RUN_SCHEMA)
+    return _frame([naive_utc_row(r) for r in rows], JOB_RUN_SCHEMA)
 
 
 def last_run_status(engine: sa.Engine, job_names: Sequence[str]) -> dict[str, str]:

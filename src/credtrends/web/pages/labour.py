@@ -68,6 +68,10 @@ def layout(
     )
 
 
+def any_synthetic(*frames: pl.DataFrame) -> bool:
+    return any(bool(frame["is_synthetic"].any()) for frame in frames if frame.height)
+
+
 def labour_figure(
     interest: pl.DataFrame,
     labour: pl.DataFrame,
@@ -137,7 +141,7 @@ def labour_figure(
         row=3,
         col=1,
     )
-    synthetic = any(bool(f["is_synthetic"].any()) for f in (interest, labour, portal) if f.height)
+    synthetic = any_synthetic(interest, labour, portal)
     notes = [
         {
             "text": scale_note,
@@ -241,7 +245,5 @@ def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
             f"{names[topic_id]} in {region_names[region]}",
             scale_note,
         )
-        synthetic = any(
-            bool(f["is_synthetic"].any()) for f in (interest, labour, portal) if f.height
-        )
+        synthetic = any_synthetic(interest, labour, portal)
         return for_dash(figure), latest_table(labour, occupations), not synthetic
