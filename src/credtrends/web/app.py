@@ -1,19 +1,25 @@
-"""The Dash app factory: wires settings, the cached query layer and the pages."""
+"""The Dash app factory: wires settings, the cached query layer, the pages and their routes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 import dash
+import flask
 import sqlalchemy as sa
-from dash import dcc, html
+from dash import Input, Output, dcc, html
 from flask_caching import Cache
 
 from credtrends import __version__
 from credtrends.catalogue import load_catalogue
 from credtrends.config import Settings
 from credtrends.web.boards import load_boards
+from credtrends.web.chart_routes import register_chart_routes
+from credtrends.web.components.aria import aria
 from credtrends.web.data import DashboardData, cache_config
+from credtrends.web.i18n import LANGS, Lang, Translator, parse_lang
 from credtrends.web.pages import (
     boards,
     data_methods,
@@ -23,71 +29,145 @@ from credtrends.web.pages import (
     program_demand,
     regions,
 )
+from credtrends.web.views import MAX_PARAMETER_LENGTH, ViewPage
 
 PAGES = (overview, interest, regions, labour, program_demand, data_methods)
+EXPORTABLE: tuple[Any, ...] = (overview, interest, regions, labour, program_demand)
+META_SCRIPT = """
+function(meta) {
+    if (meta) { document.documentElement.lang = meta.lang; document.title = meta.title; }
+    return window.dash_clientside.no_update;
+}
+"""
 
 
-def _shell() -> html.Div:
-    """Header, navigation and footer around the current page."""
+class CredtrendsDash(dash.Dash):
+    """Dash with ``<html lang>`` and the page title in the language the URL asks for."""
+
+    def interpolate_index(self, **kwargs: Any) -> Any:  # type: ignore[override]
+        tr = Translator(parse_lang(flask.request.args.get("lang")))
+        title_key = _title_key(flask.request.path)
+        if title_key:
+            kwargs["title"] = f"{tr(title_key)} · credtrends"
+        page = str(super().interpolate_index(**kwargs))  # type: ignore[no-untyped-call]
+        return page.replace("<html>", f'<html lang="{tr.lang}">', 1)
+
+
+def _title_key(path: str) -> str | None:
+    if path == boards.PATH or path.startswith(boards.PATH + "/"):
+        return boards.TITLE_KEY
+    return next((page.TITLE_KEY for page in PAGES if path == page.PATH), None)
+
+
+def _with_lang(path: str, lang: Lang) -> str:
+    return f"{path}?lang=fr" if lang == "fr" else path
+
+
+def _switch_href(path: str, query: Mapping[str, Any], tr: Translator) -> str:
+    """The same view in the other language; the page's callbacks keep it current."""
+    kept = {
+        key: value
+        for key, value in query.items()
+        if key != "lang" and isinstance(value, str) and len(value) <= MAX_PARAMETER_LENGTH
+    }
+    if tr.lang == "en":
+        kept["lang"] = "fr"
+    text = urlencode(kept)
+    return f"{path}?{text}" if text else path
+
+
+def shell(tr: Translator, path: str, query: Mapping[str, Any], content: Any) -> html.Div:
+    """Skip link, header with navigation and language switch, main landmark, footer."""
+    links = [
+        html.A(
+            tr(page.TITLE_KEY),
+            href=_with_lang(page.PATH, tr.lang),
+            **(aria(current="page") if path == page.PATH else {}),
+        )
+        for page in (*PAGES, boards)
+    ]
+    other: Lang = next(lang for lang in LANGS if lang != tr.lang)
     return html.Div(
         [
-            dcc.Location(id="url"),
+            html.A(tr("skip"), href="#main-content", className="skip-link"),
             html.Header(
                 [
-                    html.A("credtrends", href="/", className="brand"),
-                    html.Nav(
-                        [html.A(page.TITLE, href=page.PATH) for page in PAGES]
-                        + [html.A(boards.TITLE, href=boards.PATH)]
+                    html.A("credtrends", href=_with_lang("/", tr.lang), className="brand"),
+                    html.Nav(links, **aria(label=tr("nav_label"))),
+                    html.A(
+                        tr("switch_language"),
+                        id="language-switch",
+                        href=_switch_href(path, query, tr),
+                        lang=other,
+                        hrefLang=other,
+                        title=tr("switch_language_title"),
+                        className="language-switch",
                     ),
                 ],
                 className="site-header",
             ),
-            html.Main(dash.page_container, className="page"),
-            html.Footer(
-                f"credtrends {__version__} · open source (Apache-2.0) · "
-                "each chart names the source of its numbers",
-                className="site-footer",
+            html.Main(content, id="main-content", className="page", tabIndex="-1"),
+            html.Footer(tr("footer", version=__version__), className="site-footer"),
+            dcc.Store(
+                id="page-meta",
+                data={"lang": tr.lang, "title": f"{tr(_title_key(path) or 'page_overview')} · "
+                      "credtrends"},
             ),
+            dcc.Store(id="page-meta-applied"),
         ]
-    )
+    )  # fmt: skip
 
 
 def create_app(settings: Settings, engine: sa.Engine) -> dash.Dash:
     """A new app; nothing is read from the warehouse until a page is requested."""
-    app = dash.Dash(
+    app = CredtrendsDash(
         __name__,
         use_pages=True,
         pages_folder="",
         title="credtrends",
+        update_title="",
         suppress_callback_exceptions=True,
     )
     cache = Cache(app.server, config=cache_config(settings, settings.warehouse_url))
     data = DashboardData(engine, cache)
     catalogue = load_catalogue(settings.topics_file, settings.regions_file)
     board_definitions = load_boards(settings.dashboards_dir, catalogue)
+
+    def board_layout(board: Any = None, **query: Any) -> html.Div:
+        tr = Translator(parse_lang(query.get("lang")))
+        path = f"{boards.PATH}/{board}" if isinstance(board, str) else boards.PATH
+        content = boards.layout(data, board_definitions, tr, board)
+        return shell(tr, path, query, content)
+
     dash.register_page(  # type: ignore[no-untyped-call]
         boards.__name__,
         path=boards.PATH,
         path_template=boards.PATH_TEMPLATE,
-        name=boards.TITLE,
-        title=f"{boards.TITLE} · credtrends",
-        layout=lambda board=None, **query: boards.layout(data, board_definitions, board, **query),
+        name="Boards",
+        title="Boards · credtrends",
+        layout=board_layout,
     )
     for page in PAGES:
         dash.register_page(  # type: ignore[no-untyped-call]
             page.__name__,
             path=page.PATH,
-            name=page.TITLE,
-            title=f"{page.TITLE} · credtrends",
+            name=Translator()(page.TITLE_KEY),
+            title=f"{Translator()(page.TITLE_KEY)} · credtrends",
             layout=_page_layout(page, data),
         )
         page.register_callbacks(app, data)
-    app.layout = _shell()
+    app.clientside_callback(  # type: ignore[no-untyped-call]
+        META_SCRIPT, Output("page-meta-applied", "data"), Input("page-meta", "data")
+    )
+    app.layout = html.Div([dcc.Location(id="url"), dash.page_container])
+    exportable: dict[str, ViewPage] = {page.NAME: page for page in EXPORTABLE}
+    register_chart_routes(app.server, data, exportable)
     return app
 
 
-def _page_layout(page: Any, data: DashboardData) -> Any:
-    def layout(**query: Any) -> Any:
-        return page.layout(data, **query)
+def _page_layout(page: Any, data: DashboardData) -> Callable[..., html.Div]:
+    def layout(**query: Any) -> html.Div:
+        tr = Translator(parse_lang(query.get("lang")))
+        return shell(tr, page.PATH, query, page.layout(data, tr, **query))
 
     return layout

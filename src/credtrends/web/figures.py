@@ -1,28 +1,36 @@
-"""Pure figure builders: frames in, plotly figures out (no data access, no Dash)."""
+"""Pure figure builders: frames in, plotly figures out (no data access, no Dash).
+
+Every visible word comes from the caller's ``Translator``, so figures follow the page's
+language; the palette is colour-blind safe (Okabe-Ito, then Paul Tol's) and every colour
+keeps a 3:1 contrast with the white background (WCAG 2.1 non-text contrast).
+"""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
 
-from credtrends.web.components.banner import SYNTHETIC_MESSAGE
+from credtrends.web.i18n import Translator
 
 PALETTE = (
-    "#1b6ca8", "#d1495b", "#edae49", "#00798c", "#66a182",
-    "#8d6a9f", "#2e4057", "#c8553d", "#588b8b", "#f28f3b",
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#332288",
+    "#882255", "#117733", "#AA4499", "#8C6D00", "#000000",
 )  # fmt: skip
+SYNTHETIC_COLOR = "#9a3412"
+GOOGLE_BREAK = date(2022, 1, 1)  # Google's data-collection change (its notes on Trends data)
 
 
 def interest_values(frame: pl.DataFrame) -> tuple[pl.DataFrame, str]:
     """Choose the comparable scale when every row has it, else each series' own scale.
 
     Raw Google values are relative to their own request, so mixing them across topics
-    would mislead; the axis title says which one is shown.
+    would mislead; the returned message key names the scale for the axis title.
     """
     if frame.height and frame["calibrated_value"].null_count() == 0:
         shown = frame.with_columns(
@@ -30,9 +38,11 @@ def interest_values(frame: pl.DataFrame) -> tuple[pl.DataFrame, str]:
             low=pl.col("calibrated_low"),
             high=pl.col("calibrated_high"),
         )
-        return shown, "Search interest, one scale<br>(100 = busiest week of any topic here)"
-    shown = frame.with_columns(value=pl.col("raw_value"), low=None, high=None)
-    return shown, "Search interest, 0-100 within each topic<br>(not comparable across topics)"
+        return shown, "axis_calibrated"
+    shown = frame.with_columns(
+        value=pl.col("raw_value"), low=pl.lit(None, pl.Float64), high=pl.lit(None, pl.Float64)
+    )
+    return shown, "axis_raw"
 
 
 @functools.cache
@@ -42,10 +52,13 @@ def _house_template() -> dict[str, Any]:
     return dict(pio.templates["plotly_white"].to_plotly_json())
 
 
-def for_dash(figure: go.Figure) -> dict[str, Any]:
+def for_dash(figure: go.Figure, tr: Translator | None = None) -> dict[str, Any]:
     """The figure as JSON for dcc.Graph, in the house style (callbacks return this)."""
     spec: dict[str, Any] = figure.to_plotly_json()
-    spec["layout"] = {**spec.get("layout", {}), "template": _house_template()}
+    layout = {**spec.get("layout", {}), "template": _house_template()}
+    if tr is not None:
+        layout["separators"] = tr.plotly_separators
+    spec["layout"] = layout
     return spec
 
 
@@ -59,12 +72,32 @@ def empty_figure(message: str) -> go.Figure:
     return figure
 
 
-def add_forecast(figure: go.Figure, forecast: pl.DataFrame, topic_names: Mapping[str, str]) -> None:
-    """Dashed mean with shaded 80% and 95% intervals; the model is named in the legend."""
-    for index, ((topic_id,), series) in enumerate(
-        forecast.sort("topic_id", "period_start").group_by("topic_id", maintain_order=True)
+def synthetic_note(tr: Translator, x: float = 1.0, y: float = 1.02) -> dict[str, Any]:
+    """The on-chart label that generated numbers carry, in exports too."""
+    return {
+        "text": tr("synthetic_chart"),
+        "xref": "paper",
+        "yref": "paper",
+        "x": x,
+        "y": y,
+        "xanchor": "right",
+        "yanchor": "bottom",
+        "showarrow": False,
+        "font": {"color": SYNTHETIC_COLOR, "size": 13},
+    }
+
+
+def add_forecast(
+    figure: go.Figure, forecast: pl.DataFrame, names: Mapping[str, str], tr: Translator
+) -> None:
+    """Dashed mean with shaded 80% and 95% intervals; the model is named in the legend.
+
+    ``forecast`` has a ``series`` column matching the one the lines were drawn from.
+    """
+    for index, ((series_id,), series) in enumerate(
+        forecast.sort("series", "period_start").group_by("series", maintain_order=True)
     ):
-        name = topic_names.get(str(topic_id), str(topic_id))
+        name = names.get(str(series_id), str(series_id))
         color = PALETTE[index % len(PALETTE)]
         x = series["period_start"].to_list()
         for low, high, opacity in (("lo95", "hi95", 0.12), ("lo80", "hi80", 0.22)):
@@ -79,32 +112,33 @@ def add_forecast(figure: go.Figure, forecast: pl.DataFrame, topic_names: Mapping
                     opacity=opacity,
                     hoverinfo="skip",
                     showlegend=False,
-                    name=f"{name} {low[2:]}% interval",
+                    name=tr("interval", name=name, level=low[2:]),
                 )
             )
         model = series["model"][0]
+        hover = tr("forecast_hover", name=name, model=model)
         figure.add_trace(
             go.Scatter(
                 x=x,
                 y=series["mean"].to_list(),
                 mode="lines",
                 line={"color": color, "dash": "dash", "width": 2},
-                name=f"{name}: forecast ({model}), 80/95% intervals",
-                hovertemplate=f"{name} forecast ({model})<br>%{{x|%Y-%m-%d}}: %{{y:.1f}}"
-                "<extra></extra>",
+                name=tr("forecast_legend", name=name, model=model),
+                hovertemplate=f"{hover}<br>%{{x|%Y-%m-%d}}: %{{y:.1f}}<extra></extra>",
             )
         )
 
 
-def add_error_band(figure: go.Figure, frame: pl.DataFrame, topic_names: Mapping[str, str]) -> None:
+def add_error_band(
+    figure: go.Figure, shown: pl.DataFrame, names: Mapping[str, str], tr: Translator
+) -> None:
     """Shade each calibrated series between the bounds Google's rounding allows."""
-    shown, _ = interest_values(frame)
-    if shown["low"].null_count() == shown.height:
+    if shown.is_empty() or shown["low"].null_count() == shown.height:
         return
-    for index, ((topic_id,), series) in enumerate(
-        shown.sort("topic_id", "period_start").group_by("topic_id", maintain_order=True)
+    for index, ((series_id,), series) in enumerate(
+        shown.sort("series", "period_start").group_by("series", maintain_order=True)
     ):
-        name = topic_names.get(str(topic_id), str(topic_id))
+        name = names.get(str(series_id), str(series_id))
         x = series["period_start"].to_list()
         figure.add_trace(
             go.Scatter(
@@ -116,27 +150,41 @@ def add_error_band(figure: go.Figure, frame: pl.DataFrame, topic_names: Mapping[
                 fillcolor=PALETTE[index % len(PALETTE)],
                 opacity=0.25,
                 hoverinfo="skip",
-                name=f"{name}: calibration error band",
+                name=tr("error_band", name=name),
             )
         )
 
 
+def spans_google_break(shown: pl.DataFrame) -> bool:
+    if shown.is_empty():
+        return False
+    first, last = shown["period_start"].min(), shown["period_start"].max()
+    return bool(first < GOOGLE_BREAK <= last)  # type: ignore[operator]
+
+
 def interest_figure(
-    frame: pl.DataFrame, topic_names: Mapping[str, str], region_name: str
+    shown: pl.DataFrame,
+    names: Mapping[str, str],
+    title: str,
+    axis_title: str,
+    tr: Translator,
+    x_title: str = "",
 ) -> go.Figure:
-    """Lines per topic; the partial last period is drawn as an open marker, not a value."""
-    if frame.is_empty():
-        return empty_figure("No search interest loaded for this selection yet.")
-    shown, axis_title = interest_values(frame)
-    several_sources = frame["source"].n_unique() > 1
+    """One line per ``series`` and source; the partial last period is an open marker.
+
+    ``shown`` has series, period_start, value, is_partial, source and is_synthetic.
+    Real and synthetic series of one topic are never joined into one line.
+    """
+    if shown.is_empty():
+        return empty_figure(tr("no_interest"))
+    several_sources = shown["source"].n_unique() > 1
     figure = go.Figure()
-    for index, ((topic_id, source), series) in enumerate(
-        shown.sort("topic_id", "source", "period_start").group_by(
-            "topic_id", "source", maintain_order=True
+    for index, ((series_id, source), series) in enumerate(
+        shown.sort("series", "source", "period_start").group_by(
+            "series", "source", maintain_order=True
         )
     ):
-        # Real and synthetic series of one topic are never joined into one line.
-        name = topic_names.get(str(topic_id), str(topic_id))
+        name = names.get(str(series_id), str(series_id))
         if several_sources:
             name = f"{name} ({source})"
         color = PALETTE[index % len(PALETTE)]
@@ -158,48 +206,48 @@ def interest_figure(
                     x=partial["period_start"].to_list(),
                     y=partial["value"].to_list(),
                     mode="markers",
-                    name=f"{name} (partial period)",
+                    name=f"{name} ({tr('partial_point')})",
                     marker={"color": color, "symbol": "circle-open", "size": 9},
                     showlegend=False,
-                    hovertemplate=f"{name}<br>%{{x|%Y-%m-%d}}: %{{y:.1f}} (partial, not final)"
-                    "<extra></extra>",
+                    hovertemplate=f"{name}<br>%{{x|%Y-%m-%d}}: %{{y:.1f}} "
+                    f"({tr('partial_point')})<extra></extra>",
                 )
             )
-    annotations = []
-    if bool(frame["is_synthetic"].any()):
-        annotations.append(
-            {
-                "text": "SYNTHETIC DEMO DATA — not Google Trends data",
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0.5,
-                "y": 1.0,
-                "yanchor": "bottom",
-                "showarrow": False,
-                "font": {"color": "#9a3412", "size": 13},
-            }
-        )
-    sources = ", ".join(sorted(set(frame["source"].to_list())))
+    annotations: list[dict[str, Any]] = []
+    if bool(shown["is_synthetic"].any()):
+        annotations.append(synthetic_note(tr, x=0.5, y=1.0) | {"xanchor": "center"})
+    sources = ", ".join(sorted(set(shown["source"].to_list())))
+    annotations.append(
+        {
+            "text": f"{tr('source')}: {sources}",
+            "xref": "paper",
+            "yref": "paper",
+            "x": 1,
+            "y": 1.06,
+            "showarrow": False,
+            "font": {"size": 11, "color": "#555"},
+            "xanchor": "right",
+            "yanchor": "bottom",
+        }
+    )
     figure.update_layout(
-        title={"text": f"Search interest in {region_name}", "x": 0.01},
+        title={"text": title, "x": 0.01},
         yaxis={"title": {"text": axis_title}, "rangemode": "tozero"},
-        xaxis={"title": {"text": "Week"}},
+        xaxis={"title": {"text": x_title}},
         legend={"orientation": "h", "y": -0.2},
         margin={"t": 70, "r": 20, "b": 90, "l": 70},
-        annotations=[
-            *annotations,
-            {
-                "text": f"Source: {sources}",
-                "xref": "paper",
-                "yref": "paper",
-                "x": 1,
-                "y": 1.06,
-                "showarrow": False,
-                "font": {"size": 11, "color": "#555"},
-                "xanchor": "right",
-                "yanchor": "bottom",
-            },
-        ],
-        meta={"synthetic_note": SYNTHETIC_MESSAGE if annotations else ""},
+        annotations=annotations,
     )
+    if spans_google_break(shown):
+        figure.add_vline(x=GOOGLE_BREAK.isoformat(), line={"dash": "dot", "color": "#6b7280"})
+        figure.add_annotation(
+            text=tr("caveat_break_short"),
+            x=GOOGLE_BREAK.isoformat(),
+            xref="x",
+            y=1,
+            yref="paper",
+            yanchor="bottom",
+            showarrow=False,
+            font={"size": 10, "color": "#4b5563"},
+        )
     return figure

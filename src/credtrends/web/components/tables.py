@@ -11,17 +11,18 @@ from dash import html
 
 from credtrends.transforms.freshness import with_freshness
 from credtrends.web.data import DashboardData
+from credtrends.web.i18n import Translator
 
 Formatter = Callable[[Any], str]
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, tr: Translator) -> str:
     if value is None:
         return "–"
     if isinstance(value, float):
-        return f"{value:,.1f}"
+        return tr.number(value)
     if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
+        return tr.integer(value)
     return str(value)
 
 
@@ -30,34 +31,41 @@ def frame_table(
     columns: Mapping[str, str],
     caption: str,
     formatters: Mapping[str, Formatter] | None = None,
+    tr: Translator | None = None,
 ) -> html.Table:
     """``columns`` maps frame column -> header text, in display order."""
     formatters = formatters or {}
+    tr = tr or Translator()
     header = html.Thead(html.Tr([html.Th(title, scope="col") for title in columns.values()]))
     body = html.Tbody(
         [
-            html.Tr([html.Td(formatters.get(name, _text)(row[name])) for name in columns])
+            html.Tr(
+                [
+                    html.Td(
+                        formatters[name](row[name]) if name in formatters else _text(row[name], tr)
+                    )
+                    for name in columns
+                ]
+            )
             for row in frame.iter_rows(named=True)
         ]
     )
     return html.Table([html.Caption(caption), header, body], className="data-table")
 
 
-def percent(value: Any) -> str:
-    if value is None:
-        return "–"
-    return "0%" if abs(value) < 0.005 else f"{value:+.0%}"  # never "-0%"
-
-
-def sources_table(data: DashboardData, caption: str) -> html.Table:
+def sources_table(data: DashboardData, caption: str, tr: Translator) -> html.Table:
     """Each table's sources, real or SYNTHETIC, with row counts and last fetch."""
     now = datetime.now(UTC).replace(tzinfo=None)
     sources = with_freshness(data.status().sources, now).with_columns(
-        kind=pl.when(pl.col("is_synthetic")).then(pl.lit("SYNTHETIC")).otherwise(pl.lit("real")),
+        kind=pl.when(pl.col("is_synthetic"))
+        .then(pl.lit(tr("kind_synthetic")))
+        .otherwise(pl.lit(tr("kind_real"))),
         fetched=pl.col("last_fetched_at").dt.strftime("%Y-%m-%d %H:%M UTC"),
-        state=pl.when(pl.col("is_stale")).then(pl.lit("STALE")).otherwise(pl.lit("ok")),
+        state=pl.when(pl.col("is_stale"))
+        .then(pl.lit(tr("state_stale")))
+        .otherwise(pl.lit(tr("state_ok"))),
     )
-    columns = {"table": "Data", "source": "Source", "kind": "Kind", "rows": "Rows",
-               "fetched": "Last fetched", "expected_every": "Expected every",
-               "state": "Freshness"}  # fmt: skip
-    return frame_table(sources, columns, caption)
+    columns = {"table": tr("col_data"), "source": tr("col_source"), "kind": tr("col_kind"),
+               "rows": tr("col_rows"), "fetched": tr("col_fetched"),
+               "expected_every": tr("col_expected"), "state": tr("col_freshness")}  # fmt: skip
+    return frame_table(sources, columns, caption, tr=tr)

@@ -1,4 +1,8 @@
-"""Curated boards from ``dashboards/*.yaml``: rendered on the server, no callbacks needed."""
+"""Curated boards from ``dashboards/*.yaml``: rendered on the server, no callbacks needed.
+
+Each panel is a view of a regular page with the board's topics and region, so its
+downloads, embed code and report links are the page's own.
+"""
 
 from __future__ import annotations
 
@@ -11,105 +15,104 @@ from dash import dcc, html
 from credtrends.transforms.scores import topic_momentum
 from credtrends.web.boards import Board
 from credtrends.web.components.banner import synthetic_banner
-from credtrends.web.components.tables import frame_table, percent
+from credtrends.web.components.chart_block import chart_tools
+from credtrends.web.components.tables import frame_table
 from credtrends.web.data import DashboardData
-from credtrends.web.figures import add_forecast, for_dash, interest_figure, interest_values
-from credtrends.web.maps import province_choropleth
-from credtrends.web.pages.regions import regional_growth
+from credtrends.web.figures import interest_values
+from credtrends.web.i18n import Translator
+from credtrends.web.pages import interest, regions
+from credtrends.web.views import ChartView, State
 
+NAME = "boards"
 PATH = "/boards"
 PATH_TEMPLATE = "/boards/<board>"
-TITLE = "Boards"
+TITLE_KEY = "page_boards"
 
 
-def _graph(figure: dict[str, Any]) -> dcc.Graph:
-    return dcc.Graph(figure=figure, config={"displaylogo": False})
+def _chart(page: str, view: ChartView, state: State, tr: Translator) -> html.Figure:
+    return html.Figure(
+        [
+            dcc.Graph(figure=view.figure, config=tr.graph_config()),
+            html.Figcaption(view.summary, className="summary"),
+            chart_tools(page, view, state, tr),
+        ],
+        className="chart",
+    )
 
 
-def _interest_panel(
-    data: DashboardData, board: Board, region: str, names: dict[str, str]
-) -> tuple[Any, bool]:
-    frame = data.interest_over_time(tuple(board.topics), region)
-    region_names = dict(zip(data.regions()["region_code"], data.regions()["name_en"], strict=True))
-    figure = interest_figure(frame, names, region_names.get(region, region))
-    if not frame.is_empty():
-        add_forecast(figure, data.latest_forecasts(tuple(board.topics), region), names)
-    return _graph(for_dash(figure)), bool(frame["is_synthetic"].any())
+def _interest_panel(data: DashboardData, board: Board, tr: Translator) -> tuple[Any, bool]:
+    state = interest.parse_state(
+        data, {"topic": board.topics, "region": board.regions[0], "lang": tr.lang}
+    )
+    (view,) = interest.chart_views(data, state, tr)
+    return _chart(interest.NAME, view, state, tr), view.info.synthetic
 
 
-def _momentum_panel(
-    data: DashboardData, board: Board, region: str, names: dict[str, str]
-) -> tuple[Any, bool]:
-    shown, _ = interest_values(data.interest_over_time(tuple(board.topics), region))
+def _momentum_panel(data: DashboardData, board: Board, tr: Translator) -> tuple[Any, bool]:
+    names = tr.names(data.topics(), "topic_id")
+    shown, _ = interest_values(data.interest_over_time(tuple(board.topics), board.regions[0]))
     momentum = topic_momentum(shown).with_columns(
         name=pl.col("topic_id").replace_strict(names, default=pl.col("topic_id"))
     )
     table = frame_table(
         momentum,
-        {"name": "Topic", "recent_mean": "Level, last 12 weeks", "growth": "Change vs a year ago"},
-        "Level and change",
-        {"growth": percent},
+        {"name": tr("topic"), "recent_mean": tr("board_level"), "growth": tr("change_year")},
+        tr("board_momentum"),
+        {"growth": tr.percent},
+        tr,
     )
     return table, bool(momentum["is_synthetic"].any())
 
 
-def _regions_panel(data: DashboardData, board: Board, names: dict[str, str]) -> tuple[Any, bool]:
-    topic = board.topics[0]
-    growth = regional_growth(data, topic)
-    synthetic = bool(growth["is_synthetic"].fill_null(False).any())
-    figure = province_choropleth(
-        growth.filter(pl.col("region_code") != "CA"),
-        value_label="% change vs a year ago",
-        title=f"{names.get(topic, topic)}: change vs a year ago by province",
-        synthetic=synthetic,
-        diverging=True,
-    )
-    return _graph(for_dash(figure)), synthetic
+def _regions_panel(data: DashboardData, board: Board, tr: Translator) -> tuple[Any, bool]:
+    state = regions.parse_state(data, {"topic": board.topics[0], "lang": tr.lang})
+    (view,) = regions.chart_views(data, state, tr)
+    return _chart(regions.NAME, view, state, tr), view.info.synthetic
 
 
-def render_board(data: DashboardData, board: Board) -> html.Div:
-    names = dict(zip(data.topics()["topic_id"], data.topics()["name_en"], strict=True))
-    region = board.regions[0]
+def render_board(data: DashboardData, board: Board, tr: Translator) -> html.Div:
     panels: list[Any] = []
     synthetic = False
     for panel in board.panels:
         if panel.type == "interest":
-            content, is_synthetic = _interest_panel(data, board, region, names)
+            content, is_synthetic = _interest_panel(data, board, tr)
         elif panel.type == "momentum":
-            content, is_synthetic = _momentum_panel(data, board, region, names)
+            content, is_synthetic = _momentum_panel(data, board, tr)
         else:
-            content, is_synthetic = _regions_panel(data, board, names)
+            content, is_synthetic = _regions_panel(data, board, tr)
         synthetic = synthetic or is_synthetic
         panels.append(html.Section(content, className="board-panel"))
     return html.Div(
         [
             html.H1(board.title),
             html.P(board.description),
-            synthetic_banner(visible=synthetic, component_id="board-synthetic-banner"),
+            synthetic_banner(tr, visible=synthetic, component_id="board-synthetic-banner"),
             *panels,
         ]
     )
 
 
 def layout(
-    data: DashboardData, boards: dict[str, Board], board: str | None = None, **_: Any
+    data: DashboardData, boards: dict[str, Board], tr: Translator, board: Any = None
 ) -> html.Div:
     """``/boards`` lists the boards; ``/boards/<slug>`` shows one (unknown slugs say so)."""
-    if board in boards:
-        return render_board(data, boards[board])
+    if isinstance(board, str) and board in boards:
+        return render_board(data, boards[board], tr)
+    suffix = "?lang=fr" if tr.lang == "fr" else ""
     listing = html.Ul(
         [
-            html.Li([html.A(b.title, href=f"/boards/{slug}"), f" — {b.description}"])
+            html.Li([html.A(b.title, href=f"/boards/{slug}{suffix}"), f" — {b.description}"])
             for slug, b in boards.items()
         ]
     )
-    note = html.P(f"No board named {board!r}.", role="alert") if board else html.P()
+    shown_name = board[:80] if isinstance(board, str) else ""
+    note = html.P(tr("boards_unknown", name=shown_name), role="alert") if board else html.P()
     return html.Div(
         [
-            html.H1(TITLE),
+            html.H1(tr(TITLE_KEY)),
             note,
-            html.P("Curated views; add a YAML file to dashboards/ to create one."),
-            listing if boards else html.P("No boards defined yet."),
+            html.P(tr("boards_intro")),
+            listing if boards else html.P(tr("boards_none")),
         ]
     )
 

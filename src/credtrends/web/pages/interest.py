@@ -1,270 +1,410 @@
-"""Search interest over time: chosen topics in a chosen region."""
+"""Search interest over time: several topics in one region, or one topic across regions."""
 
 from __future__ import annotations
 
-import base64
+from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
 from typing import Any
-from urllib.parse import urlencode
 
 import dash
 import polars as pl
 from dash import Input, Output, State, dcc, html
 
+from credtrends.transforms.series_views import index_to_mean, to_granularity, window
 from credtrends.web.components.banner import synthetic_banner
+from credtrends.web.components.chart_block import (
+    chart_block,
+    chart_output_ids,
+    chart_outputs,
+    report_link,
+)
+from credtrends.web.components.tables import frame_table
+from credtrends.web.components.url_state import register_url_sync, url_state_stores, url_state_value
 from credtrends.web.data import DashboardData
-from credtrends.web.downloads import ExportInfo, metadata_json, render_image, xlsx_bytes
-from credtrends.web.exports import frame_to_csv
-from credtrends.web.figures import add_error_band, add_forecast, for_dash, interest_figure
+from credtrends.web.downloads import ExportInfo
+from credtrends.web.figures import (
+    add_error_band,
+    add_forecast,
+    for_dash,
+    interest_figure,
+    interest_values,
+    spans_google_break,
+)
+from credtrends.web.i18n import Translator, parse_lang
+from credtrends.web.views import (
+    ChartView,
+    choose,
+    list_parameter,
+    permalink,
+    sources_of,
+    synthetic_in,
+    text_parameter,
+)
+from credtrends.web.views import (
+    State as ViewState,
+)
 
+NAME = "interest"
 PATH = "/interest"
-TITLE = "Search interest"
+TITLE_KEY = "page_interest"
 DEFAULT_TOPICS = ("pmp", "cpr", "data-science", "cybersecurity")
 DEFAULT_REGION = "CA"
+DEFAULT_COMPARED_REGIONS = ("CA-ON", "CA-BC", "CA-QC", "CA-AB")
 MAX_TOPICS = 15
+COMPARE = ("topics", "regions")
+GRANULARITIES = ("week", "month", "quarter")
+PERIODS = ("1y", "2y", "5y", "all")
+SHOW = ("forecast", "errors")
 
 
 class Ids(StrEnum):
+    COMPARE = "interest-compare"
     TOPICS = "interest-topics"
     REGION = "interest-region"
-    GRAPH = "interest-graph"
+    REGION_WRAP = "interest-region-wrap"
+    REGIONS = "interest-regions"
+    REGIONS_WRAP = "interest-regions-wrap"
+    REGIONS_NOTE = "interest-regions-note"
+    GRANULARITY = "interest-granularity"
+    PERIOD = "interest-period"
+    SHOW = "interest-show"
     BANNER = "interest-synthetic-banner"
-    SUMMARY = "interest-summary"
-    DOWNLOAD_BUTTON = "interest-download"
-    DOWNLOAD = "interest-download-file"
-    SHOW_FORECAST = "interest-show-forecast"
+    CAVEATS = "interest-caveats"
+    RELATED = "interest-related"
+    REPORT = "interest-report"
+    LANG = "interest-lang"
 
 
-def _parse_topics(raw: str | None, known: list[str]) -> list[str]:
-    wanted = [t.strip() for t in (raw or "").split(",") if t.strip()]
-    chosen = [t for t in wanted if t in known] or [t for t in DEFAULT_TOPICS if t in known]
-    return (chosen or known[:3])[:MAX_TOPICS]
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
 
 
-def layout(
-    data: DashboardData, topic: str | None = None, region: str | None = None, **_: Any
-) -> html.Div:
+def parse_state(data: DashboardData, query: Mapping[str, Any]) -> ViewState:
+    """A complete, valid selection from any query: unknown or hostile values fall back."""
+    known_topics = data.topics()["topic_id"].to_list()
+    known_regions = data.regions()["region_code"].to_list()
+    topics = _unique([t for t in list_parameter(query, "topic") if t in known_topics])
+    if not topics:
+        topics = [t for t in DEFAULT_TOPICS if t in known_topics] or known_topics[:3]
+    compare = choose(text_parameter(query, "compare"), COMPARE, "topics")
+    region = choose(text_parameter(query, "region"), known_regions, DEFAULT_REGION)
+    regions = _unique([r for r in list_parameter(query, "regions") if r in known_regions])
+    if compare == "regions" and not regions:
+        regions = [r for r in DEFAULT_COMPARED_REGIONS if r in known_regions] or known_regions[:4]
+    shown = list_parameter(query, "show")
+    show = [s for s in SHOW if s in shown] if "show" in query else ["forecast"]
+    return {
+        "topic": ",".join(topics[:MAX_TOPICS]),
+        "region": region,
+        "regions": ",".join(regions[:MAX_TOPICS]) if compare == "regions" else "",
+        "compare": compare,
+        "granularity": choose(text_parameter(query, "granularity"), GRANULARITIES, "week"),
+        "period": choose(text_parameter(query, "period"), PERIODS, "5y"),
+        "show": ",".join(show) or "none",
+        "lang": "fr" if parse_lang(text_parameter(query, "lang")) == "fr" else "",
+    }
+
+
+def _series_frames(
+    data: DashboardData, state: ViewState, tr: Translator
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, dict[str, str], str, str]:
+    """(warehouse rows, series shown, forecasts shown, series names, axis title, chart title)."""
+    topics = state["topic"].split(",")
+    topic_names = tr.names(data.topics(), "topic_id")
+    region_names = tr.names(data.regions(), "region_code")
+    if state["compare"] == "regions":
+        topic = topics[0]
+        regions = state["regions"].split(",")
+        rows = pl.concat([data.interest_over_time((topic,), r) for r in regions])
+        shown, _ = interest_values(rows)
+        shown = window(shown.with_columns(series=pl.col("region_code")), state["period"])
+        shown, factors = index_to_mean(shown)
+        forecasts = pl.concat(
+            [data.latest_forecasts((topic,), r).with_columns(series=pl.lit(r)) for r in regions]
+        )
+        forecasts = forecasts.join(factors.select("series", "factor").unique("series"),
+                                   on="series", how="left").with_columns(
+            pl.col(name) * pl.col("factor") for name in ("mean", "lo80", "hi80", "lo95", "hi95")
+        ).drop("factor")  # fmt: skip
+        title = tr("interest_regions_title", topic=topic_names.get(topic, topic))
+        return rows, shown, forecasts, region_names, tr("axis_index"), title
+    rows = data.interest_over_time(topics, state["region"])
+    shown, axis_key = interest_values(rows)
+    shown = window(shown.with_columns(series=pl.col("topic_id")), state["period"])
+    forecasts = data.latest_forecasts(topics, state["region"]).with_columns(
+        series=pl.col("topic_id")
+    )
+    region = region_names.get(state["region"], state["region"])
+    return rows, shown, forecasts, topic_names, tr(axis_key), tr("interest_title", region=region)
+
+
+def _summary(
+    shown: pl.DataFrame, forecasts: pl.DataFrame, names: dict[str, str], tr: Translator
+) -> str:
+    if shown.is_empty():
+        return tr("no_rows")
+    final = shown.filter(~pl.col("is_partial"))
+    latest = final.filter(pl.col("period_start") == final["period_start"].max()).sort(
+        "value", descending=True, nulls_last=True
+    )
+    first: date = shown["period_start"].min()  # type: ignore[assignment]
+    last: date = final["period_start"].max() if final.height else first  # type: ignore[assignment]
+    text = tr(
+        "interest_summary",
+        topics=shown["series"].n_unique(),
+        periods=shown["period_start"].n_unique(),
+        first=tr.date(first),
+        last=tr.date(last),
+        top=names.get(str(latest["series"][0]), "–") if latest.height else "–",
+        value=tr.number(latest["value"][0]) if latest.height else "–",
+        sources=", ".join(sources_of(shown)),
+    )
+    if forecasts.height:
+        series_id = str(forecasts["series"][0])
+        first_series = forecasts.filter(pl.col("series") == series_id)
+        text += " " + tr(
+            "forecast_summary",
+            name=names.get(series_id, series_id),
+            mean=tr.number(first_series["mean"].mean()),
+            weeks=first_series.height,
+            model=first_series["model"][0],
+            low=tr.number(first_series["lo95"].min()),
+            high=tr.number(first_series["hi95"].max()),
+        )
+    return text
+
+
+def _displayed(shown: pl.DataFrame, forecasts: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
+    """The numbers as the chart draws them: observed, partial and forecast points."""
+    observed = shown.select(
+        "series",
+        "period_start",
+        kind=pl.when(pl.col("is_partial")).then(pl.lit("partial")).otherwise(pl.lit("observed")),
+        value=pl.col("value"),
+        low=pl.col("low"),
+        high=pl.col("high"),
+        source=pl.col("source"),
+    )
+    predicted = forecasts.select(
+        "series",
+        "period_start",
+        kind=pl.lit("forecast: ") + pl.col("model"),
+        value=pl.col("mean"),
+        low=pl.col("lo95"),
+        high=pl.col("hi95"),
+        source=pl.lit("credtrends forecast"),
+    )
+    both = pl.concat([observed, predicted], how="vertical_relaxed")
+    return both.select(
+        pl.col("series").replace_strict(names, default=pl.col("series")).alias("name"),
+        pl.all().exclude("series"),
+    ).sort("name", "period_start")
+
+
+def _notes(shown: pl.DataFrame, tr: Translator) -> list[str]:
+    notes = []
+    if shown.height and bool(shown["is_partial"].any()):
+        notes.append(tr("caveat_partial"))
+    if spans_google_break(shown):
+        notes.append(tr("caveat_break"))
+    if shown.height and bool((shown["value"] == 0).any()):
+        notes.append(tr("caveat_zeros"))
+    return notes
+
+
+def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[ChartView]:
+    rows, shown, forecasts, names, axis_title, title = _series_frames(data, state, tr)
+    shown = to_granularity(shown, state["granularity"])  # type: ignore[arg-type]
+    show = state["show"].split(",")
+    drawn_forecasts = forecasts if "forecast" in show and state["granularity"] == "week" else None
+    figure = interest_figure(shown, names, title, axis_title, tr, tr(state["granularity"]))
+    if "errors" in show:
+        add_error_band(figure, shown, names, tr)
+    if drawn_forecasts is not None and shown.height:
+        add_forecast(figure, drawn_forecasts, names, tr)
+    else:
+        drawn_forecasts = forecasts.head(0)
+    notes = _notes(shown, tr)
+    if "forecast" in show and state["granularity"] != "week":
+        notes.append(tr("forecast_weekly_only"))
+    info = ExportInfo(
+        title=title,
+        sources=sources_of(rows),
+        synthetic=synthetic_in(rows),
+        permalink=permalink(PATH, state),
+        notes=[axis_title.replace("<br>", " "), *notes],
+        lang=tr.lang,
+    )
+    view = ChartView(
+        key="main",
+        title=title,
+        figure=for_dash(figure, tr),
+        data=rows,
+        displayed=_displayed(shown, drawn_forecasts, names),
+        summary=_summary(shown, drawn_forecasts, names, tr),
+        info=info,
+    )
+    return [view]
+
+
+def _related(data: DashboardData, state: ViewState, tr: Translator) -> html.Div:
+    topic = state["topic"].split(",")[0]
+    region = state["regions"].split(",")[0] if state["compare"] == "regions" else state["region"]
+    related = data.related_queries(topic, region)
+    topic_name = tr.names(data.topics(), "topic_id").get(topic, topic)
+    region_name = tr.names(data.regions(), "region_code").get(region, region)
+    heading = html.H2(tr("related", topic=topic_name, region=region_name))
+    if related.is_empty():
+        return html.Div([heading, html.P(tr("related_none"), className="note")])
+    tables = []
+    for kind, caption in (("top", "related_top"), ("rising", "related_rising")):
+        rows = related.filter(pl.col("kind") == kind).with_columns(
+            shown=pl.when(pl.col("is_breakout"))
+            .then(pl.lit(tr("breakout")))
+            .otherwise(
+                pl.col("value").cast(pl.String) + (pl.lit(" %") if kind == "rising" else pl.lit(""))
+            )
+        )
+        caption_text = tr(caption) + (f" ({rows['source'][0]})" if rows.height else "")
+        tables.append(
+            frame_table(
+                rows.head(10),
+                {"rank": tr("rank"), "query": tr("related_query"), "shown": tr("related_value")},
+                caption_text,
+            )
+        )
+    return html.Div([heading, html.Div(tables, className="grid-2")])
+
+
+def _compared_regions(data: DashboardData, state: ViewState) -> list[str]:
+    """The regions dropdown is filled even while hidden, so switching modes shows a choice."""
+    if state["regions"]:
+        return state["regions"].split(",")
+    known = data.regions()["region_code"].to_list()
+    return [r for r in DEFAULT_COMPARED_REGIONS if r in known] or known[:4]
+
+
+def _fieldset(legend: str, control: Any) -> html.Fieldset:
+    return html.Fieldset([html.Legend(legend), control], className="control")
+
+
+def _options(frame: pl.DataFrame, key: str, tr: Translator) -> list[dict[str, str]]:
+    return [{"label": name, "value": code} for code, name in tr.names(frame, key).items()]
+
+
+def layout(data: DashboardData, tr: Translator, **query: Any) -> html.Div:
     """``?topic=pmp,cpr&region=CA-ON`` deep-links a selection; unknown parameters are ignored."""
     topics = data.topics()
-    regions = data.regions()
     if topics.is_empty():
-        return html.Div(
-            [
-                html.H1(TITLE),
-                html.P(
-                    "The warehouse has no topics yet. Run `credtrends init` (real data) or "
-                    "`credtrends demo` (synthetic demo data)."
-                ),
-            ]
-        )
-    known_topics = topics["topic_id"].to_list()
-    known_regions = regions["region_code"].to_list()
-    chosen_region = region if region in known_regions else DEFAULT_REGION
+        return html.Div([html.H1(tr(TITLE_KEY)), html.P(tr("none_loaded"))])
+    state = parse_state(data, query)
+    by_regions = state["compare"] == "regions"
+    radio: dict[str, Any] = {
+        "inline": True,
+        "inputClassName": "choice-input",
+        "labelClassName": "choice",
+    }
     return html.Div(
         [
-            html.H1(TITLE),
-            html.P(
-                "How much people search Google for each micro-credential topic, week by week. "
-                "Open circles mark the current week, which is not complete yet."
-            ),
-            synthetic_banner(visible=False, component_id=Ids.BANNER),
+            html.H1(tr(TITLE_KEY)),
+            html.P(tr("interest_intro")),
+            synthetic_banner(tr, visible=False, component_id=Ids.BANNER),
             html.Div(
                 [
-                    html.Label(
-                        [
-                            "Topics",
-                            dcc.Dropdown(
-                                id=Ids.TOPICS,
-                                options=[
-                                    {"label": row["name_en"], "value": row["topic_id"]}
-                                    for row in topics.iter_rows(named=True)
-                                ],
-                                value=_parse_topics(topic, known_topics),
-                                multi=True,
-                                clearable=False,
-                            ),
-                        ],
-                        className="control control-wide",
-                    ),
-                    html.Label(
-                        [
-                            "Region",
-                            dcc.Dropdown(
-                                id=Ids.REGION,
-                                options=[
-                                    {"label": row["name_en"], "value": row["region_code"]}
-                                    for row in regions.iter_rows(named=True)
-                                ],
-                                value=chosen_region,
-                                clearable=False,
-                            ),
-                        ],
-                        className="control",
-                    ),
+                    _fieldset(tr("compare"), dcc.RadioItems(
+                        id=Ids.COMPARE, value=state["compare"], **radio,
+                        options=[{"label": tr(f"compare_{c}"), "value": c} for c in COMPARE])),
+                    html.Label([tr("topics"), dcc.Dropdown(
+                        id=Ids.TOPICS, options=_options(topics, "topic_id", tr),
+                        value=state["topic"].split(","), multi=True, clearable=False)],
+                        className="control control-wide"),
+                    html.Div(html.Label([tr("region"), dcc.Dropdown(
+                        id=Ids.REGION, options=_options(data.regions(), "region_code", tr),
+                        value=state["region"], clearable=False)], className="control"),
+                        id=Ids.REGION_WRAP, hidden=by_regions),
+                    html.Div(html.Label([tr("regions"), dcc.Dropdown(
+                        id=Ids.REGIONS, options=_options(data.regions(), "region_code", tr),
+                        value=_compared_regions(data, state), multi=True)],
+                        className="control control-wide"),
+                        id=Ids.REGIONS_WRAP, hidden=not by_regions),
                 ],
                 className="controls",
             ),
-            dcc.Checklist(
-                id=Ids.SHOW_FORECAST,
-                options=[
-                    {
-                        "label": "Latest forecast with its 80% and 95% intervals",
-                        "value": "forecast",
-                    },
-                    {"label": "Calibration error band (Google's rounding)", "value": "errors"},
-                ],
-                value=["forecast"],
-                inline=True,
-                inputStyle={"marginRight": "0.3rem", "marginLeft": "1rem"},
-            ),
-            dcc.Loading(
-                dcc.Graph(id=Ids.GRAPH, config={"displaylogo": False}, style={"height": "520px"})
-            ),
-            html.P(id=Ids.SUMMARY, className="summary"),
+            html.P(tr("compare_regions_note"), id=Ids.REGIONS_NOTE, className="note",
+                   hidden=not by_regions),
             html.Div(
                 [
-                    html.Span("Download: ", className="note"),
-                    *(
-                        html.Button(
-                            label,
-                            id=f"{Ids.DOWNLOAD_BUTTON}-{kind}",
-                            className="button",
-                            title=title,
-                        )
-                        for kind, label, title in (
-                            ("png", "PNG", "Chart as an image, with source and licence"),
-                            ("svg", "SVG", "Chart as vector graphics"),
-                            ("pdf", "PDF", "Chart as PDF"),
-                            ("csv", "CSV", "The data behind the chart"),
-                            ("csvfr", "CSV (fr)", "Séparateur ';' et virgule décimale"),
-                            ("xlsx", "XLSX", "The data and its metadata, for spreadsheets"),
-                            ("json", "Metadata", "Sources, licence, columns, loading snippets"),
-                        )
-                    ),
+                    _fieldset(tr("granularity"), dcc.RadioItems(
+                        id=Ids.GRANULARITY, value=state["granularity"], **radio,
+                        options=[{"label": tr(g), "value": g} for g in GRANULARITIES])),
+                    _fieldset(tr("period"), dcc.RadioItems(
+                        id=Ids.PERIOD, value=state["period"], **radio,
+                        options=[{"label": tr(f"period_{p}"), "value": p} for p in PERIODS])),
+                    _fieldset(tr("show"), dcc.Checklist(
+                        id=Ids.SHOW, value=[s for s in state["show"].split(",") if s in SHOW],
+                        **radio, options=[{"label": tr(f"show_{s}"), "value": s} for s in SHOW])),
                 ],
-                className="downloads",
+                className="controls",
             ),
-            dcc.Download(id=Ids.DOWNLOAD),
+            chart_block(NAME, "main", tr, height="520px"),
+            html.Ul(id=Ids.CAVEATS, className="caveats"),
+            html.Div(id=Ids.REPORT),
+            html.Section(id=Ids.RELATED),
+            dcc.Store(id=Ids.LANG, data=tr.lang),
+            *url_state_stores(NAME),
         ]
-    )
-
-
-def _validated(data: DashboardData, topic_ids: Any, region: Any) -> tuple[list[str], str]:
-    """Any client can post anything to a callback: keep only known topics and regions."""
-    known_topics = set(data.topics()["topic_id"].to_list())
-    known_regions = set(data.regions()["region_code"].to_list())
-    if (
-        not isinstance(topic_ids, list)
-        or not isinstance(region, str)
-        or region not in known_regions
-    ):
-        raise dash.exceptions.PreventUpdate
-    chosen = [t for t in topic_ids if isinstance(t, str) and t in known_topics][:MAX_TOPICS]
-    return chosen, region
-
-
-def _names(data: DashboardData, column: str, key: str) -> dict[str, str]:
-    frame = data.topics() if key == "topic_id" else data.regions()
-    return dict(zip(frame[key].to_list(), frame[column].to_list(), strict=True))
-
-
-def _summary(frame: pl.DataFrame) -> str:
-    if frame.is_empty():
-        return "No rows for this selection."
-    final = frame.filter(~pl.col("is_partial"))
-    first: date = frame["period_start"].min()  # type: ignore[assignment]
-    last: date = final["period_start"].max() if final.height else frame["period_start"].max()  # type: ignore[assignment]
-    sources = ", ".join(sorted(set(frame["source"].to_list())))
-    topics = frame["topic_id"].n_unique()
-    weeks = frame["period_start"].n_unique()
-    return (
-        f"{topics} topic(s), {weeks} weeks from {first} to {last} (the last complete week). "
-        f"Source: {sources}."
-    )
-
-
-def build_chart(
-    data: DashboardData, chosen: list[str], region_code: str, show: Any
-) -> tuple[pl.DataFrame, dict[str, Any]]:
-    """The chart for a validated selection; ``show`` is the checklist's (untrusted) value."""
-    options = {o for o in show if isinstance(o, str)} if isinstance(show, list) else set()
-    frame = data.interest_over_time(chosen, region_code)
-    topic_names = _names(data, "name_en", "topic_id")
-    figure = interest_figure(
-        frame,
-        topic_names,
-        _names(data, "name_en", "region_code").get(region_code, region_code),
-    )
-    if "errors" in options and not frame.is_empty():
-        add_error_band(figure, frame, topic_names)
-    if "forecast" in options and not frame.is_empty():
-        add_forecast(figure, data.latest_forecasts(chosen, region_code), topic_names)
-    return frame, for_dash(figure)
-
-
-def export_info(frame: pl.DataFrame, chosen: list[str], region_code: str) -> ExportInfo:
-    query = urlencode({"topic": ",".join(chosen), "region": region_code})
-    return ExportInfo(
-        title=f"Search interest, {region_code}",
-        sources=sorted(set(frame["source"].to_list())) or ["none"],
-        synthetic=bool(frame["is_synthetic"].any()),
-        permalink=f"{PATH}?{query}",
-        notes=[
-            "Values on one scale where 100 is the busiest week of any topic in the region; "
-            "the last week is partial."
-        ],
-    )
-
-
-DOWNLOAD_KINDS = ("png", "svg", "pdf", "csv", "csvfr", "xlsx", "json")
-
-
-def _file(content: bytes, filename: str) -> dict[str, Any]:
-    """What dcc.Download expects for binary content."""
-    return {"content": base64.b64encode(content).decode(), "base64": True, "filename": filename}
+    )  # fmt: skip
 
 
 def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
-    @app.callback(
-        Output(Ids.GRAPH, "figure"),
-        Output(Ids.BANNER, "hidden"),
-        Output(Ids.SUMMARY, "children"),
-        Input(Ids.TOPICS, "value"),
-        Input(Ids.REGION, "value"),
-        Input(Ids.SHOW_FORECAST, "value"),
-    )
-    def update_chart(topic_ids: Any, region: Any, show: Any) -> tuple[Any, bool, str]:
-        chosen, region_code = _validated(data, topic_ids, region)
-        frame, figure = build_chart(data, chosen, region_code, show)
-        return figure, not bool(frame["is_synthetic"].any()), _summary(frame)
+    register_url_sync(app, NAME)
 
     @app.callback(
-        Output(Ids.DOWNLOAD, "data"),
-        *(Input(f"{Ids.DOWNLOAD_BUTTON}-{kind}", "n_clicks") for kind in DOWNLOAD_KINDS),
-        State(Ids.TOPICS, "value"),
-        State(Ids.REGION, "value"),
-        State(Ids.SHOW_FORECAST, "value"),
-        prevent_initial_call=True,
+        *(Output(component, prop) for component, prop in chart_output_ids(NAME, "main")),
+        Output(Ids.BANNER, "hidden"),
+        Output(Ids.CAVEATS, "children"),
+        Output(Ids.RELATED, "children"),
+        Output(Ids.REPORT, "children"),
+        Output(Ids.REGION_WRAP, "hidden"),
+        Output(Ids.REGIONS_WRAP, "hidden"),
+        Output(Ids.REGIONS_NOTE, "hidden"),
+        Output(f"{NAME}-state", "data"),
+        Input(Ids.COMPARE, "value"),
+        Input(Ids.TOPICS, "value"),
+        Input(Ids.REGION, "value"),
+        Input(Ids.REGIONS, "value"),
+        Input(Ids.GRANULARITY, "value"),
+        Input(Ids.PERIOD, "value"),
+        Input(Ids.SHOW, "value"),
+        State(Ids.LANG, "data"),
     )
-    def download(*args: Any) -> dict[str, Any]:
-        topic_ids, region, show = args[len(DOWNLOAD_KINDS) :]
-        kind = str(dash.ctx.triggered_id or "").rsplit("-", 1)[-1]
-        if kind not in DOWNLOAD_KINDS:
-            raise dash.exceptions.PreventUpdate
-        chosen, region_code = _validated(data, topic_ids, region)
-        frame, figure = build_chart(data, chosen, region_code, show)
-        info = export_info(frame, chosen, region_code)
-        name = f"credtrends-search-interest-{region_code}"
-        if kind in ("png", "svg", "pdf"):
-            image = render_image(figure, info, kind)  # type: ignore[arg-type]
-            return _file(image, f"{name}.{kind}")
-        if kind == "xlsx":
-            return _file(xlsx_bytes(frame, info), f"{name}.xlsx")
-        if kind == "json":
-            return dict(content=metadata_json(frame, info, f"{name}.csv"), filename=f"{name}.json")
-        if kind == "csvfr":
-            return dict(
-                content=frame_to_csv(frame, french=True), filename=f"{name}-fr.csv", type="text/csv"
-            )
-        return dict(content=frame_to_csv(frame), filename=f"{name}.csv", type="text/csv")
+    def update(
+        compare: Any,
+        topics: Any,
+        region: Any,
+        regions: Any,
+        granularity: Any,
+        period: Any,
+        show: Any,
+        lang: Any,
+    ) -> tuple[Any, ...]:
+        tr = Translator(parse_lang(lang))
+        shown = show if isinstance(show, list) and show else "none"
+        state = parse_state(data, {
+            "compare": compare, "topic": topics, "region": region, "regions": regions,
+            "granularity": granularity, "period": period, "show": shown, "lang": tr.lang,
+        })  # fmt: skip
+        (view,) = chart_views(data, state, tr)
+        by_regions = state["compare"] == "regions"
+        return (
+            *chart_outputs(NAME, view, state, tr),
+            not view.info.synthetic,
+            [html.Li(note) for note in view.info.notes[1:]],
+            _related(data, state, tr),
+            report_link(NAME, state, tr),
+            by_regions,
+            not by_regions,
+            not by_regions,
+            url_state_value(state, tr, TITLE_KEY),
+        )

@@ -3,73 +3,72 @@ and the programs already on offer, on one calendar."""
 
 from __future__ import annotations
 
-from enum import StrEnum
+from collections.abc import Mapping
 from typing import Any
 
 import dash
 import plotly.graph_objects as go
 import polars as pl
-from dash import Input, Output, dcc, html
+from dash import Input, Output, State, dcc, html
 from plotly.subplots import make_subplots
 
 from credtrends.transforms.alignment import weekly_to_period
 from credtrends.web.components.banner import synthetic_banner
+from credtrends.web.components.chart_block import (
+    chart_block,
+    chart_output_ids,
+    chart_outputs,
+    report_link,
+)
 from credtrends.web.components.controls import choice_dropdown
 from credtrends.web.components.tables import frame_table
+from credtrends.web.components.url_state import register_url_sync, url_state_stores, url_state_value
 from credtrends.web.data import DashboardData
-from credtrends.web.figures import PALETTE, for_dash, interest_values
+from credtrends.web.downloads import ExportInfo
+from credtrends.web.figures import PALETTE, for_dash, interest_values, synthetic_note
+from credtrends.web.i18n import Translator, parse_lang
+from credtrends.web.views import (
+    ChartView,
+    choose,
+    permalink,
+    sources_of,
+    synthetic_in,
+    text_parameter,
+)
+from credtrends.web.views import (
+    State as ViewState,
+)
 
+NAME = "labour"
 PATH = "/labour"
-TITLE = "Labour market"
-MEASURE_LABELS = {
-    "job_vacancies": "job vacancies (StatCan, quarterly)",
-    "job_postings": "job postings (Job Bank, monthly)",
-    "job_posting_vacancies": "vacancies in postings (Job Bank, monthly)",
-    "avg_offered_hourly_wage": "average offered hourly wage",
-}
+TITLE_KEY = "page_labour"
+DEFAULT_TOPIC = "data-science"
+DEFAULT_REGION = "CA-ON"
 SHOWN_MEASURES = ("job_vacancies", "job_postings")
 
 
-class Ids(StrEnum):
+class Ids:
     TOPIC = "labour-topic"
     REGION = "labour-region"
     BANNER = "labour-synthetic-banner"
-    GRAPH = "labour-graph"
     TABLE = "labour-table"
+    REPORT = "labour-report"
+    LANG = "labour-lang"
 
 
-def layout(
-    data: DashboardData, topic: str | None = None, region: str | None = None, **_: Any
-) -> html.Div:
-    return html.Div(
-        [
-            html.H1(TITLE),
-            html.P(
-                "Search interest (averaged per month) next to the job vacancies and postings "
-                "of the occupations linked to the topic (NOC 2021, from config/topics.yaml), "
-                "and the programs already on offer. Empty stretches are suppressed or missing "
-                "values, never zeros."
-            ),
-            synthetic_banner(visible=False, component_id=Ids.BANNER),
-            html.Div(
-                [
-                    choice_dropdown(
-                        Ids.TOPIC, "Topic", data.topics(), "topic_id", topic, wide=True
-                    ),
-                    choice_dropdown(
-                        Ids.REGION, "Region", data.regions(), "region_code", region, "CA-ON"
-                    ),
-                ],
-                className="controls",
-            ),
-            dcc.Loading(dcc.Graph(id=Ids.GRAPH, config={"displaylogo": False})),
-            html.Div(id=Ids.TABLE),
-        ]
-    )
+def parse_state(data: DashboardData, query: Mapping[str, Any]) -> ViewState:
+    topics = data.topics()["topic_id"].to_list()
+    regions = data.regions()["region_code"].to_list()
+    topic_default = DEFAULT_TOPIC if DEFAULT_TOPIC in topics else (topics[0] if topics else "")
+    return {
+        "topic": choose(text_parameter(query, "topic"), topics, topic_default),
+        "region": choose(text_parameter(query, "region"), regions, DEFAULT_REGION),
+        "lang": "fr" if parse_lang(text_parameter(query, "lang")) == "fr" else "",
+    }
 
 
-def any_synthetic(*frames: pl.DataFrame) -> bool:
-    return any(bool(frame["is_synthetic"].any()) for frame in frames if frame.height)
+def measure_label(measure: str, tr: Translator) -> str:
+    return tr(f"measure_{measure}")
 
 
 def labour_figure(
@@ -79,6 +78,7 @@ def labour_figure(
     occupation_titles: dict[str, str],
     title: str,
     scale_note: str,
+    tr: Translator,
 ) -> go.Figure:
     """Three panels on one time axis: demand signal, labour demand, supply."""
     figure = make_subplots(
@@ -87,9 +87,9 @@ def labour_figure(
         shared_xaxes=True,
         vertical_spacing=0.06,
         subplot_titles=(
-            "Search interest (monthly mean)",
-            "Labour demand, linked occupations",
-            "Programs on offer",
+            tr("labour_panel_interest"),
+            tr("labour_panel_labour"),
+            tr("labour_panel_supply"),
         ),
     )
     figure.add_trace(
@@ -97,8 +97,8 @@ def labour_figure(
             x=interest["period_start"].to_list(),
             y=interest["value"].to_list(),
             mode="lines",
-            name="search interest",
-            line={"color": "#1b6ca8"},
+            name=tr("labour_interest"),
+            line={"color": PALETTE[0]},
         ),
         row=1,
         col=1,
@@ -109,7 +109,7 @@ def labour_figure(
     for index, ((noc, measure, source), series) in enumerate(
         shown.group_by("noc_code", "measure", "source", maintain_order=True)
     ):
-        label = f"{occupation_titles.get(str(noc), noc)} [{noc}]: {MEASURE_LABELS[str(measure)]}"
+        label = f"{occupation_titles.get(str(noc), noc)} [{noc}]: {measure_label(str(measure), tr)}"
         if several_sources:
             label += f" ({source})"
         figure.add_trace(
@@ -119,7 +119,7 @@ def labour_figure(
                 mode="lines+markers" if measure == "job_vacancies" else "lines",
                 name=label,
                 line={
-                    "color": PALETTE[index % len(PALETTE)],
+                    "color": PALETTE[(index + 1) % len(PALETTE)],
                     "dash": "solid" if measure == "job_vacancies" else "dot",
                 },
                 customdata=series["status"].fill_null("").to_list(),
@@ -135,50 +135,28 @@ def labour_figure(
         go.Bar(
             x=offered["period_start"].to_list(),
             y=offered["value"].to_list(),
-            name="programs offered",
-            marker={"color": "#66a182"},
+            name=tr("labour_programs"),
+            marker={"color": PALETTE[6]},
         ),
         row=3,
         col=1,
     )
-    synthetic = any_synthetic(interest, labour, portal)
-    notes = [
-        {
-            "text": scale_note,
-            "xref": "paper",
-            "yref": "paper",
-            "x": 0,
-            "y": -0.12,
-            "showarrow": False,
-            "font": {"size": 11, "color": "#555"},
-            "xanchor": "left",
-        }
-    ]
-    if synthetic:
-        notes.append(
-            {
-                "text": "SYNTHETIC DEMO DATA",
-                "xref": "paper",
-                "yref": "paper",
-                "x": 1,
-                "y": 1.08,
-                "showarrow": False,
-                "font": {"color": "#9a3412"},
-                "xanchor": "right",
-            }
-        )
     figure.update_layout(
         title={"text": title, "x": 0},
         height=820,
         legend={"orientation": "h", "y": -0.18},
         margin={"t": 90, "b": 160},
     )
-    for note in notes:
-        figure.add_annotation(note)
+    figure.add_annotation(
+        text=scale_note, xref="paper", yref="paper", x=0, y=-0.12, showarrow=False,
+        font={"size": 11, "color": "#555"}, xanchor="left",
+    )  # fmt: skip
+    if synthetic_in(interest, labour, portal):
+        figure.add_annotation(synthetic_note(tr, y=1.06))
     return figure
 
 
-def latest_table(labour: pl.DataFrame, occupations: pl.DataFrame) -> html.Table:
+def latest_table(labour: pl.DataFrame, occupations: pl.DataFrame, tr: Translator) -> html.Table:
     latest = (
         labour.filter(pl.col("measure").is_in(SHOWN_MEASURES))
         .sort("period_start")
@@ -186,64 +164,161 @@ def latest_table(labour: pl.DataFrame, occupations: pl.DataFrame) -> html.Table:
         .last()
         .with_columns(
             period=pl.col("period_start").dt.strftime("%Y-%m"),
-            measure=pl.col("measure").replace_strict(MEASURE_LABELS, default=pl.col("measure")),
+            measure=pl.col("measure").replace_strict(
+                {m: measure_label(m, tr) for m in SHOWN_MEASURES}, default=pl.col("measure")
+            ),
         )
     )
-    rows = occupations.join(latest, on="noc_code", how="left").sort("noc_code", "measure")
+    title_column = "title_fr" if tr.lang == "fr" else "title_en"
+    rows = (
+        occupations.with_columns(title=pl.coalesce(title_column, "title_en"))
+        .join(latest, on="noc_code", how="left")
+        .sort("noc_code", "measure")
+    )
     return frame_table(
         rows,
         {
-            "noc_code": "NOC 2021",
-            "title_en": "Occupation",
-            "measure": "Measure",
-            "period": "Latest period",
-            "value": "Value",
-            "status": "Status",
-            "source": "Source",
+            "noc_code": tr("col_noc"),
+            "title": tr("col_occupation"),
+            "measure": tr("col_measure"),
+            "period": tr("col_period"),
+            "value": tr("col_value"),
+            "status": tr("col_status"),
+            "source": tr("col_source"),
         },
-        "Linked occupations, latest values (status E: use with caution; x, F, ..: suppressed)",
+        tr("labour_table"),
+        tr=tr,
     )
+
+
+def _frames(
+    data: DashboardData, state: ViewState
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame, str]:
+    occupations = data.linked_occupations(state["topic"])
+    weekly, axis_key = interest_values(data.interest_over_time((state["topic"],), state["region"]))
+    flags = weekly.group_by(pl.col("period_start").dt.truncate("1mo")).agg(
+        pl.col("is_synthetic").any(), pl.col("source").first()
+    )
+    interest = weekly_to_period(weekly.select("period_start", "value", "is_partial"), "month").join(
+        flags, on="period_start", how="left"
+    )
+    labour = data.labour_observations(occupations["noc_code"].to_list(), state["region"])
+    portal = data.portal_counts(state["topic"], state["region"])
+    return occupations, interest, labour, portal, axis_key
+
+
+def _long(interest: pl.DataFrame, labour: pl.DataFrame, portal: pl.DataFrame) -> pl.DataFrame:
+    """The three panels' numbers in one long table, as the chart shows them."""
+    columns = ["panel", "series", "period_start", "value", "status", "source", "is_synthetic"]
+    parts = [
+        interest.select(
+            panel=pl.lit("search_interest"), series=pl.lit("search_interest"),
+            period_start="period_start", value="value", status=pl.lit(None, pl.String),
+            source="source", is_synthetic="is_synthetic",
+        ),
+        labour.filter(pl.col("measure").is_in(SHOWN_MEASURES)).select(
+            panel=pl.lit("labour"), series=pl.col("noc_code") + ":" + pl.col("measure"),
+            period_start="period_start", value="value", status="status",
+            source="source", is_synthetic="is_synthetic",
+        ),
+        portal.filter(pl.col("measure") == "programs_offered").select(
+            panel=pl.lit("programs"), series=pl.col("measure"), period_start="period_start",
+            value="value", status=pl.lit(None, pl.String), source="source",
+            is_synthetic="is_synthetic",
+        ),
+    ]  # fmt: skip
+    return pl.concat([part.select(columns) for part in parts], how="vertical_relaxed")
+
+
+def _summary(
+    topic: str, region: str, occupations: pl.DataFrame, labour: pl.DataFrame,
+    portal: pl.DataFrame, tr: Translator,
+) -> str:  # fmt: skip
+    if occupations.is_empty():
+        return tr("labour_no_links")
+    vacancies = labour.filter(pl.col("measure") == "job_vacancies").sort("period_start")
+    latest = vacancies.group_by("noc_code").last()["value"].sum() if vacancies.height else None
+    offered = portal.filter(pl.col("measure") == "programs_offered").sort("period_start")
+    return tr(
+        "labour_summary", topic=topic, region=region, occupations=occupations.height,
+        vacancies=tr.integer(latest),
+        programs=tr.integer(offered["value"][-1]) if offered.height else "–",
+    )  # fmt: skip
+
+
+def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[ChartView]:
+    occupations, interest, labour, portal, axis_key = _frames(data, state)
+    topic = tr.names(data.topics(), "topic_id").get(state["topic"], state["topic"])
+    region = tr.names(data.regions(), "region_code").get(state["region"], state["region"])
+    title_column = "title_fr" if tr.lang == "fr" else "title_en"
+    titles = dict(occupations.select("noc_code", pl.coalesce(title_column, "title_en")).iter_rows())
+    title = tr("labour_title", topic=topic, region=region)
+    figure = labour_figure(
+        interest, labour, portal, titles, title, tr(axis_key).replace("<br>", " "), tr
+    )
+    displayed = _long(interest, labour, portal)
+    info = ExportInfo(
+        title=title,
+        sources=sources_of(interest, labour, portal),
+        synthetic=synthetic_in(interest, labour, portal),
+        permalink=permalink(PATH, state),
+        notes=[tr("labour_table")],
+        lang=tr.lang,
+    )
+    summary = _summary(topic, region, occupations, labour, portal, tr)
+    return [ChartView("main", title, for_dash(figure, tr), displayed, displayed, summary, info)]
+
+
+def layout(data: DashboardData, tr: Translator, **query: Any) -> html.Div:
+    state = parse_state(data, query)
+    return html.Div(
+        [
+            html.H1(tr(TITLE_KEY)),
+            html.P(tr("labour_intro")),
+            synthetic_banner(tr, visible=False, component_id=Ids.BANNER),
+            html.Div(
+                [
+                    choice_dropdown(Ids.TOPIC, tr("topic"), data.topics(), "topic_id",
+                                    state["topic"], tr, wide=True),
+                    choice_dropdown(Ids.REGION, tr("region"), data.regions(), "region_code",
+                                    state["region"], tr),
+                ],
+                className="controls",
+            ),
+            chart_block(NAME, "main", tr),
+            html.Div(id=Ids.TABLE),
+            html.Div(id=Ids.REPORT),
+            dcc.Store(id=Ids.LANG, data=tr.lang),
+            *url_state_stores(NAME),
+        ]
+    )  # fmt: skip
 
 
 def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
+    register_url_sync(app, NAME)
+
     @app.callback(
-        Output(Ids.GRAPH, "figure"),
+        *(Output(component, prop) for component, prop in chart_output_ids(NAME, "main")),
         Output(Ids.TABLE, "children"),
         Output(Ids.BANNER, "hidden"),
+        Output(Ids.REPORT, "children"),
+        Output(f"{NAME}-state", "data"),
         Input(Ids.TOPIC, "value"),
         Input(Ids.REGION, "value"),
+        State(Ids.LANG, "data"),
     )
-    def update(topic_id: Any, region: Any) -> tuple[dict[str, Any], html.Table, bool]:
-        topics = data.topics()
-        regions = data.regions()
-        if (
-            topic_id not in topics["topic_id"].to_list()
-            or region not in regions["region_code"].to_list()
-        ):
+    def update(topic_id: Any, region: Any, lang: Any) -> tuple[Any, ...]:
+        tr = Translator(parse_lang(lang))
+        state = parse_state(data, {"topic": topic_id, "region": region, "lang": tr.lang})
+        if not state["topic"]:
             raise dash.exceptions.PreventUpdate
-        occupations = data.linked_occupations(topic_id)
-        weekly, scale_note = interest_values(data.interest_over_time((topic_id,), region))
-        interest = weekly_to_period(
-            weekly.select("period_start", "value", "is_partial"), "month"
-        ).join(
-            weekly.group_by(pl.col("period_start").dt.truncate("1mo")).agg(
-                pl.col("is_synthetic").any()
-            ),
-            on="period_start",
-            how="left",
+        (view,) = chart_views(data, state, tr)
+        occupations = data.linked_occupations(state["topic"])
+        labour = data.labour_observations(occupations["noc_code"].to_list(), state["region"])
+        return (
+            *chart_outputs(NAME, view, state, tr),
+            latest_table(labour, occupations, tr),
+            not view.info.synthetic,
+            report_link(NAME, state, tr),
+            url_state_value(state, tr, TITLE_KEY),
         )
-        labour = data.labour_observations(occupations["noc_code"].to_list(), region)
-        portal = data.portal_counts(topic_id, region)
-        names = dict(zip(topics["topic_id"], topics["name_en"], strict=True))
-        region_names = dict(zip(regions["region_code"], regions["name_en"], strict=True))
-        titles = dict(zip(occupations["noc_code"], occupations["title_en"], strict=True))
-        figure = labour_figure(
-            interest,
-            labour,
-            portal,
-            titles,
-            f"{names[topic_id]} in {region_names[region]}",
-            scale_note,
-        )
-        synthetic = any_synthetic(interest, labour, portal)
-        return for_dash(figure), latest_table(labour, occupations), not synthetic

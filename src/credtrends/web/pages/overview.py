@@ -2,116 +2,170 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
+from collections.abc import Mapping
 from typing import Any
 
 import dash
 import plotly.graph_objects as go
 import polars as pl
-from dash import Input, Output, dcc, html
+from dash import Input, Output, State, dcc, html
 
 from credtrends.forecasting import rank_emerging
 from credtrends.transforms.scores import topic_momentum
 from credtrends.web.components.banner import synthetic_banner
+from credtrends.web.components.chart_block import (
+    chart_block,
+    chart_output_ids,
+    chart_outputs,
+    report_link,
+)
 from credtrends.web.components.controls import choice_dropdown
-from credtrends.web.components.tables import frame_table, percent, sources_table
+from credtrends.web.components.tables import frame_table, sources_table
+from credtrends.web.components.url_state import register_url_sync, url_state_stores, url_state_value
 from credtrends.web.data import DashboardData
-from credtrends.web.figures import empty_figure, for_dash, interest_values
+from credtrends.web.downloads import ExportInfo
+from credtrends.web.figures import empty_figure, for_dash, interest_values, synthetic_note
+from credtrends.web.i18n import Translator, parse_lang
+from credtrends.web.views import (
+    ChartView,
+    choose,
+    permalink,
+    sources_of,
+    synthetic_in,
+    text_parameter,
+)
+from credtrends.web.views import (
+    State as ViewState,
+)
 
+NAME = "overview"
 PATH = "/"
-TITLE = "Overview"
+TITLE_KEY = "page_overview"
+DEFAULT_REGION = "CA"
 RECENT_WEEKS = 12
 TOP_N = 15
 
 
-class Ids(StrEnum):
+class Ids:
     REGION = "overview-region"
     BANNER = "overview-synthetic-banner"
-    TOP = "overview-top-topics"
     MOVERS = "overview-movers"
     FRESHNESS = "overview-freshness"
+    REPORT = "overview-report"
+    LANG = "overview-lang"
 
 
-def layout(data: DashboardData, region: str | None = None, **_: Any) -> html.Div:
-    regions = data.regions()
-    return html.Div(
-        [
-            html.H1(TITLE),
-            html.P(
-                f"Search interest over the last {RECENT_WEEKS} complete weeks, and its change "
-                "against the same weeks a year earlier (same season, so a September peak is "
-                "not mistaken for growth)."
-            ),
-            synthetic_banner(visible=False, component_id=Ids.BANNER),
-            choice_dropdown(Ids.REGION, "Region", regions, "region_code", region),
-            dcc.Loading(dcc.Graph(id=Ids.TOP, config={"displaylogo": False})),
-            html.Div(id=Ids.MOVERS),
-            html.Div(id=Ids.FRESHNESS),
-        ]
-    )
+def parse_state(data: DashboardData, query: Mapping[str, Any]) -> ViewState:
+    regions = data.regions()["region_code"].to_list()
+    return {
+        "region": choose(text_parameter(query, "region"), regions, DEFAULT_REGION),
+        "lang": "fr" if parse_lang(text_parameter(query, "lang")) == "fr" else "",
+    }
 
 
-def momentum_for(data: DashboardData, region_code: str) -> tuple[pl.DataFrame, str]:
+def momentum_for(data: DashboardData, region_code: str, tr: Translator) -> tuple[pl.DataFrame, str]:
     topics = data.topics()
     frame = data.interest_over_time(tuple(topics["topic_id"].to_list()), region_code)
-    shown, scale_note = interest_values(frame)
-    momentum = topic_momentum(shown, RECENT_WEEKS).join(
-        topics.select("topic_id", "name_en"), on="topic_id", how="left"
+    shown, axis_key = interest_values(frame)
+    names = pl.DataFrame(
+        {
+            "topic_id": list(tr.names(topics, "topic_id")),
+            "name": list(tr.names(topics, "topic_id").values()),
+        }
     )
-    return momentum, scale_note
+    momentum = topic_momentum(shown, RECENT_WEEKS).join(names, on="topic_id", how="left")
+    return momentum, tr(axis_key)
 
 
-def top_topics_figure(momentum: pl.DataFrame, region_name: str, scale_note: str) -> go.Figure:
-    if momentum.is_empty():
-        return empty_figure("No search interest loaded for this region yet.")
-    top = momentum.head(TOP_N).reverse()
-    labels = [
-        f"{name} ({source})" if momentum["source"].n_unique() > 1 else name
-        for name, source in zip(top["name_en"].to_list(), top["source"].to_list(), strict=True)
+def _labels(top: pl.DataFrame, several_sources: bool) -> list[str]:
+    return [
+        f"{name} ({source})" if several_sources else str(name)
+        for name, source in zip(top["name"].to_list(), top["source"].to_list(), strict=True)
     ]
+
+
+def top_topics_figure(
+    momentum: pl.DataFrame, region_name: str, scale_note: str, tr: Translator
+) -> go.Figure:
+    if momentum.is_empty():
+        return empty_figure(tr("no_interest"))
+    top = momentum.head(TOP_N).reverse()
     figure = go.Figure(
         go.Bar(
             x=top["recent_mean"].to_list(),
-            y=labels,
+            y=_labels(top, momentum["source"].n_unique() > 1),
             orientation="h",
-            marker={"color": "#1b6ca8"},
+            marker={"color": "#0072B2"},
             hovertemplate="%{y}: %{x:.1f}<extra></extra>",
         )
     )
-    annotations = []
-    if bool(momentum["is_synthetic"].any()):
-        annotations.append(
-            {"text": "SYNTHETIC DEMO DATA", "xref": "paper", "yref": "paper", "x": 1, "y": 1.02,
-             "showarrow": False, "font": {"color": "#9a3412"}, "xanchor": "right"}
-        )  # fmt: skip
+    annotations = [synthetic_note(tr)] if bool(momentum["is_synthetic"].any()) else []
     figure.update_layout(
-        title={"text": f"Most searched topics in {region_name}, last {RECENT_WEEKS} weeks", "x": 0},
+        title={"text": tr("overview_top_title", region=region_name, weeks=RECENT_WEEKS), "x": 0},
         xaxis={"title": {"text": scale_note}},
-        height=140 + 28 * top.height,
-        margin={"l": 260, "r": 20, "t": 60, "b": 60},
+        height=160 + 28 * top.height,
+        margin={"l": 260, "r": 20, "t": 70, "b": 70},
         annotations=annotations,
     )
     return figure
 
 
-def movers_tables(momentum: pl.DataFrame) -> list[html.Table]:
+def _top_summary(momentum: pl.DataFrame, region_name: str, tr: Translator) -> str:
+    if momentum.is_empty():
+        return tr("no_interest")
+    names = momentum["name"].to_list()
+    if len(names) == 1:
+        return tr(
+            "overview_top_summary_one", region=region_name, first=names[0], weeks=RECENT_WEEKS
+        )
+    return tr(
+        "overview_top_summary", region=region_name, first=names[0], second=names[1],
+        weeks=RECENT_WEEKS,
+    )  # fmt: skip
+
+
+def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[ChartView]:
+    region_name = tr.names(data.regions(), "region_code").get(state["region"], state["region"])
+    momentum, scale_note = momentum_for(data, state["region"], tr)
+    title = tr("overview_top_title", region=region_name, weeks=RECENT_WEEKS)
+    figure = top_topics_figure(momentum, region_name, scale_note, tr)
+    displayed = momentum.head(TOP_N).select(
+        "topic_id",
+        "name",
+        "source",
+        recent_mean=pl.col("recent_mean"),
+        growth=pl.col("growth"),
+        is_synthetic=pl.col("is_synthetic"),
+    )
+    info = ExportInfo(
+        title=title,
+        sources=sources_of(momentum),
+        synthetic=synthetic_in(momentum),
+        permalink=permalink(PATH, state),
+        notes=[scale_note.replace("<br>", " "), tr("caveat_partial")],
+        lang=tr.lang,
+    )
+    return [
+        ChartView("top", title, for_dash(figure, tr), momentum, displayed,
+                  _top_summary(momentum, region_name, tr), info)
+    ]  # fmt: skip
+
+
+def movers_tables(momentum: pl.DataFrame, tr: Translator) -> list[html.Table]:
     moving = momentum.filter(pl.col("growth").is_not_null())
-    columns = {"name_en": "Topic", "growth": "Change vs a year ago", "recent_mean": "Level"}
-    formats = {"growth": percent}
+    columns = {"name": tr("topic"), "growth": tr("change_year"), "recent_mean": tr("level")}
+    formats = {"growth": tr.percent}
     return [
         frame_table(
-            moving.sort("growth", descending=True).head(8), columns, "Fastest risers", formats
+            moving.sort("growth", descending=True).head(8), columns, tr("risers"), formats, tr
         ),
-        frame_table(moving.sort("growth").head(8), columns, "Fastest fallers", formats),
+        frame_table(moving.sort("growth").head(8), columns, tr("fallers"), formats, tr),
     ]
 
 
-def freshness_table(data: DashboardData) -> html.Table:
-    return sources_table(data, "Data freshness per source")
-
-
-def emerging_table(data: DashboardData, region_code: str, names: dict[str, str]) -> html.Table:
+def emerging_table(data: DashboardData, region_code: str, tr: Translator) -> html.Table:
     """Topics taking off: growth over the last year, its acceleration, and trend breaks."""
+    names = tr.names(data.topics(), "topic_id")
     interest = data.interest_over_time(tuple(names), region_code)
     shown, _ = interest_values(interest)
     ranked = rank_emerging(
@@ -124,48 +178,69 @@ def emerging_table(data: DashboardData, region_code: str, names: dict[str, str])
         growth=pl.col("growth_pct") / 100,
         acceleration=pl.col("acceleration_pct") / 100,
         trend_break=pl.when(pl.col("break_flag"))
-        .then(pl.col("break_period").dt.strftime("since %Y-%m"))
-        .otherwise(pl.lit("no")),
+        .then(pl.lit(tr("since", when="")) + pl.col("break_period").dt.strftime("%Y-%m"))
+        .otherwise(pl.lit(tr("no"))),
     )
     return frame_table(
         ranked.head(8),
         {
-            "rank": "Rank",
-            "topic": "Topic",
-            "growth": "Growth over the last year",
-            "acceleration": "Acceleration",
-            "trend_break": "Trend break",
-            "score": "Score",
+            "rank": tr("rank"),
+            "topic": tr("topic"),
+            "growth": tr("growth_year"),
+            "acceleration": tr("acceleration"),
+            "trend_break": tr("trend_break"),
+            "score": tr("score"),
         },
-        "Emerging topics (growth 50%, acceleration 25%, trend break 25%)",
-        {"growth": percent, "acceleration": percent},
+        tr("emerging"),
+        {"growth": tr.percent, "acceleration": tr.percent},
+        tr,
     )
+
+
+def layout(data: DashboardData, tr: Translator, **query: Any) -> html.Div:
+    state = parse_state(data, query)
+    return html.Div(
+        [
+            html.H1(tr(TITLE_KEY)),
+            html.P(tr("overview_intro", weeks=RECENT_WEEKS)),
+            synthetic_banner(tr, visible=False, component_id=Ids.BANNER),
+            choice_dropdown(Ids.REGION, tr("region"), data.regions(), "region_code",
+                            state["region"], tr),
+            chart_block(NAME, "top", tr),
+            html.Div(id=Ids.REPORT),
+            html.Div(id=Ids.MOVERS),
+            html.Div(id=Ids.FRESHNESS),
+            dcc.Store(id=Ids.LANG, data=tr.lang),
+            *url_state_stores(NAME),
+        ]
+    )  # fmt: skip
 
 
 def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
+    register_url_sync(app, NAME)
+
     @app.callback(
-        Output(Ids.TOP, "figure"),
+        *(Output(component, prop) for component, prop in chart_output_ids(NAME, "top")),
         Output(Ids.MOVERS, "children"),
         Output(Ids.BANNER, "hidden"),
         Output(Ids.FRESHNESS, "children"),
+        Output(Ids.REPORT, "children"),
+        Output(f"{NAME}-state", "data"),
         Input(Ids.REGION, "value"),
+        State(Ids.LANG, "data"),
     )
-    def update(region: Any) -> tuple[dict[str, Any], list[Any], bool, html.Table]:
-        names = dict(zip(data.regions()["region_code"], data.regions()["name_en"], strict=True))
-        if not isinstance(region, str) or region not in names:
-            raise dash.exceptions.PreventUpdate
-        momentum, scale_note = momentum_for(data, region)
-        synthetic = bool(momentum["is_synthetic"].any())
+    def update(region: Any, lang: Any) -> tuple[Any, ...]:
+        tr = Translator(parse_lang(lang))
+        state = parse_state(data, {"region": region, "lang": tr.lang})
+        (view,) = chart_views(data, state, tr)
         return (
-            for_dash(top_topics_figure(momentum, names[region], scale_note)),
+            *chart_outputs(NAME, view, state, tr),
             [
-                html.Div(movers_tables(momentum), className="grid-2"),
-                emerging_table(
-                    data,
-                    region,
-                    dict(zip(data.topics()["topic_id"], data.topics()["name_en"], strict=True)),
-                ),
+                html.Div(movers_tables(view.data, tr), className="grid-2"),
+                emerging_table(data, state["region"], tr),
             ],
-            not synthetic,
-            freshness_table(data),
+            not view.info.synthetic,
+            sources_table(data, tr("freshness"), tr),
+            report_link(NAME, state, tr),
+            url_state_value(state, tr, TITLE_KEY),
         )

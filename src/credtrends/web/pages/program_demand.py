@@ -2,164 +2,235 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
+from collections.abc import Mapping
 from typing import Any
 
 import dash
 import dash_ag_grid as dag
 import plotly.graph_objects as go
 import polars as pl
-from dash import Input, Output, dcc, html
+from dash import Input, Output, State, dcc, html
 
-from credtrends.transforms.demand_supply import SCORE_FORMULA, opportunity_table
+from credtrends.transforms.demand_supply import opportunity_table
 from credtrends.transforms.scores import topic_momentum
 from credtrends.web.components.banner import synthetic_banner
+from credtrends.web.components.chart_block import (
+    chart_block,
+    chart_output_ids,
+    chart_outputs,
+    report_link,
+)
 from credtrends.web.components.controls import choice_dropdown
+from credtrends.web.components.url_state import register_url_sync, url_state_stores, url_state_value
 from credtrends.web.data import DashboardData
-from credtrends.web.figures import empty_figure, for_dash, interest_values
+from credtrends.web.downloads import ExportInfo
+from credtrends.web.figures import empty_figure, for_dash, interest_values, synthetic_note
+from credtrends.web.i18n import Translator, parse_lang
+from credtrends.web.views import (
+    ChartView,
+    choose,
+    permalink,
+    sources_of,
+    text_parameter,
+)
+from credtrends.web.views import (
+    State as ViewState,
+)
 
+NAME = "program-demand"
 PATH = "/program-demand"
-TITLE = "Program demand"
+TITLE_KEY = "page_program_demand"
+DEFAULT_REGION = "CA-ON"
 RECENT_WEEKS = 12
 
 
-class Ids(StrEnum):
+class Ids:
     REGION = "demand-region"
     BANNER = "demand-synthetic-banner"
-    QUADRANT = "demand-quadrant"
     GRID = "demand-grid"
+    REPORT = "demand-report"
+    LANG = "demand-lang"
 
 
-PERCENT = "params.value == null ? '–' : d3.format('+.0%')(params.value)"
-COUNT = "params.value == null ? '–' : d3.format(',.0f')(params.value)"
-DECIMAL = "params.value == null ? '–' : d3.format('.2f')(params.value)"
+# d3-format in the grid, with French separators when the page is in French.
+D3_LOCALE = {
+    "en": "d3",
+    "fr": "d3.formatLocale({decimal: ',', thousands: '\\u00a0', grouping: [3], "
+    "currency: ['', '\\u00a0$'], percent: '\\u00a0%'})",
+}
 
 
-def _column(field: str, header: str, formatter: str, **extra: Any) -> dict[str, Any]:
+def _formatter(tr: Translator, spec: str) -> str:
+    return f"params.value == null ? '–' : {D3_LOCALE[tr.lang]}.format('{spec}')(params.value)"
+
+
+def grid_columns(tr: Translator) -> list[dict[str, Any]]:
+    def column(field: str, header: str, spec: str, **extra: Any) -> dict[str, Any]:
+        return {"field": field, "headerName": tr(header),
+                "valueFormatter": {"function": _formatter(tr, spec)}, **extra}  # fmt: skip
+
+    return [
+        {"field": "name", "headerName": tr("topic"), "pinned": "left", "minWidth": 220},
+        column("score", "score", ".2f", sort="desc"),
+        column("demand_level", "col_search_level", ".2f"),
+        column("demand_growth", "col_search_growth", "+.0%"),
+        column("forecast_growth", "col_forecast_growth", "+.0%"),
+        column("vacancies", "col_vacancies", ",.0f"),
+        column("vacancy_growth", "col_vacancy_growth", "+.0%"),
+        column("programs", "col_programs", ",.0f"),
+    ]
+
+
+def parse_state(data: DashboardData, query: Mapping[str, Any]) -> ViewState:
+    regions = data.regions()["region_code"].to_list()
     return {
-        "field": field,
-        "headerName": header,
-        "valueFormatter": {"function": formatter},
-        **extra,
+        "region": choose(text_parameter(query, "region"), regions, DEFAULT_REGION),
+        "lang": "fr" if parse_lang(text_parameter(query, "lang")) == "fr" else "",
     }
 
 
-COLUMNS = [
-    {"field": "name_en", "headerName": "Topic", "pinned": "left", "minWidth": 220},
-    _column("score", "Score", DECIMAL, sort="desc"),
-    _column("demand_level", "Search level", DECIMAL),
-    _column("demand_growth", "Search growth (yr)", PERCENT),
-    _column("forecast_growth", "Forecast growth", PERCENT),
-    _column("vacancies", "Vacancies (4 qtrs)", COUNT),
-    _column("vacancy_growth", "Vacancy growth", PERCENT),
-    _column("programs", "Programs offered", COUNT),
-]
-
-
-def layout(data: DashboardData, region: str | None = None, **_: Any) -> html.Div:
-    regions = data.regions()
-    return html.Div(
-        [
-            html.H1(TITLE),
-            html.P(
-                "For planners and program designers: each topic's search demand and where it "
-                "is heading, labour demand in the linked occupations, and how many programs "
-                "are already on offer. Bottom right of the chart: high demand, little supply."
-            ),
-            html.P([html.Strong("How the score is computed: "), SCORE_FORMULA], className="note"),
-            synthetic_banner(visible=False, component_id=Ids.BANNER),
-            choice_dropdown(Ids.REGION, "Region", regions, "region_code", region, "CA-ON"),
-            dcc.Loading(dcc.Graph(id=Ids.QUADRANT, config={"displaylogo": False})),
-            dag.AgGrid(
-                id=Ids.GRID,
-                columnDefs=COLUMNS,
-                rowData=[],
-                defaultColDef={"sortable": True, "resizable": True, "filter": True},
-                columnSize="autoSize",
-                style={"height": "520px"},
-                dashGridOptions={"animateRows": False},
-            ),
-        ]
-    )
-
-
-def region_opportunities(data: DashboardData, region_code: str) -> pl.DataFrame:
+def region_opportunities(data: DashboardData, region_code: str, tr: Translator) -> pl.DataFrame:
     topics = data.topics()
     topic_ids = tuple(topics["topic_id"].to_list())
-    shown, _ = interest_values(data.interest_over_time(topic_ids, region_code))
+    interest = data.interest_over_time(topic_ids, region_code)
+    shown, _ = interest_values(interest)
     momentum = topic_momentum(shown, RECENT_WEEKS)
     links = data.topic_occupation_links()
     labour = data.labour_observations(links["noc_code"].unique().to_list(), region_code)
+    portal = data.portal_counts_in_region(region_code)
     table = opportunity_table(
-        momentum,
-        data.latest_forecasts(topic_ids, region_code),
-        labour,
-        links,
-        data.portal_counts_in_region(region_code),
+        momentum, data.latest_forecasts(topic_ids, region_code), labour, links, portal
     )
-    synthetic = bool(shown["is_synthetic"].any()) if shown.height else False
-    return table.join(topics.select("topic_id", "name_en"), on="topic_id").with_columns(
-        is_synthetic=pl.lit(synthetic)
+    synthetic = any(
+        bool(frame["is_synthetic"].any()) for frame in (interest, labour, portal) if frame.height
+    )
+    names = tr.names(topics, "topic_id")
+    sources = ", ".join(s for s in sources_of(interest, labour, portal) if s != "none")
+    return table.with_columns(
+        name=pl.col("topic_id").replace_strict(names, default=pl.col("topic_id")),
+        is_synthetic=pl.lit(synthetic),
+        sources=pl.lit(sources),
     )
 
 
-def quadrant_figure(table: pl.DataFrame, region_name: str) -> go.Figure:
+def quadrant_figure(table: pl.DataFrame, region_name: str, tr: Translator) -> go.Figure:
     """Demand (x) against supply per unit of demand (y); colour is the score."""
     usable = table.filter(pl.col("programs_per_demand").is_not_null())
     if usable.is_empty():
-        return empty_figure("No programs-on-offer data for this region yet.")
+        return empty_figure(tr("demand_empty"))
+    hover = tr("demand_hover", topic="%{text}", x="%{x:.1f}", y="%{y:.2f}")
     figure = go.Figure(
         go.Scatter(
             x=usable["demand_level"].to_list(),
             y=usable["programs_per_demand"].to_list(),
             mode="markers+text",
-            text=usable["name_en"].to_list(),
+            text=usable["name"].to_list(),
             textposition="top center",
             marker={"size": 12, "color": usable["score"].to_list(), "colorscale": "Viridis",
-                    "colorbar": {"title": {"text": "score"}}},
-            hovertemplate="%{text}<br>search level %{x:.1f}<br>programs per unit of demand "
-            "%{y:.2f}<extra></extra>",
+                    "colorbar": {"title": {"text": tr("score")}}},
+            hovertemplate=hover + "<extra></extra>",
         )
     )  # fmt: skip
     x_mid = float(usable["demand_level"].median() or 0)  # type: ignore[arg-type]
     y_mid = float(usable["programs_per_demand"].median() or 0)  # type: ignore[arg-type]
-    figure.add_vline(x=x_mid, line={"dash": "dot", "color": "#999"})
-    figure.add_hline(y=y_mid, line={"dash": "dot", "color": "#999"})
+    figure.add_vline(x=x_mid, line={"dash": "dot", "color": "#6b7280"})
+    figure.add_hline(y=y_mid, line={"dash": "dot", "color": "#6b7280"})
     annotations = [
-        {"text": "high demand, low supply", "x": 1, "y": 0, "xref": "paper", "yref": "paper",
+        {"text": tr("demand_quadrant"), "x": 1, "y": 0, "xref": "paper", "yref": "paper",
          "xanchor": "right", "yanchor": "bottom", "showarrow": False, "font": {"color": "#166534"}},
     ]  # fmt: skip
     if bool(table["is_synthetic"].any()):
-        annotations.append(
-            {"text": "SYNTHETIC DEMO DATA", "x": 1, "y": 1.05, "xref": "paper", "yref": "paper",
-             "xanchor": "right", "showarrow": False, "font": {"color": "#9a3412"}}
-        )  # fmt: skip
+        annotations.append(synthetic_note(tr, y=1.05))
     figure.update_layout(
-        title={"text": f"Demand and supply in {region_name}", "x": 0},
-        xaxis={"title": {"text": f"Search level, last {RECENT_WEEKS} weeks"}},
-        yaxis={"title": {"text": "Programs offered per unit of search interest"}, "type": "log"},
+        title={"text": tr("demand_title", region=region_name), "x": 0},
+        xaxis={"title": {"text": tr("demand_x", weeks=RECENT_WEEKS)}},
+        yaxis={"title": {"text": tr("demand_y")}, "type": "log"},
         height=560,
         annotations=annotations,
     )
     return figure
 
 
+def _summary(table: pl.DataFrame, region: str, tr: Translator) -> str:
+    ranked = table.filter(pl.col("score").is_not_null()).sort("score", descending=True)
+    if ranked.is_empty():
+        return tr("demand_empty")
+    best = ranked.row(0, named=True)
+    return tr(
+        "demand_summary", region=region, top=best["name"], score=tr.number(best["score"], 2),
+        level=tr.number(best["demand_level"]), programs=tr.integer(best["programs"]),
+    )  # fmt: skip
+
+
+def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[ChartView]:
+    region = tr.names(data.regions(), "region_code").get(state["region"], state["region"])
+    table = region_opportunities(data, state["region"], tr)
+    title = tr("demand_title", region=region)
+    displayed = table.select(
+        "topic_id", "name", "score", "demand_level", "demand_growth", "forecast_growth",
+        "vacancies", "vacancy_growth", "programs", "programs_per_demand", "sources", "is_synthetic",
+    ).sort("score", descending=True, nulls_last=True)  # fmt: skip
+    sources = table["sources"][0] if table.height else ""
+    info = ExportInfo(
+        title=title,
+        sources=[s for s in str(sources).split(", ") if s] or ["none"],
+        synthetic=bool(table["is_synthetic"].any()) if table.height else False,
+        permalink=permalink(PATH, state),
+        notes=[tr("demand_formula") + tr("score_formula")],
+        lang=tr.lang,
+    )
+    figure = for_dash(quadrant_figure(table, region, tr), tr)
+    return [ChartView("quadrant", title, figure, displayed, displayed,
+                      _summary(table, region, tr), info)]  # fmt: skip
+
+
+def layout(data: DashboardData, tr: Translator, **query: Any) -> html.Div:
+    state = parse_state(data, query)
+    return html.Div(
+        [
+            html.H1(tr(TITLE_KEY)),
+            html.P(tr("demand_intro")),
+            html.P([html.Strong(tr("demand_formula")), tr("score_formula")], className="note"),
+            synthetic_banner(tr, visible=False, component_id=Ids.BANNER),
+            choice_dropdown(Ids.REGION, tr("region"), data.regions(), "region_code",
+                            state["region"], tr),
+            chart_block(NAME, "quadrant", tr),
+            dag.AgGrid(
+                id=Ids.GRID,
+                columnDefs=grid_columns(tr),
+                rowData=[],
+                defaultColDef={"sortable": True, "resizable": True, "filter": True},
+                columnSize="autoSize",
+                style={"height": "520px"},
+                dashGridOptions={"animateRows": False, "ensureDomOrder": True},
+            ),
+            html.Div(id=Ids.REPORT),
+            dcc.Store(id=Ids.LANG, data=tr.lang),
+            *url_state_stores(NAME),
+        ]
+    )  # fmt: skip
+
+
 def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
+    register_url_sync(app, NAME)
+
     @app.callback(
-        Output(Ids.QUADRANT, "figure"),
+        *(Output(component, prop) for component, prop in chart_output_ids(NAME, "quadrant")),
         Output(Ids.GRID, "rowData"),
         Output(Ids.BANNER, "hidden"),
+        Output(Ids.REPORT, "children"),
+        Output(f"{NAME}-state", "data"),
         Input(Ids.REGION, "value"),
+        State(Ids.LANG, "data"),
     )
-    def update(region: Any) -> tuple[dict[str, Any], list[dict[str, Any]], bool]:
-        regions = data.regions()
-        names = dict(zip(regions["region_code"], regions["name_en"], strict=True))
-        if not isinstance(region, str) or region not in names:
-            raise dash.exceptions.PreventUpdate
-        table = region_opportunities(data, region)
-        synthetic = bool(table["is_synthetic"].any()) if table.height else False
+    def update(region: Any, lang: Any) -> tuple[Any, ...]:
+        tr = Translator(parse_lang(lang))
+        state = parse_state(data, {"region": region, "lang": tr.lang})
+        (view,) = chart_views(data, state, tr)
         return (
-            for_dash(quadrant_figure(table, names[region])),
-            table.drop("is_synthetic").to_dicts(),
-            not synthetic,
+            *chart_outputs(NAME, view, state, tr),
+            view.displayed.to_dicts(),
+            not view.info.synthetic,
+            report_link(NAME, state, tr),
+            url_state_value(state, tr, TITLE_KEY),
         )

@@ -2,88 +2,185 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
+from collections.abc import Mapping
 from typing import Any
 
 import dash
 import polars as pl
-from dash import Input, Output, dcc, html
+from dash import Input, Output, State, dcc, html
 
 from credtrends.transforms.scores import topic_momentum
 from credtrends.web.components.banner import synthetic_banner
+from credtrends.web.components.chart_block import (
+    chart_block,
+    chart_output_ids,
+    chart_outputs,
+    report_link,
+)
 from credtrends.web.components.controls import choice_dropdown
-from credtrends.web.components.tables import frame_table, percent
+from credtrends.web.components.tables import frame_table
+from credtrends.web.components.url_state import register_url_sync, url_state_stores, url_state_value
 from credtrends.web.data import DashboardData
+from credtrends.web.downloads import ExportInfo
 from credtrends.web.figures import for_dash, interest_values
+from credtrends.web.i18n import Translator, parse_lang
 from credtrends.web.maps import province_choropleth
+from credtrends.web.views import (
+    ChartView,
+    choose,
+    permalink,
+    sources_of,
+    synthetic_in,
+    text_parameter,
+)
+from credtrends.web.views import (
+    State as ViewState,
+)
 
+NAME = "regions"
 PATH = "/regions"
-TITLE = "Regions"
+TITLE_KEY = "page_regions"
 RECENT_WEEKS = 12
+DEFAULT_TOPIC = "pmp"
 
 
-class Ids(StrEnum):
+class Ids:
     TOPIC = "regions-topic"
     BANNER = "regions-synthetic-banner"
-    MAP = "regions-map"
     TABLE = "regions-table"
+    REPORT = "regions-report"
+    LANG = "regions-lang"
 
 
-def layout(data: DashboardData, topic: str | None = None, **_: Any) -> html.Div:
-    topics = data.topics()
+def parse_state(data: DashboardData, query: Mapping[str, Any]) -> ViewState:
+    topics = data.topics()["topic_id"].to_list()
+    fallback = DEFAULT_TOPIC if DEFAULT_TOPIC in topics else (topics[0] if topics else "")
+    return {
+        "topic": choose(text_parameter(query, "topic"), topics, fallback),
+        "lang": "fr" if parse_lang(text_parameter(query, "lang")) == "fr" else "",
+    }
+
+
+def regional_growth(data: DashboardData, topic_id: str, tr: Translator) -> pl.DataFrame:
+    frame = data.topic_interest_by_region(topic_id)
+    shown, _ = interest_values(frame)
+    momentum = topic_momentum(shown, RECENT_WEEKS, by=("region_code",))
+    names = pl.DataFrame(
+        {
+            "region_code": list(tr.names(data.regions(), "region_code")),
+            "region_name": list(tr.names(data.regions(), "region_code").values()),
+        }
+    )
+    sources = frame.group_by("region_code").agg(
+        source=pl.col("source").unique().sort().str.join(", ")
+    )
+    return (
+        names.join(momentum, on="region_code", how="left")
+        .join(sources, on="region_code", how="left")
+        .with_columns(value=pl.col("growth") * 100)
+    )
+
+
+def _summary(growth: pl.DataFrame, topic: str, tr: Translator) -> str:
+    ranked = growth.filter(pl.col("growth").is_not_null() & (pl.col("region_code") != "CA"))
+    if ranked.is_empty():
+        return tr("regions_summary_none", topic=topic)
+    ranked = ranked.sort("growth", descending=True)
+    return tr(
+        "regions_summary", topic=topic,
+        best=ranked["region_name"][0], best_value=tr.percent(ranked["growth"][0]),
+        worst=ranked["region_name"][-1], worst_value=tr.percent(ranked["growth"][-1]),
+    )  # fmt: skip
+
+
+def map_view(data: DashboardData, state: ViewState, tr: Translator, key: str = "map") -> ChartView:
+    topic = tr.names(data.topics(), "topic_id").get(state["topic"], state["topic"])
+    growth = regional_growth(data, state["topic"], tr)
+    synthetic = synthetic_in(growth)
+    title = tr("regions_title", topic=topic)
+    figure = province_choropleth(
+        growth.filter(pl.col("region_code") != "CA"),
+        value_label=tr("regions_value"),
+        title=title,
+        synthetic=synthetic,
+        language=tr.lang,
+        diverging=True,
+    )
+    displayed = growth.select(
+        "region_code",
+        "region_name",
+        "growth",
+        "recent_mean",
+        "year_ago_mean",
+        "source",
+        "is_synthetic",
+    )
+    info = ExportInfo(
+        title=title,
+        sources=[s for s in sources_of(growth) if s != "none"] or ["none"],
+        synthetic=synthetic,
+        permalink=permalink(PATH, state),
+        notes=[tr("regions_intro", weeks=RECENT_WEEKS)],
+        lang=tr.lang,
+    )
+    return ChartView(key, title, for_dash(figure, tr), growth, displayed,
+                     _summary(growth, topic, tr), info)  # fmt: skip
+
+
+def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[ChartView]:
+    return [map_view(data, state, tr)]
+
+
+def growth_table(view: ChartView, topic: str, tr: Translator) -> html.Table:
+    return frame_table(
+        view.displayed.sort("growth", descending=True, nulls_last=True),
+        {"region_name": tr("region"), "growth": tr("change_year"),
+         "recent_mean": tr("recent_level")},
+        tr("regions_table", topic=topic),
+        {"growth": tr.percent},
+        tr,
+    )  # fmt: skip
+
+
+def layout(data: DashboardData, tr: Translator, **query: Any) -> html.Div:
+    state = parse_state(data, query)
     return html.Div(
         [
-            html.H1(TITLE),
-            html.P(
-                f"Change in search interest over the last {RECENT_WEEKS} complete weeks "
-                "against the same weeks a year earlier, per province and territory. Growth "
-                "is a ratio, so provinces compare fairly even though each province's interest "
-                "is on its own scale."
-            ),
-            synthetic_banner(visible=False, component_id=Ids.BANNER),
-            choice_dropdown(Ids.TOPIC, "Topic", topics, "topic_id", topic),
-            dcc.Loading(dcc.Graph(id=Ids.MAP, config={"displaylogo": False})),
+            html.H1(tr(TITLE_KEY)),
+            html.P(tr("regions_intro", weeks=RECENT_WEEKS)),
+            synthetic_banner(tr, visible=False, component_id=Ids.BANNER),
+            choice_dropdown(Ids.TOPIC, tr("topic"), data.topics(), "topic_id", state["topic"], tr),
+            chart_block(NAME, "map", tr),
             html.Div(id=Ids.TABLE),
+            html.Div(id=Ids.REPORT),
+            dcc.Store(id=Ids.LANG, data=tr.lang),
+            *url_state_stores(NAME),
         ]
     )
 
 
-def regional_growth(data: DashboardData, topic_id: str) -> pl.DataFrame:
-    frame = data.topic_interest_by_region(topic_id)
-    shown, _ = interest_values(frame)
-    momentum = topic_momentum(shown, RECENT_WEEKS, by=("region_code",))
-    names = data.regions().select("region_code", pl.col("name_en").alias("region_name"))
-    return names.join(momentum, on="region_code", how="left").with_columns(
-        value=pl.col("growth") * 100
-    )
-
-
 def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
+    register_url_sync(app, NAME)
+
     @app.callback(
-        Output(Ids.MAP, "figure"),
+        *(Output(component, prop) for component, prop in chart_output_ids(NAME, "map")),
         Output(Ids.TABLE, "children"),
         Output(Ids.BANNER, "hidden"),
+        Output(Ids.REPORT, "children"),
+        Output(f"{NAME}-state", "data"),
         Input(Ids.TOPIC, "value"),
+        State(Ids.LANG, "data"),
     )
-    def update(topic_id: Any) -> tuple[dict[str, Any], html.Table, bool]:
-        topics = data.topics()
-        if not isinstance(topic_id, str) or topic_id not in topics["topic_id"].to_list():
+    def update(topic_id: Any, lang: Any) -> tuple[Any, ...]:
+        tr = Translator(parse_lang(lang))
+        state = parse_state(data, {"topic": topic_id, "lang": tr.lang})
+        if not state["topic"]:
             raise dash.exceptions.PreventUpdate
-        name = topics.filter(pl.col("topic_id") == topic_id)["name_en"][0]
-        growth = regional_growth(data, topic_id)
-        synthetic = bool(growth["is_synthetic"].fill_null(False).any())
-        figure = province_choropleth(
-            growth.filter(pl.col("region_code") != "CA"),
-            value_label="% change vs a year ago",
-            title=f"{name}: change in search interest vs a year ago",
-            synthetic=synthetic,
-            diverging=True,
+        (view,) = chart_views(data, state, tr)
+        return (
+            *chart_outputs(NAME, view, state, tr),
+            growth_table(view, tr.names(data.topics(), "topic_id")[state["topic"]], tr),
+            not view.info.synthetic,
+            report_link(NAME, state, tr),
+            url_state_value(state, tr, TITLE_KEY),
         )
-        table = frame_table(
-            growth.sort("growth", descending=True, nulls_last=True),
-            {"region_name": "Region", "growth": "Change vs a year ago",
-             "recent_mean": "Recent level (own scale)"},
-            f"{name}: change by region (table alternative to the map)",
-            {"growth": percent},
-        )  # fmt: skip
-        return for_dash(figure), table, not synthetic

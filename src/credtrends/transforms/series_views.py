@@ -1,0 +1,74 @@
+"""Reshape weekly interest series for display: period window, coarser periods, indices.
+
+Input frames are long: ``series, source, period_start, value, is_partial, is_synthetic``
+(plus optional ``low``/``high`` bounds). Pure polars, no data access.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Literal
+
+import polars as pl
+
+from credtrends.transforms.alignment import TRUNCATE, weekly_to_period
+
+Granularity = Literal["week", "month", "quarter"]
+PERIOD_YEARS = {"1y": 1, "2y": 2, "5y": 5, "all": None}
+KEYS = ("series", "source")
+
+
+def window(frame: pl.DataFrame, period: str) -> pl.DataFrame:
+    """The last ``period`` ("1y", "2y", "5y" or "all") up to the newest row."""
+    years = PERIOD_YEARS.get(period)
+    if years is None or frame.is_empty():
+        return frame
+    newest = frame["period_start"].max()
+    assert isinstance(newest, date)
+    return frame.filter(pl.col("period_start") > newest - timedelta(days=round(365.25 * years)))
+
+
+def to_granularity(frame: pl.DataFrame, granularity: Granularity) -> pl.DataFrame:
+    """Weekly rows averaged into months or quarters (bounds dropped: they do not average).
+
+    The newest period is marked partial when it ends after the last complete week, so a
+    month with three weeks so far is never read as a final value.
+    """
+    if granularity == "week" or frame.is_empty():
+        return frame
+    complete = frame.filter(~pl.col("is_partial"))
+    if complete.is_empty():
+        return frame.head(0)
+    last_week: date = complete["period_start"].max()  # type: ignore[assignment]
+    covered_until = last_week + timedelta(days=7)
+    flags = frame.group_by(KEYS).agg(pl.col("is_synthetic").any())
+    averaged = weekly_to_period(
+        frame.select(*KEYS, "period_start", "value", "is_partial"), granularity, keys=KEYS
+    )
+    ends = averaged["period_start"].dt.offset_by(TRUNCATE[granularity])
+    return averaged.with_columns(
+        is_partial=ends > covered_until,
+        low=pl.lit(None, pl.Float64),
+        high=pl.lit(None, pl.Float64),
+    ).join(flags, on=list(KEYS), how="left")
+
+
+def index_to_mean(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Each series divided by its own mean over complete periods, times 100.
+
+    Google scales every region separately, so levels do not compare across regions but
+    shapes do. Returns the indexed frame and the factor per series (to index forecasts
+    the same way).
+    """
+    factors = (
+        frame.filter(~pl.col("is_partial"))
+        .group_by(KEYS)
+        .agg(factor=pl.when(pl.col("value").mean() > 0).then(100 / pl.col("value").mean()))
+    )
+    bounds = [name for name in ("value", "low", "high") if name in frame.columns]
+    indexed = (
+        frame.join(factors, on=list(KEYS), how="left")
+        .with_columns(pl.col(name) * pl.col("factor") for name in bounds)
+        .drop("factor")
+    )
+    return indexed, factors

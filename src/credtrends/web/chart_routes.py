@@ -1,0 +1,153 @@
+"""HTTP routes that deliver a page's charts outside the page: downloads, embeds, PDF reports.
+
+``/download/<page>/<chart>/<format>?<the page's query>``, ``/embed/<page>/<chart>?...`` and
+``/report/<page>?...`` rebuild the view from the same query the page's URL holds, so what is
+downloaded is what was on screen. Unknown pages, charts or formats are 404s; a query value
+that is not offered falls back to the page default, as the page itself does.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+import flask
+import polars as pl
+
+from credtrends.web.data import DashboardData
+from credtrends.web.downloads import metadata_json, render_image, xlsx_bytes
+from credtrends.web.embed import embed_page, plotly_js_path
+from credtrends.web.exports import frame_to_csv
+from credtrends.web.i18n import Translator, messages_for, parse_lang
+from credtrends.web.report import ReportSection, report_pdf
+from credtrends.web.views import ChartView, ViewPage, permalink
+
+log = logging.getLogger(__name__)
+PLOTLY_JS_URL = "/embed-assets/plotly.min.js"
+CONTENT_TYPES = {
+    "png": "image/png",
+    "svg": "image/svg+xml",
+    "pdf": "application/pdf",
+    "csv": "text/csv; charset=utf-8",
+    "shown.csv": "text/csv; charset=utf-8",
+    "fr.csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json; charset=utf-8",
+}
+
+
+def _text(body: str, status: int) -> flask.Response:
+    return flask.Response(body, status=status, content_type="text/plain; charset=utf-8")
+
+
+def _attachment(content: bytes | str, filename: str, fmt: str) -> flask.Response:
+    response = flask.Response(content, content_type=CONTENT_TYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _file_content(view: ChartView, fmt: str, base_name: str) -> bytes | str:
+    if fmt in ("png", "svg", "pdf"):
+        return render_image(view.figure, view.info, fmt)  # type: ignore[arg-type]
+    if fmt == "xlsx":
+        return xlsx_bytes(view.data, view.info)
+    if fmt == "json":
+        return metadata_json(view.data, view.info, f"{base_name}.csv")
+    if fmt == "shown.csv":
+        return frame_to_csv(view.displayed)
+    return frame_to_csv(view.data, french=fmt == "fr.csv")
+
+
+def _shown_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """Tables in reports show text as it would appear in a spreadsheet: dates as ISO."""
+    return frame.with_columns(pl.col(pl.Date, pl.Datetime).cast(pl.String))
+
+
+def register_chart_routes(
+    server: flask.Flask, data: DashboardData, pages: Mapping[str, ViewPage]
+) -> None:
+    def views_for(page_name: str) -> tuple[ViewPage, dict[str, str], list[ChartView]] | None:
+        page = pages.get(page_name)
+        if page is None:
+            return None
+        state = page.parse_state(data, flask.request.args.to_dict())
+        tr = Translator(parse_lang(state.get("lang")))
+        return page, state, page.chart_views(data, state, tr)
+
+    @server.get("/download/<page_name>/<chart>/<fmt>")
+    def download(page_name: str, chart: str, fmt: str) -> flask.Response:
+        if fmt not in CONTENT_TYPES:
+            return _text("Unknown format.", 404)
+        found = views_for(page_name)
+        view = next((v for v in found[2] if v.key == chart), None) if found else None
+        if view is None:
+            return _text("No such chart.", 404)
+        base_name = f"credtrends-{page_name}-{chart}"
+        try:
+            content = _file_content(view, fmt, base_name)
+        except Exception:  # kaleido/Chromium failures: say so, never a traceback
+            log.exception("could not render %s for %s/%s", fmt, page_name, chart)
+            return _text("This server could not render the image; try CSV or SVG later.", 503)
+        extension = fmt if fmt != "shown.csv" else "shown.csv"
+        return _attachment(content, f"{base_name}.{extension}", fmt)
+
+    @server.get("/embed/<page_name>/<chart>")
+    def embed(page_name: str, chart: str) -> flask.Response:
+        found = views_for(page_name)
+        view = next((v for v in found[2] if v.key == chart), None) if found else None
+        if found is None or view is None:
+            return _text("No such chart.", 404)
+        page, state, _ = found
+        document = embed_page(
+            view.figure,
+            view.title,
+            view.summary,
+            view.info.footer_lines(),
+            parse_lang(state.get("lang")),
+            PLOTLY_JS_URL,
+            permalink(page.PATH, state),
+            link_text=Translator(parse_lang(state.get("lang")))("view_link"),
+        )
+        return flask.Response(document, content_type="text/html; charset=utf-8")
+
+    @server.get("/report/<page_name>")
+    def report(page_name: str) -> flask.Response:
+        found = views_for(page_name)
+        if found is None or not found[2]:
+            return _text("No such view.", 404)
+        page, state, views = found
+        tr = Translator(parse_lang(state.get("lang")))
+        sections = [
+            ReportSection(
+                heading=view.title,
+                figure=view.figure,
+                summary=view.summary,
+                table=_shown_rows(view.displayed),
+                notes=list(view.info.notes),
+            )
+            for view in views
+        ]
+        try:
+            content = report_pdf(
+                title=f"{tr(page.TITLE_KEY)} · credtrends",
+                intro=tr("report_intro"),
+                sections=sections,
+                footer_lines=views[0].info.footer_lines(),
+                lang=tr.lang,
+                labels={
+                    "data": tr("report_data"),
+                    "page": messages_for(tr.lang)["report_page"],
+                    "rows_shown": messages_for(tr.lang)["report_rows"],
+                    "about": tr("report_about"),
+                },
+            )
+        except Exception:
+            log.exception("could not print the %s report", page_name)
+            return _text("This server could not print the report; try again later.", 503)
+        return _attachment(content, f"credtrends-{page_name}.pdf", "pdf")
+
+    @server.get(PLOTLY_JS_URL)
+    def plotly_js() -> flask.Response:
+        response = flask.send_file(plotly_js_path(), mimetype="text/javascript", max_age=86_400)
+        return response

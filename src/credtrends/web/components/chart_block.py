@@ -1,0 +1,101 @@
+"""A chart on a page: the graph, its one-sentence summary, and its downloads and embed code.
+
+Downloads are plain links to ``/download/...`` (not plotly's modebar, which the keyboard
+cannot reach): they work with Tab and Enter, open in any browser, and can be scripted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import dcc, html
+
+from credtrends.web.components.aria import aria
+from credtrends.web.embed import iframe_code
+from credtrends.web.i18n import Translator
+from credtrends.web.views import ChartView, State, absolute, query_string
+
+DOWNLOAD_FORMATS = (
+    ("png", "dl_png"),
+    ("svg", "dl_svg"),
+    ("pdf", "dl_pdf"),
+    ("csv", "dl_csv"),
+    ("shown.csv", "dl_displayed"),
+    ("fr.csv", "dl_csv_fr"),
+    ("xlsx", "dl_xlsx"),
+    ("json", "dl_json"),
+)
+
+
+def _ids(prefix: str, key: str) -> tuple[str, str, str]:
+    return f"{prefix}-{key}-graph", f"{prefix}-{key}-summary", f"{prefix}-{key}-tools"
+
+
+def chart_block(prefix: str, key: str, tr: Translator, height: str | None = None) -> html.Figure:
+    """Placeholders filled by the page's callback with ``chart_outputs``."""
+    graph_id, summary_id, tools_id = _ids(prefix, key)
+    style = {"height": height} if height else None
+    return html.Figure(
+        [
+            dcc.Loading(dcc.Graph(id=graph_id, config=tr.graph_config(), style=style)),
+            html.Figcaption(id=summary_id, className="summary", **aria(live="polite")),
+            html.Div(id=tools_id, className="chart-tools"),
+        ],
+        className="chart",
+    )
+
+
+def chart_tools(page: str, view: ChartView, state: State, tr: Translator) -> html.Div:
+    query = query_string(state)
+    links = [
+        html.A(
+            tr(label),
+            href=f"/download/{page}/{view.key}/{fmt}?{query}",
+            title=tr(f"{label}_title"),
+            className="button button-link",
+            download="",
+        )
+        for fmt, label in DOWNLOAD_FORMATS
+    ]
+    code_id = f"{page}-{view.key}-embed-code"
+    code = iframe_code(absolute(f"/embed/{page}/{view.key}?{query}"), view.title)
+    return html.Div(
+        [
+            html.Div([html.Span(tr("download_label"), className="note"), *links],
+                     className="downloads", role="group", **aria(label=tr("download"))),
+            html.Details(
+                [
+                    html.Summary(tr("embed")),
+                    html.P(tr("embed_help"), className="note"),
+                    html.Div(
+                        [
+                            html.Pre(code, id=code_id, className="embed-code"),
+                            dcc.Clipboard(target_id=code_id, title=tr("copy"),
+                                          className="copy-button"),
+                        ],
+                        className="embed-row",
+                    ),
+                ],
+                className="embed",
+            ),
+        ]
+    )  # fmt: skip
+
+
+def chart_outputs(page: str, view: ChartView, state: State, tr: Translator) -> tuple[Any, ...]:
+    """figure, summary and tools, in the order of ``chart_block``'s ids."""
+    return view.figure, view.summary, chart_tools(page, view, state, tr)
+
+
+def chart_output_ids(prefix: str, key: str) -> tuple[tuple[str, str], ...]:
+    graph_id, summary_id, tools_id = _ids(prefix, key)
+    return ((graph_id, "figure"), (summary_id, "children"), (tools_id, "children"))
+
+
+def report_link(page: str, state: State, tr: Translator) -> html.A:
+    return html.A(
+        tr("report"),
+        href=f"/report/{page}?{query_string(state)}",
+        className="button button-link report-link",
+        download="",
+    )

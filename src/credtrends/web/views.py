@@ -1,0 +1,112 @@
+"""What a page shows, independent of how it is delivered.
+
+Every page turns its URL query into a validated *state* (``parse_state``) and a state into
+a list of ``ChartView`` (``chart_views``). The page's callbacks, its downloads, its embeds
+and its PDF report all go through those two functions, so a chart downloaded, embedded or
+printed is exactly the chart on screen, and hostile values are refused in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urlencode
+
+import flask
+import polars as pl
+
+from credtrends.web.data import DashboardData
+from credtrends.web.downloads import ExportInfo
+from credtrends.web.i18n import Translator
+
+State = dict[str, str]
+MAX_PARAMETER_LENGTH = 2_000
+
+
+@dataclass(frozen=True)
+class ChartView:
+    """One chart with everything needed to show, explain, export and embed it."""
+
+    key: str  # stable within its page; part of download and embed URLs
+    title: str
+    figure: dict[str, Any]  # plotly JSON, as returned to dcc.Graph
+    data: pl.DataFrame  # every row behind the chart
+    displayed: pl.DataFrame  # what the chart shows, in its units
+    summary: str  # one sentence for screen readers, reports and embeds
+    info: ExportInfo
+
+
+class ViewPage(Protocol):
+    """A page module that can be exported: see the module docstring."""
+
+    NAME: str
+    PATH: str
+    TITLE_KEY: str
+
+    def parse_state(self, data: DashboardData, query: Mapping[str, Any]) -> State: ...
+
+    def chart_views(self, data: DashboardData, state: State, tr: Translator) -> list[ChartView]: ...
+
+
+def text_parameter(query: Mapping[str, Any], name: str) -> str:
+    """A query value as text; anything that is not a short string reads as absent."""
+    value = query.get(name)
+    if isinstance(value, list | tuple) and value:
+        value = value[0]
+    if not isinstance(value, str) or len(value) > MAX_PARAMETER_LENGTH:
+        return ""
+    return value.strip()
+
+
+def list_parameter(query: Mapping[str, Any], name: str) -> list[str]:
+    """``a,b,c`` (from a URL) or ``["a", "b"]`` (from a multi dropdown) as a list of text."""
+    value = query.get(name)
+    if isinstance(value, list | tuple):
+        items = [item for item in value if isinstance(item, str)]
+    elif isinstance(value, str) and len(value) <= MAX_PARAMETER_LENGTH:
+        items = value.split(",")
+    else:
+        items = []
+    return [item.strip() for item in items if item.strip()]
+
+
+def choose(value: str, allowed: Sequence[str], default: str) -> str:
+    return value if value in allowed else default
+
+
+def query_string(state: State) -> str:
+    """The canonical query for a state: same state, same URL (bookmarks and cache keys)."""
+    return urlencode(sorted((key, value) for key, value in state.items() if value), safe=",")
+
+
+def absolute(path: str) -> str:
+    """``path`` on this server as a browser elsewhere must call it (downloads, iframes)."""
+    if flask.has_request_context():
+        return flask.request.host_url.rstrip("/") + path
+    return path
+
+
+def permalink(path: str, state: State) -> str:
+    """The view's address, absolute when serving a request: it is printed on exports."""
+    query = query_string(state)
+    return absolute(f"{path}?{query}" if query else path)
+
+
+def sources_of(*frames: pl.DataFrame) -> list[str]:
+    names: set[str] = set()
+    for frame in frames:
+        if "source" in frame.columns and frame.height:
+            names.update(str(name) for name in frame["source"].drop_nulls().unique().to_list())
+    return sorted(names) or ["none"]
+
+
+def synthetic_in(*frames: pl.DataFrame) -> bool:
+    return any(
+        bool(frame["is_synthetic"].fill_null(False).any())
+        for frame in frames
+        if "is_synthetic" in frame.columns and frame.height
+    )
+
+
+PageLookup = Callable[[str], ViewPage | None]
