@@ -197,3 +197,16 @@ def test_hostile_queries_fall_back_to_defaults(
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     assert "<script>" not in text and "DROP" not in text and len(_rows(text)) > 1
+
+
+def test_the_map_names_its_boundaries_by_url_and_exports_carry_them(
+    client: flask.testing.FlaskClient,
+) -> None:
+    """On screen the boundaries are fetched once and cached; files embed them."""
+    from credtrends.web.maps import PROVINCES_URL
+
+    boundaries = client.get(PROVINCES_URL)
+    assert boundaries.status_code == 200 and "max-age" in boundaries.headers["Cache-Control"]
+    assert len(json.loads(boundaries.data)["features"]) == 13
+    embed = client.get("/embed/regions/map?topic=pmp").get_data(as_text=True)
+    assert PROVINCES_URL in embed and len(embed) < 60_000  # ~330 kB with inline boundaries

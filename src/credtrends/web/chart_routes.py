@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from importlib.resources import files
 
 import flask
 import polars as pl
@@ -18,7 +19,9 @@ from credtrends.web.data import DashboardData
 from credtrends.web.downloads import metadata_json, render_image, xlsx_bytes
 from credtrends.web.embed import embed_page, plotly_js_path
 from credtrends.web.exports import frame_to_csv
+from credtrends.web.geodata import GEOJSON_RESOURCE
 from credtrends.web.i18n import Translator, messages_for, parse_lang
+from credtrends.web.maps import PROVINCES_URL, inline_geojson
 from credtrends.web.report import ReportSection, report_pdf
 from credtrends.web.views import ChartView, ViewPage, permalink
 
@@ -49,7 +52,8 @@ def _attachment(content: bytes | str, filename: str, fmt: str) -> flask.Response
 
 def _file_content(view: ChartView, fmt: str, base_name: str) -> bytes | str:
     if fmt in ("png", "svg", "pdf"):
-        return render_image(view.figure, view.info, fmt)  # type: ignore[arg-type]
+        figure = inline_geojson(view.figure, PROVINCES_URL)
+        return render_image(figure, view.info, fmt)  # type: ignore[arg-type]
     if fmt == "xlsx":
         return xlsx_bytes(view.data, view.info)
     if fmt == "json":
@@ -121,7 +125,7 @@ def register_chart_routes(
         sections = [
             ReportSection(
                 heading=view.title,
-                figure=view.figure,
+                figure=inline_geojson(view.figure, PROVINCES_URL),
                 summary=view.summary,
                 table=_shown_rows(view.displayed),
                 notes=list(view.info.notes),
@@ -146,6 +150,14 @@ def register_chart_routes(
             log.exception("could not print the %s report", page_name)
             return _text("This server could not print the report; try again later.", 503)
         return _attachment(content, f"credtrends-{page_name}.pdf", "pdf")
+
+    @server.get(PROVINCES_URL)
+    def provinces() -> flask.Response:
+        boundaries = files("credtrends.web.geodata").joinpath(GEOJSON_RESOURCE).read_bytes()
+        response = flask.Response(boundaries, content_type="application/geo+json")
+        response.cache_control.public = True
+        response.cache_control.max_age = 86_400
+        return response
 
     @server.get(PLOTLY_JS_URL)
     def plotly_js() -> flask.Response:

@@ -110,3 +110,9 @@ class DashboardData:
             f"portal-region:{region_code}",
             lambda: queries.portal_counts_in_region(self._engine, region_code),
         )
+
+    def related_queries(self, topic_id: str, region_code: str) -> pl.DataFrame:
+        return self._cached(
+            f"related:{region_code}:{topic_id}",
+            lambda: queries.related_queries(self._engine, topic_id, region_code),
+        )

@@ -26,6 +26,7 @@ COLOR_SCALE = (
 NO_DATA_COLOR = "#bdbdbd"  # neutral grey: no hue, so it cannot be read as a value
 BORDER_COLOR = "#525252"  # 3:1 against white and the palest fill (WCAG non-text contrast)
 SYNTHETIC_LABEL = "SYNTHETIC DEMO DATA"
+PROVINCES_URL = "/geodata/canada-provinces.geojson"  # served by the app (chart_routes)
 REQUIRED_COLUMNS = ("region_code", "region_name", "value")
 # Canada's extent (west, south, east, north), from the shipped GeoJSON's bounding boxes.
 CANADA_BOUNDS = (-141.01, 41.67, -52.61, 83.12)
@@ -63,6 +64,7 @@ def province_choropleth(
     language: Language = "en",
     height: int = DEFAULT_HEIGHT,
     diverging: bool = False,
+    geojson_url: str | None = None,
 ) -> go.Figure:
     """Colour each province and territory by `value`; those without one are grey.
 
@@ -72,6 +74,9 @@ def province_choropleth(
     ``diverging`` is for changes: red below zero, blue above, white at zero.
     The view is fixed so the whole country fits `height` pixels: plotly's automatic
     `fitbounds` misplaces the map in static export (seen with plotly 7.1 and kaleido 1.5).
+    With ``geojson_url`` the traces name the boundaries by URL instead of carrying them:
+    the browser fetches and caches the file once, so a callback answers in a few kB
+    instead of ~330 kB. Static export needs them inline again (``inline_geojson``).
     """
     texts = TEXTS[language]
     values = _values_by_code(frame)
@@ -84,7 +89,7 @@ def province_choropleth(
     if without_data:
         figure.add_trace(
             go.Choroplethmap(
-                geojson=_collection(without_data),
+                geojson=geojson_url or _collection(without_data),
                 locations=[f["id"] for f in without_data],
                 z=[0.0] * len(without_data),
                 featureidkey="id",
@@ -102,7 +107,7 @@ def province_choropleth(
         label = _escape(value_label)
         figure.add_trace(
             go.Choroplethmap(
-                geojson=_collection(with_data),
+                geojson=geojson_url or _collection(with_data),
                 locations=[f["id"] for f in with_data],
                 z=[values[f["id"]][1] for f in with_data],
                 featureidkey="id",
@@ -222,6 +227,18 @@ def _value_range(numbers: list[float]) -> dict[str, float]:
     if low != high:
         return {}
     return {"zmin": min(low, 0.0), "zmax": max(high, 0.0) or 1.0}
+
+
+def inline_geojson(figure: dict[str, Any], geojson_url: str) -> dict[str, Any]:
+    """The figure with boundaries given by ``geojson_url`` put back inline, for renderers
+    that cannot fetch from this server (kaleido's image and PDF export)."""
+    traces = [
+        {**trace, "geojson": load_provinces_geojson()}
+        if trace.get("geojson") == geojson_url
+        else trace
+        for trace in figure.get("data", [])
+    ]
+    return {**figure, "data": traces}
 
 
 def _collection(features: list[dict[str, Any]]) -> dict[str, Any]:

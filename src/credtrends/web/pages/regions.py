@@ -24,7 +24,7 @@ from credtrends.web.data import DashboardData
 from credtrends.web.downloads import ExportInfo
 from credtrends.web.figures import for_dash, interest_values
 from credtrends.web.i18n import Translator, parse_lang
-from credtrends.web.maps import province_choropleth
+from credtrends.web.maps import PROVINCES_URL, province_choropleth
 from credtrends.web.views import (
     ChartView,
     choose,
@@ -105,6 +105,7 @@ def map_view(data: DashboardData, state: ViewState, tr: Translator, key: str = "
         synthetic=synthetic,
         language=tr.lang,
         diverging=True,
+        geojson_url=PROVINCES_URL,
     )
     displayed = growth.select(
         "region_code",
