@@ -234,8 +234,8 @@ def interest_figure(
         title={"text": title, "x": 0.01},
         yaxis={"title": {"text": axis_title}, "rangemode": "tozero"},
         xaxis={"title": {"text": x_title}},
-        legend={"orientation": "h", "y": -0.2},
-        margin={"t": 70, "r": 20, "b": 90, "l": 70},
+        legend={"orientation": "h", "y": -0.16, "yanchor": "top"},
+        margin={"t": 70, "r": 20, "b": 110, "l": 70},
         annotations=annotations,
     )
     if spans_google_break(shown):

@@ -68,6 +68,8 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         # chart tools
         "download": "Download",
         "download_label": "Download:",
+        "table_alternative": "The numbers behind this chart, as a table",
+        "col_period_start": "Period",
         "forecast_weekly_only": "Forecasts are weekly: choose the Week granularity to see them.",
         "dl_png": "PNG",
         "dl_png_title": "Chart as an image, with source and licence",
@@ -288,6 +290,8 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "no_interest": "Aucun intérêt de recherche chargé pour cette sélection.",
         "download": "Télécharger",
         "download_label": "Télécharger :",
+        "table_alternative": "Les chiffres de ce graphique, en tableau",
+        "col_period_start": "Période",
         "forecast_weekly_only": "Les prévisions sont hebdomadaires : choisissez la granularité "
         "Semaine pour les voir.",
         "dl_png": "PNG",

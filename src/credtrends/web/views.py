@@ -35,6 +35,7 @@ class ChartView:
     displayed: pl.DataFrame  # what the chart shows, in its units
     summary: str  # one sentence for screen readers, reports and embeds
     info: ExportInfo
+    table: pl.DataFrame | None = None  # a readable table alternative; headers are the titles
 
 
 class ViewPage(Protocol):

@@ -11,6 +11,7 @@ from typing import Any
 from dash import dcc, html
 
 from credtrends.web.components.aria import aria
+from credtrends.web.components.tables import frame_table
 from credtrends.web.embed import iframe_code
 from credtrends.web.i18n import Translator
 from credtrends.web.views import ChartView, State, absolute, query_string
@@ -61,6 +62,7 @@ def chart_tools(page: str, view: ChartView, state: State, tr: Translator) -> htm
     code = iframe_code(absolute(f"/embed/{page}/{view.key}?{query}"), view.title)
     return html.Div(
         [
+            table_alternative(view, tr),
             html.Div([html.Span(tr("download_label"), className="note"), *links],
                      className="downloads", role="group", **aria(label=tr("download"))),
             html.Details(
@@ -79,6 +81,20 @@ def chart_tools(page: str, view: ChartView, state: State, tr: Translator) -> htm
                 className="embed",
             ),
         ]
+    )  # fmt: skip
+
+
+def table_alternative(view: ChartView, tr: Translator) -> html.Details | None:
+    """The chart's numbers as a table, for readers who cannot see the chart."""
+    if view.table is None:
+        return None
+    return html.Details(
+        [
+            html.Summary(tr("table_alternative")),
+            frame_table(view.table, {name: name for name in view.table.columns}, view.title,
+                        tr=tr),
+        ],
+        className="table-alternative",
     )  # fmt: skip
 
 

@@ -244,8 +244,36 @@ def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[C
         displayed=_displayed(shown, drawn_forecasts, names),
         summary=_summary(shown, drawn_forecasts, names, tr),
         info=info,
+        table=_recent_table(shown, names, tr),
     )
     return [view]
+
+
+TABLE_PERIODS = 26
+
+
+def _recent_table(shown: pl.DataFrame, names: dict[str, str], tr: Translator) -> pl.DataFrame:
+    """The last periods, one column per series: the chart's table alternative."""
+    if shown.is_empty():
+        return pl.DataFrame({tr("col_period_start"): []})
+    recent = shown.filter(
+        pl.col("period_start").is_in(shown["period_start"].unique().sort().tail(TABLE_PERIODS))
+    ).with_columns(name=pl.col("series").replace_strict(names, default=pl.col("series")))
+    wide = recent.pivot("name", index="period_start", values="value", aggregate_function="mean")
+    periods = [
+        tr.date(day) + (f" ({tr('partial_point')})" if partial else "")
+        for day, partial in wide.join(
+            recent.group_by("period_start").agg(pl.col("is_partial").any()), on="period_start"
+        )
+        .sort("period_start", descending=True)
+        .select("period_start", "is_partial")
+        .iter_rows()
+    ]
+    return (
+        wide.sort("period_start", descending=True)
+        .drop("period_start")
+        .insert_column(0, pl.Series(tr("col_period_start"), periods))
+    )
 
 
 def _related(data: DashboardData, state: ViewState, tr: Translator) -> html.Div:
@@ -263,7 +291,10 @@ def _related(data: DashboardData, state: ViewState, tr: Translator) -> html.Div:
             shown=pl.when(pl.col("is_breakout"))
             .then(pl.lit(tr("breakout")))
             .otherwise(
-                pl.col("value").cast(pl.String) + (pl.lit(" %") if kind == "rising" else pl.lit(""))
+                pl.col("value").map_elements(
+                    (lambda v: tr.percent(v / 100)) if kind == "rising" else tr.integer,
+                    return_dtype=pl.String,
+                )
             )
         )
         caption_text = tr(caption) + (f" ({rows['source'][0]})" if rows.height else "")

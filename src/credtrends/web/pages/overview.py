@@ -145,9 +145,14 @@ def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[C
         notes=[scale_note.replace("<br>", " "), tr("caveat_partial")],
         lang=tr.lang,
     )
+    table = displayed.select(
+        pl.col("name").alias(tr("topic")),
+        pl.col("recent_mean").alias(tr("level")),
+        pl.col("growth").map_elements(tr.percent, return_dtype=pl.String).alias(tr("change_year")),
+    )
     return [
         ChartView("top", title, for_dash(figure, tr), momentum, displayed,
-                  _top_summary(momentum, region_name, tr), info)
+                  _top_summary(momentum, region_name, tr), info, table)
     ]  # fmt: skip
 
 
