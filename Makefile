@@ -3,8 +3,13 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# axe-core, the accessibility rules the browser tests run in the page: version and integrity
+# pinned in tests/browser/axe/package-lock.json, installed by `npm ci` into a git-ignored cache.
+AXE_DIR := .cache/axe-core
+AXE_JS := $(AXE_DIR)/node_modules/axe-core/axe.min.js
+AXE_PINS := tests/browser/axe/package.json tests/browser/axe/package-lock.json
 
-.PHONY: install demo serve test lint bench clean
+.PHONY: install axe demo serve test lint bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -15,6 +20,20 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)  ## virtualenv with credtrends and its dev tools
+
+# Never stops `make test`: without npm or the registry, pytest skips the accessibility tests
+# with the reason (and fails them with CI=true), like the other missing services.
+$(AXE_JS): $(AXE_PINS)
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "axe-core: npm not found; the accessibility tests will say so"; \
+	elif mkdir -p $(AXE_DIR) && cp $(AXE_PINS) $(AXE_DIR)/ && \
+		npm ci --prefix $(AXE_DIR) --ignore-scripts --no-audit --no-fund --loglevel=error; then \
+		touch $@; \
+	else \
+		echo "axe-core: npm ci failed; the accessibility tests will say so"; \
+	fi
+
+axe: $(AXE_JS)  ## axe-core from the npm registry, for the browser accessibility tests
 
 demo: $(STAMP)  ## load the synthetic demo data set and serve the dashboard
 	$(BIN)/credtrends demo
@@ -27,11 +46,11 @@ lint: $(STAMP)  ## ruff and mypy
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
-test: lint  ## lint, then unit, integration (SQLite + PostgreSQL) and browser tests
+test: lint axe  ## lint, then unit, integration (SQLite + PostgreSQL) and browser tests
 	$(BIN)/pytest
 
 bench: $(STAMP)  ## benchmarks (print ratios against baselines measured in the same run)
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .cache .mypy_cache .ruff_cache .pytest_cache
