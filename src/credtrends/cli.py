@@ -312,20 +312,22 @@ def _print_load_report(report: LoadReport) -> None:
     typer.echo(
         f"{report.payloads} payload(s) landed, {report.batch_rows} batch values loaded, "
         f"{report.calibrated_rows} calibrated values written"
+        + (f", {report.related_rows} related queries loaded" if report.related_rows else "")
     )
     for line in report.not_loaded:
         typer.echo(f"  note: {line}")
     if report.unmatched_terms:
         typer.echo(
-            "  terms matching no topic in topics.yaml (kept in the batches, not charted): "
-            + ", ".join(sorted(report.unmatched_terms))
+            "  terms matching no topic in topics.yaml (interest kept in the batches, not "
+            "charted; related queries not stored): " + ", ".join(sorted(report.unmatched_terms))
         )
 
 
 @import_app.command("trends-csv")
 def import_trends_csv(
     files: Annotated[
-        list[Path], typer.Argument(help="multiTimeline.csv / geoMap.csv / ... files.")
+        list[Path],
+        typer.Argument(help="multiTimeline.csv / relatedQueries.csv / geoMap.csv / ... files."),
     ],
     geo: Annotated[
         str | None, typer.Option(help="Region of the files when they don't say (e.g. CA-ON).")
@@ -379,6 +381,9 @@ def ingest_trends(
     reuse_hours: Annotated[
         float, typer.Option(help="Payloads landed this recently count as done (resume).")
     ] = 24.0,
+    related_queries: Annotated[
+        bool, typer.Option(help="Also fetch each topic's related queries (top and rising).")
+    ] = False,
 ) -> None:
     """Fetch weekly search interest for every topic and region, then calibrate it.
 
@@ -402,6 +407,7 @@ def ingest_trends(
         "regions": chosen,
         "topics": topic_ids,
         "timeframe": timeframe,
+        "related_queries": related_queries,
     }
     with record_job_run(engine, "ingest-trends", parameters) as run:
         if offline:
@@ -418,6 +424,7 @@ def ingest_trends(
                 reuse_hours,
                 typer.echo,
                 topic_ids,
+                related=related_queries,
             )
             # The batch plans go into the run record: what was asked, with which anchors.
             run.record["parameters"] = {**parameters, "plans": report.plans}

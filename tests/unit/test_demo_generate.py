@@ -10,6 +10,7 @@ import pytest
 from credtrends.catalogue import Catalogue
 from credtrends.demo import DEMO_SOURCE
 from credtrends.demo.generate import DEMO_START, generate_demo_data, last_sunday
+from credtrends.warehouse.schema import related_queries
 
 END = date(2026, 11, 25)
 
@@ -21,7 +22,12 @@ def demo(real_catalogue: Catalogue) -> object:
 
 def test_same_seed_same_data(real_catalogue: Catalogue, demo: object) -> None:
     again = generate_demo_data(real_catalogue, seed=7, end=END, run_id="demo-seed-7")
-    for name in ("search_interest", "portal_topic_counts", "labour_market_observations"):
+    for name in (
+        "search_interest",
+        "portal_topic_counts",
+        "labour_market_observations",
+        "related_queries",
+    ):
         assert getattr(again, name).equals(getattr(demo, name)), name
     other = generate_demo_data(real_catalogue, seed=8, end=END, run_id="demo-seed-8")
     assert not other.search_interest["calibrated_value"].equals(
@@ -70,7 +76,12 @@ def test_values_are_in_google_ranges_and_the_last_week_is_partial(demo: object) 
 
 
 def test_everything_is_labelled_synthetic(demo: object) -> None:
-    for name in ("search_interest", "portal_topic_counts", "labour_market_observations"):
+    for name in (
+        "search_interest",
+        "portal_topic_counts",
+        "labour_market_observations",
+        "related_queries",
+    ):
         frame: pl.DataFrame = getattr(demo, name)
         assert frame["is_synthetic"].all(), name
         assert set(frame["source"].unique().to_list()) == {DEMO_SOURCE}, name
@@ -103,3 +114,39 @@ def test_seasonality_shows_a_christmas_dip(demo: object) -> None:
     both = christmas.join(november, on="year")
     assert both.height >= 5
     assert (both["christmas"] < 0.9 * both["november"]).all()
+
+
+def test_related_queries_look_like_google_lists(real_catalogue: Catalogue, demo: object) -> None:
+    related: pl.DataFrame = demo.related_queries  # type: ignore[attr-defined]
+    assert set(related.columns) <= set(related_queries.columns.keys())
+    lists = related.group_by("topic_id", "region_code", "kind").agg(
+        pl.len(), pl.col("rank").sort(), pl.col("value").sort_by("rank")
+    )
+    expected = sum(1 + (len(t.regions) if t.regions else 13) for t in real_catalogue.topics)
+    assert lists.filter(pl.col("kind") == "top").height == expected
+    assert lists.filter(pl.col("kind") == "rising").height == expected
+    for row in lists.iter_rows(named=True):
+        assert row["rank"] == list(range(1, row["len"] + 1))
+        assert row["value"] == sorted(row["value"], reverse=True)  # rank follows value
+        if row["kind"] == "top":
+            assert row["len"] == 5 and row["value"][0] == 100
+    top = related.filter(pl.col("kind") == "top")
+    assert top["value"].max() == 100 and not top["is_breakout"].any()
+    rising = related.filter(pl.col("kind") == "rising")
+    breakouts = rising.filter(pl.col("is_breakout"))
+    assert 0 < breakouts.height < rising.height / 2
+    assert breakouts["value"].min() >= 5000 > rising.filter(~pl.col("is_breakout"))["value"].max()  # type: ignore[operator]
+    assert related.select("topic_id", "region_code", "kind", "query").is_unique().all()
+    pmp_ontario = related.filter(pl.col("topic_id") == "pmp", pl.col("region_code") == "CA-ON")
+    assert any("ontario" in q for q in pmp_ontario["query"].to_list())
+    assert all("pmp" in q for q in pmp_ontario["query"].to_list())
+
+
+def test_related_query_texts_do_not_depend_on_seed_or_end(real_catalogue: Catalogue) -> None:
+    """Another seed or end date changes values and ranks, never which rows exist, so
+    re-running the demo upserts onto the same rows instead of mixing two lists."""
+    keys = ["topic_id", "region_code", "timeframe", "kind", "query", "source"]
+    first = generate_demo_data(real_catalogue, 7, END, "r").related_queries
+    other = generate_demo_data(real_catalogue, 8, date(2025, 3, 1), "r").related_queries
+    assert first.select(keys).sort(keys).equals(other.select(keys).sort(keys))
+    assert not first.sort(keys)["value"].equals(other.sort(keys)["value"])

@@ -52,6 +52,7 @@ class DemoData:
     search_interest: pl.DataFrame
     portal_topic_counts: pl.DataFrame
     labour_market_observations: pl.DataFrame
+    related_queries: pl.DataFrame
 
 
 def last_sunday(day: date) -> date:
@@ -316,6 +317,103 @@ def generate_labour_market(
     )
 
 
+RELATED_TIMEFRAME = "today 12-m"
+"""The window the demo's related queries pretend to answer (Google's default view)."""
+
+# Shapes of plausible related searches; {term} is a topic's search term, {place} the region.
+RELATED_SHAPES: dict[str, tuple[str, ...]] = {
+    "top": (
+        "{term}", "{term} {place}", "{term} online", "{term} cost", "{term} course",
+        "{term} exam", "{term} near me", "{term} training", "{other}", "{other} {place}",
+    ),
+    "rising": (
+        "{term} online free", "{term} {place} cost", "how long is {term}", "{term} requirements",
+        "{term} exam {place}", "is {term} worth it", "{other} online", "{term} practice test",
+        "cheap {term}", "{term} renewal",
+    ),
+}  # fmt: skip
+RELATED_COUNTS = {"top": 5, "rising": 4}
+BREAKOUT_SHARE = 0.2
+
+
+def _related_texts(topic: Topic, place: str, kind: str, exclude: list[str]) -> list[str]:
+    """Distinct lowercase query texts of one list, for a topic in a region.
+
+    Chosen by topic and region only, never by seed or end date: re-running the demo with
+    another seed changes values and ranks but upserts onto the same rows.
+    """
+    term = topic.search_terms[0]
+    other = topic.search_terms[1] if len(topic.search_terms) > 1 else f"{term} certificate"
+    shapes = RELATED_SHAPES[kind]
+    order = _rng(0, "related-texts", topic.id, place, kind).permutation(len(shapes))
+    texts = dict.fromkeys(
+        shapes[i].format(term=term, other=other, place=place).casefold() for i in order
+    )
+    return [text for text in texts if text not in exclude][: RELATED_COUNTS[kind]]
+
+
+def generate_related_queries(
+    catalogue: Catalogue, seed: int, fetched_at: datetime, run_id: str
+) -> pl.DataFrame:
+    """Top and rising related queries per topic and region, as Google lists them.
+
+    Top values fall from 100 (the most searched related query); rising values are growth
+    in percent, and about one rising query in five is a "Breakout" (above 5000%).
+    """
+    names = {region.code: region.name_en.casefold() for region in catalogue.regions}
+    rows: dict[str, list[object]] = {
+        name: [] for name in ("topic_id", "region_code", "kind", "rank", "query", "value")
+    }
+    breakouts: list[bool] = []
+    for topic in catalogue.topics:
+        for region in _topic_regions(topic, catalogue):
+            rng = _rng(seed, "related", topic.id, region)
+            place = names.get(region, region.casefold())
+            top = _related_texts(topic, place, "top", [])
+            rising = _related_texts(topic, place, "rising", top)
+            top_values = [100, *sorted(rng.integers(5, 96, len(top) - 1).tolist(), reverse=True)]
+            flags = (rng.random(len(rising)) < BREAKOUT_SHARE).tolist()
+            growth = rng.integers(40, 4500, len(rising)).tolist()
+            burst = rng.integers(5000, 25000, len(rising)).tolist()
+            rising_values = [b if f else g for f, g, b in zip(flags, growth, burst, strict=True)]
+            # Google ranks rising queries by growth, breakouts first.
+            order = sorted(range(len(rising)), key=lambda i: -rising_values[i])
+            lists = (
+                ("top", top, top_values, [False] * len(top)),
+                (
+                    "rising",
+                    [rising[i] for i in order],
+                    [rising_values[i] for i in order],
+                    [flags[i] for i in order],
+                ),
+            )
+            for kind, texts, values, kind_flags in lists:
+                for rank, (text, value, flag) in enumerate(
+                    zip(texts, values, kind_flags, strict=True), start=1
+                ):
+                    rows["topic_id"].append(topic.id)
+                    rows["region_code"].append(region)
+                    rows["kind"].append(kind)
+                    rows["rank"].append(rank)
+                    rows["query"].append(text)
+                    rows["value"].append(int(value))
+                    breakouts.append(bool(flag))
+    schema = {
+        "topic_id": pl.String, "region_code": pl.String, "kind": pl.String,
+        "rank": pl.Int16, "query": pl.String, "value": pl.Int64,
+    }  # fmt: skip
+    return pl.DataFrame(rows, schema=schema).with_columns(
+        timeframe=pl.lit(RELATED_TIMEFRAME),
+        is_breakout=pl.Series(breakouts, dtype=pl.Boolean),
+        backend=pl.lit(DEMO_SOURCE),
+        request_key=pl.lit(None, dtype=pl.String),
+        source=pl.lit(DEMO_SOURCE),
+        fetched_at=pl.lit(fetched_at),
+        run_id=pl.lit(run_id),
+        is_synthetic=pl.lit(True),
+    )
+
+
 def generate_demo_data(catalogue: Catalogue, seed: int, end: date, run_id: str) -> DemoData:
     """All synthetic facts up to the week of ``end``; deterministic for (seed, end)."""
     fetched_at = datetime.combine(last_sunday(end), time(0, 0), tzinfo=UTC)
@@ -324,4 +422,5 @@ def generate_demo_data(catalogue: Catalogue, seed: int, end: date, run_id: str) 
         search_interest=interest,
         portal_topic_counts=generate_portal_counts(catalogue, interest, seed, fetched_at, run_id),
         labour_market_observations=generate_labour_market(catalogue, seed, end, fetched_at, run_id),
+        related_queries=generate_related_queries(catalogue, seed, fetched_at, run_id),
     )

@@ -4,6 +4,10 @@ A topic is one Google query: its search terms joined with " + " (Google's OR), s
 reads the same in every batch. Per region and granularity, the newest window's batches
 are calibrated together and replace that region's calibrated series in one transaction,
 so a chart never mixes scales from two calibrations.
+
+Related queries (Google's "top" and "rising" lists) are asked per topic query; an answer
+replaces the stored lists of its topic, region and window whole, so a list never mixes
+two answers (a query that dropped out of the list would otherwise keep its old rank).
 """
 
 from __future__ import annotations
@@ -31,8 +35,14 @@ from credtrends.sources.google_trends import (
 )
 from credtrends.transforms.calibration import calibrate_batches, plan_batches
 from credtrends.warehouse.load import upsert_frame, upsert_rows
-from credtrends.warehouse.queries import naive_utc_row
-from credtrends.warehouse.schema import raw_payloads, search_interest, search_interest_batches
+from credtrends.warehouse.queries import naive_utc, naive_utc_row
+from credtrends.warehouse.schema import (
+    MAX_RELATED_QUERY_LENGTH,
+    raw_payloads,
+    related_queries,
+    search_interest,
+    search_interest_batches,
+)
 
 SOURCE = "google-trends"
 log = logging.getLogger(__name__)
@@ -64,6 +74,7 @@ class LoadReport:
     payloads: int = 0
     batch_rows: int = 0
     calibrated_rows: int = 0
+    related_rows: int = 0
     unmatched_terms: set[str] = field(default_factory=set)
     not_loaded: list[str] = field(default_factory=list)
     plans: list[dict[str, Any]] = field(default_factory=list)
@@ -71,7 +82,7 @@ class LoadReport:
 
     @property
     def rows_written(self) -> int:
-        return self.payloads + self.batch_rows + self.calibrated_rows
+        return self.payloads + self.batch_rows + self.calibrated_rows + self.related_rows
 
 
 def land_payload(connection: sa.Connection, payload: RawPayload, run_id: str) -> None:
@@ -123,6 +134,15 @@ def landed_payloads(connection: sa.Connection) -> list[RawPayload]:
     return payloads
 
 
+def _check_regions(geos: Iterable[str], catalogue: Catalogue) -> None:
+    unknown = sorted(set(geos) - set(catalogue.region_codes))
+    if unknown:
+        raise InvalidPayload(
+            f"region {unknown[0]!r} is not in regions.yaml (credtrends covers Canada and its "
+            "provinces and territories)"
+        )
+
+
 def batch_frame(
     parsed: pl.DataFrame,
     catalogue: Catalogue,
@@ -134,13 +154,7 @@ def batch_frame(
     Periods without data (``has_data`` false) are dropped: they are not zeros. Returns the
     frame and the terms that match no topic (kept, with a null topic).
     """
-    geo = parsed["geo"].unique().to_list()
-    unknown = sorted(set(geo) - set(catalogue.region_codes))
-    if unknown:
-        raise InvalidPayload(
-            f"region {unknown[0]!r} is not in regions.yaml (credtrends covers Canada and its "
-            "provinces and territories)"
-        )
+    _check_regions(parsed["geo"].unique().to_list(), catalogue)
     mapping = term_topics(catalogue)
     frame = parsed.filter(pl.col("has_data")).select(
         "request_key",
@@ -165,21 +179,174 @@ def batch_frame(
     return frame, unmatched
 
 
+def related_query_problem(query: str) -> str | None:
+    """Why a related query cannot be stored exactly as Google gave it, or None.
+
+    Anything else (quotes, semicolons, markup, formula triggers, control characters) is
+    stored verbatim: it only ever travels as a bound parameter.
+    """
+    if "\x00" in query:
+        return "contains a NUL character, which PostgreSQL cannot store"
+    if len(query) > MAX_RELATED_QUERY_LENGTH:
+        return (
+            f"is {len(query)} characters long; Google's related queries are short phrases "
+            f"(at most {MAX_RELATED_QUERY_LENGTH} are stored)"
+        )
+    try:
+        query.encode("utf-8")
+    except UnicodeEncodeError:
+        return "contains a lone surrogate, which is not text"
+    return None
+
+
+@dataclass(frozen=True)
+class RelatedRows:
+    """A related-queries answer as ``related_queries`` rows, before it is stored."""
+
+    rows: pl.DataFrame
+    topic_ids: tuple[str, ...]
+    """Every topic the request asked about: its stored lists are replaced by ``rows``, even
+    when Google had no related queries for it (an empty answer empties the lists)."""
+    unmatched_terms: frozenset[str] = frozenset()
+    skipped_terms: tuple[str, ...] = ()
+    """Terms of a topic already answered by another term of the same request."""
+
+
+def related_frame(
+    parsed: pl.DataFrame, payload: RawPayload, catalogue: Catalogue, run_id: str
+) -> RelatedRows:
+    """Parsed related queries (RELATED_SCHEMA) as ``related_queries`` rows (pure).
+
+    Each requested term stands for the topic it maps to, as interest columns do; when two
+    terms of one request map to the same topic, the topic's full query wins, else the
+    first. Terms matching no topic are reported, not stored (a row needs its topic).
+    Raises InvalidPayload for a query that cannot be stored verbatim or that a list
+    names twice.
+    """
+    request = payload.request
+    _check_regions([request.geo], catalogue)
+    mapping = term_topics(catalogue)
+    queries = {topic_id: query.casefold() for topic_id, query in topic_queries(catalogue).items()}
+    chosen: dict[str, str] = {}  # topic -> the requested term answering for it
+    skipped: list[str] = []
+    unmatched: set[str] = set()
+    for term in request.terms:
+        topic = mapping.get(term.casefold())
+        if topic is None:
+            unmatched.add(term)
+        elif topic not in chosen:
+            chosen[topic] = term
+        elif term.casefold() == queries[topic]:
+            skipped.append(chosen[topic])
+            chosen[topic] = term
+        else:
+            skipped.append(term)
+    term_topic = {term.casefold(): topic for topic, term in chosen.items()}
+    topic_ids = [term_topic.get(term.casefold()) for term in parsed["term"].to_list()]
+    frame = (
+        parsed.with_columns(topic_id=pl.Series("topic_id", topic_ids, dtype=pl.String))
+        .filter(pl.col("entity") == "query", pl.col("topic_id").is_not_null())
+        .select(
+            "topic_id",
+            pl.lit(request.geo).alias("region_code"),
+            pl.lit(request.timeframe).alias("timeframe"),
+            pl.col("kind").cast(pl.String),
+            "query",
+            pl.col("rank").cast(pl.Int16),
+            pl.col("value").cast(pl.Int64),
+            "is_breakout",
+            "backend",
+            pl.lit(request.request_key).alias("request_key"),
+            source=pl.lit(SOURCE),
+            fetched_at=pl.lit(payload.fetched_at, dtype=pl.Datetime("us", "UTC")),
+            run_id=pl.lit(run_id),
+            is_synthetic=pl.lit(False),
+        )
+    )
+    for row in frame.select("kind", "rank", "query").iter_rows(named=True):
+        problem = related_query_problem(row["query"])
+        if problem:
+            raise InvalidPayload(
+                f"Google Trends payload {payload.label()}: {row['kind']} related query "
+                f"{row['rank']} {problem}"
+            )
+    repeated = frame.select("topic_id", "kind", "query").is_duplicated()
+    if repeated.any():
+        example = frame.filter(repeated).row(0, named=True)
+        raise InvalidPayload(
+            f"Google Trends payload {payload.label()}: the {example['kind']} list names "
+            f"{example['query']!r} twice"
+        )
+    return RelatedRows(
+        rows=frame,
+        topic_ids=tuple(chosen),
+        unmatched_terms=frozenset(unmatched),
+        skipped_terms=tuple(skipped),
+    )
+
+
+def store_related(
+    connection: sa.Connection, related: RelatedRows, payload: RawPayload
+) -> tuple[int, list[str]]:
+    """Replace the stored lists of each answered topic; returns (rows, topics left alone).
+
+    A topic whose stored lists for this region and window come from a later answer is left
+    alone, so re-importing an old file never overwrites a newer one. Re-loading the same
+    answer replaces its rows with identical ones.
+    """
+    table = related_queries
+    request = payload.request
+    fetched_at = naive_utc(payload.fetched_at)
+    kept: list[str] = []
+    for topic_id in related.topic_ids:
+        scope = (
+            table.c.source == SOURCE,
+            table.c.topic_id == topic_id,
+            table.c.region_code == request.geo,
+            table.c.timeframe == request.timeframe,
+        )
+        newest = connection.execute(sa.select(sa.func.max(table.c.fetched_at)).where(*scope))
+        stored = naive_utc(newest.scalar_one())
+        if stored is not None and stored > fetched_at:
+            kept.append(topic_id)
+            continue
+        connection.execute(sa.delete(table).where(*scope))
+    rows = related.rows.filter(~pl.col("topic_id").is_in(kept))
+    written = upsert_frame(connection, table, rows) if rows.height else 0
+    return written, kept
+
+
 def load_payload(
     connection: sa.Connection, payload: RawPayload, catalogue: Catalogue, run_id: str
 ) -> LoadReport:
     """Land one payload and load what it says; all in the caller's transaction."""
     report = LoadReport(payloads=1)
-    parsed = parse_payload(payload)  # raises InvalidPayload before anything is written
-    land_payload(connection, payload, run_id)
-    if payload.request.operation != Operation.INTEREST_OVER_TIME:
-        report.not_loaded.append(
-            f"{payload.label()}: landed; {payload.request.operation.value} has no table yet"
+    operation = payload.request.operation
+    # Parsing and shaping raise InvalidPayload before anything is written.
+    parsed = parse_payload(payload)
+    if operation == Operation.INTEREST_OVER_TIME:
+        frame, unmatched = batch_frame(parsed, catalogue, run_id, payload.fetched_at)
+        land_payload(connection, payload, run_id)
+        report.batch_rows = upsert_frame(connection, search_interest_batches, frame)
+        report.unmatched_terms |= unmatched
+        return report
+    if operation == Operation.RELATED_QUERIES:
+        related = related_frame(parsed, payload, catalogue, run_id)
+        land_payload(connection, payload, run_id)
+        report.related_rows, kept = store_related(connection, related, payload)
+        report.unmatched_terms |= related.unmatched_terms
+        report.not_loaded.extend(
+            f"{payload.label()}: a newer answer for {topic_id} in this window is kept"
+            for topic_id in kept
+        )
+        report.not_loaded.extend(
+            f"{payload.label()}: related queries of {term!r} not stored; another term of "
+            "the same topic answered for it"
+            for term in related.skipped_terms
         )
         return report
-    frame, unmatched = batch_frame(parsed, catalogue, run_id, payload.fetched_at)
-    report.batch_rows = upsert_frame(connection, search_interest_batches, frame)
-    report.unmatched_terms |= unmatched
+    land_payload(connection, payload, run_id)
+    report.not_loaded.append(f"{payload.label()}: landed; {operation.value} has no table yet")
     return report
 
 
@@ -293,6 +460,7 @@ def merge_reports(reports: Iterable[LoadReport]) -> LoadReport:
         total.payloads += report.payloads
         total.batch_rows += report.batch_rows
         total.calibrated_rows += report.calibrated_rows
+        total.related_rows += report.related_rows
         total.unmatched_terms |= report.unmatched_terms
         total.not_loaded.extend(report.not_loaded)
     return total
@@ -334,12 +502,14 @@ def fetch_trends(
     reuse_hours: float,
     echo: Callable[[str], None],
     topic_ids: Sequence[str] | None = None,
+    related: bool = False,
 ) -> LoadReport:
     """Plan, fetch politely and land every batch (one transaction each), then calibrate.
 
     Batches landed in the last ``reuse_hours`` are not fetched again, so a run stopped by a
     rate-limit storm resumes where it stopped. Calibration only runs on a complete set:
-    an incomplete one raises RateLimited after keeping what was landed.
+    an incomplete one raises RateLimited after keeping what was landed. With ``related``,
+    each topic's related queries are asked too (one request per topic and region).
     """
     queries = topic_queries(catalogue)
     requests: list[TrendsRequest] = []
@@ -372,6 +542,13 @@ def fetch_trends(
                 )
                 for batch in plan
             )
+            if related:
+                requests.extend(
+                    make_request(
+                        operation="related_queries", terms=[query], geo=region, timeframe=timeframe
+                    )
+                    for query in wanted
+                )
         since = datetime.now(UTC) - timedelta(hours=reuse_hours)
         done = set(
             connection.execute(

@@ -27,6 +27,7 @@ from credtrends.warehouse.schema import (
     topic_occupations,
     topics,
 )
+from credtrends.warehouse.schema import related_queries as related_queries_table
 
 TOPIC_SCHEMA = {
     "topic_id": pl.String,
@@ -261,6 +262,49 @@ def portal_counts(engine: sa.Engine, topic_id: str, region_code: str) -> pl.Data
     )
     with engine.connect() as connection:
         return _frame(connection.execute(statement).all(), PORTAL_SCHEMA)
+
+
+RELATED_QUERIES_SCHEMA = pl.Schema(
+    {
+        "kind": pl.String(),
+        "rank": pl.Int64(),
+        "query": pl.String(),
+        "value": pl.Int64(),
+        "is_breakout": pl.Boolean(),
+        "source": pl.String(),
+        "is_synthetic": pl.Boolean(),
+        "fetched_at": pl.Datetime("us"),
+        "timeframe": pl.String(),
+    }
+)
+
+
+def related_queries(engine: sa.Engine, topic_id: str, region_code: str) -> pl.DataFrame:
+    """Google's top and rising related queries of a topic in one region, by kind then rank.
+
+    Only one answer is returned, so two lists never mix: real data before synthetic, then
+    the most recently fetched window (``timeframe``). ``fetched_at`` is naive UTC.
+    """
+    table = related_queries_table
+    scope = (table.c.topic_id == topic_id, table.c.region_code == region_code)
+    newest = sa.func.max(table.c.fetched_at)
+    latest = (
+        sa.select(table.c.source, table.c.timeframe)
+        .where(*scope)
+        .group_by(table.c.source, table.c.timeframe, table.c.is_synthetic)
+        .order_by(table.c.is_synthetic, newest.desc(), table.c.timeframe.desc(), table.c.source)
+        .limit(1)
+    )
+    with engine.connect() as connection:
+        chosen = connection.execute(latest).first()
+        if chosen is None:
+            return pl.DataFrame(schema=RELATED_QUERIES_SCHEMA)
+        rows = connection.execute(
+            sa.select(*(table.c[name] for name in RELATED_QUERIES_SCHEMA))
+            .where(*scope, table.c.source == chosen.source, table.c.timeframe == chosen.timeframe)
+            .order_by(table.c.kind, table.c.rank)
+        ).all()
+    return _frame([naive_utc_row(row) for row in rows], RELATED_QUERIES_SCHEMA)
 
 
 @dataclass(frozen=True)

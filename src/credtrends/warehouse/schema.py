@@ -24,6 +24,9 @@ NAMING_CONVENTION = {
 metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 GRANULARITIES = ("hour", "day", "week", "month", "quarter", "year")
+RELATED_KINDS = ("top", "rising")
+MAX_RELATED_QUERY_LENGTH = 300
+"""Google's related queries are short phrases; a longer one can only be an edited file."""
 JOB_STATUSES = ("running", "succeeded", "failed", "crashed")
 
 _ts = sa.DateTime(timezone=True)
@@ -214,6 +217,32 @@ labour_market_observations = sa.Table(
     _granularity_check(),
 )
 
+related_queries = sa.Table(
+    "related_queries",
+    metadata,
+    _topic_fk(),
+    _region_fk(),
+    sa.Column("timeframe", sa.String(64), nullable=False, comment="the request's window"),
+    sa.Column("kind", sa.String(8), nullable=False, comment="top or rising"),
+    sa.Column("query", sa.String(MAX_RELATED_QUERY_LENGTH), nullable=False),
+    sa.Column("rank", sa.SmallInteger, nullable=False, comment="1 = first in Google's list"),
+    sa.Column(
+        "value",
+        sa.BigInteger,
+        nullable=True,
+        comment="top: 0-100; rising: growth in percent (null for a CSV 'Breakout')",
+    ),
+    sa.Column("is_breakout", sa.Boolean, nullable=False, comment="rising above ~5000%"),
+    sa.Column("backend", sa.String(64), nullable=False),
+    sa.Column("request_key", sa.String(64), nullable=True),
+    *_provenance(),
+    # One list per topic, region, window and source: a newer answer replaces it whole.
+    sa.PrimaryKeyConstraint("topic_id", "region_code", "timeframe", "kind", "query", "source"),
+    sa.CheckConstraint(
+        "kind IN ({})".format(", ".join(f"'{k}'" for k in RELATED_KINDS)), name="kind"
+    ),
+)
+
 forecast_runs = sa.Table(
     "forecast_runs",
     metadata,
@@ -281,5 +310,6 @@ FACT_TABLES: tuple[sa.Table, ...] = (
     search_interest_batches,
     portal_topic_counts,
     labour_market_observations,
+    related_queries,
     forecasts,
 )
