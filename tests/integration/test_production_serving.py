@@ -17,22 +17,39 @@ import pytest
 
 from tests.conftest import FIXTURES, unavailable
 
-INTEREST_CALLBACK = {
-    "output": "..interest-graph.figure...interest-synthetic-banner.hidden"
-    "...interest-summary.children..",
-    "outputs": [
-        {"id": "interest-graph", "property": "figure"},
-        {"id": "interest-synthetic-banner", "property": "hidden"},
-        {"id": "interest-summary", "property": "children"},
-    ],
-    "inputs": [
-        {"id": "interest-topics", "property": "value", "value": ["pmp", "data-science"]},
-        {"id": "interest-region", "property": "value", "value": "CA-ON"},
-        {"id": "interest-show-forecast", "property": "value", "value": ["forecast"]},
-    ],
-    "changedPropIds": ["interest-topics.value"],
-    "state": [],
+INTEREST_VALUES: dict[str, object] = {
+    "interest-compare": "topics",
+    "interest-topics": ["pmp", "data-science"],
+    "interest-region": "CA-ON",
+    "interest-regions": [],
+    "interest-granularity": "week",
+    "interest-period": "5y",
+    "interest-show": ["forecast"],
+    "interest-lang": "en",
 }
+GRAPH = "interest-main-graph"
+
+
+def interest_callback(base: str, values: dict[str, object]) -> dict[str, object]:
+    """The interest chart's callback body, built from the server's own dependency list."""
+    with urllib.request.urlopen(base + "/_dash-dependencies", timeout=30) as response:
+        callbacks = json.loads(response.read())
+    callback = next(c for c in callbacks if f"{GRAPH}.figure" in c["output"])
+    outputs = [
+        dict(zip(("id", "property"), part.rsplit(".", 1), strict=True))
+        for part in callback["output"].strip(".").split("...")
+    ]
+
+    def with_values(items: list[dict[str, str]]) -> list[dict[str, object]]:
+        return [{**item, "value": values.get(item["id"])} for item in items]
+
+    return {
+        "output": callback["output"],
+        "outputs": outputs,
+        "inputs": with_values(callback["inputs"]),
+        "state": with_values(callback["state"]),
+        "changedPropIds": ["interest-topics.value"],
+    }
 
 
 def post_callback(base: str, body: dict[str, object]) -> tuple[int, dict[str, object] | None]:
@@ -123,9 +140,9 @@ def test_gunicorn_workers_serve_pages_and_callbacks_with_a_redis_cache(
         with urllib.request.urlopen(base + path, timeout=30) as response:
             assert response.status == 200, path
     for _ in range(4):  # several requests land on both workers
-        status, body = post_callback(base, INTEREST_CALLBACK)
+        status, body = post_callback(base, interest_callback(base, INTEREST_VALUES))
         assert status == 200 and body is not None
-        figure = body["response"]["interest-graph"]["figure"]  # type: ignore[index]
+        figure = body["response"][GRAPH]["figure"]  # type: ignore[index]
         assert sum(len(trace["y"]) for trace in figure["data"]) > 100
         assert body["response"]["interest-synthetic-banner"]["hidden"] is False  # type: ignore[index]
     prefix = cache_config(Settings(cache_type="redis"), warehouse_url)["CACHE_KEY_PREFIX"]
@@ -136,14 +153,15 @@ def test_gunicorn_workers_serve_pages_and_callbacks_with_a_redis_cache(
 
 
 def test_callbacks_refuse_values_no_page_offers(gunicorn_server: tuple[str, str]) -> None:
+    """A value no page offers falls back to the page default; it never reaches a query."""
     base, _ = gunicorn_server
-    hostile = json.loads(json.dumps(INTEREST_CALLBACK))
-    hostile["inputs"][1]["value"] = "'; DROP TABLE topics; --"
-    status, _body = post_callback(base, hostile)
-    assert status == 204  # PreventUpdate: nothing computed, nothing returned
-    hostile["inputs"][1]["value"] = "CA-ON"
-    hostile["inputs"][0]["value"] = ["pmp", {"$ne": 1}, "x" * 10_000]
-    status, body = post_callback(base, hostile)
+    hostile = {**INTEREST_VALUES, "interest-region": "'; DROP TABLE topics; --"}
+    status, body = post_callback(base, interest_callback(base, hostile))
     assert status == 200 and body is not None
-    figure = body["response"]["interest-graph"]["figure"]  # type: ignore[index]
+    assert "DROP TABLE" not in json.dumps(body)
+    assert "Canada" in body["response"][GRAPH]["figure"]["layout"]["title"]["text"]  # type: ignore[index]
+    hostile = {**INTEREST_VALUES, "interest-topics": ["pmp", {"$ne": 1}, "x" * 10_000]}
+    status, body = post_callback(base, interest_callback(base, hostile))
+    assert status == 200 and body is not None
+    figure = body["response"][GRAPH]["figure"]  # type: ignore[index]
     assert figure["data"] and all(trace["name"].startswith("PMP") for trace in figure["data"])
