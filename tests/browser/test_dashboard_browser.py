@@ -16,7 +16,7 @@ def _wait(driver: object, condition: object, timeout: float = 30) -> object:
 
 def _plotted_points(driver: object) -> int:
     script = (
-        "const g = document.querySelector('#interest-graph .js-plotly-plot');"
+        "const g = document.querySelector('#interest-main-graph .js-plotly-plot');"
         "if (!g || !g.data) return 0;"
         "return g.data.reduce((n, t) => n + (t.y ? t.y.length : 0), 0);"
     )
@@ -32,8 +32,8 @@ def test_chart_renders_with_data_and_synthetic_banner(server: str, browser: obje
     banner = driver.find_element(By.ID, "interest-synthetic-banner")  # type: ignore[attr-defined]
     assert banner.is_displayed()
     assert "Synthetic demo data" in banner.text
-    assert "SYNTHETIC DEMO DATA" in driver.find_element(By.ID, "interest-graph").text  # type: ignore[attr-defined]
-    summary = driver.find_element(By.ID, "interest-summary").text  # type: ignore[attr-defined]
+    assert "SYNTHETIC DEMO DATA" in driver.find_element(By.ID, "interest-main-graph").text  # type: ignore[attr-defined]
+    summary = driver.find_element(By.ID, "interest-main-summary").text  # type: ignore[attr-defined]
     assert "synthetic-demo" in summary
     errors = [
         entry
@@ -52,10 +52,10 @@ def test_deep_link_selects_topics_and_region_and_ignores_unknown_parameters(
     driver.get(server + "/interest?topic=smart-serve,<script>&region=CA-ON&utm_source=x")  # type: ignore[attr-defined]
     _wait(driver, lambda d: _plotted_points(d) > 100)
     names = driver.execute_script(  # type: ignore[attr-defined]
-        "return document.querySelector('#interest-graph .js-plotly-plot').data.map(t => t.name)"
+        "return document.querySelector('#interest-main-graph .js-plotly-plot').data.map(t => t.name)"
     )
     assert names[0].startswith("Smart Serve")
-    assert "Ontario" in driver.find_element(By.ID, "interest-graph").text  # type: ignore[attr-defined]
+    assert "Ontario" in driver.find_element(By.ID, "interest-main-graph").text  # type: ignore[attr-defined]
     assert not [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]  # type: ignore[attr-defined]
 
 
@@ -69,7 +69,7 @@ def test_overview_and_data_pages_show_what_the_warehouse_holds(
 
     def bars(d: object) -> int:
         script = (
-            "const g = document.querySelector('#overview-top-topics .js-plotly-plot');"
+            "const g = document.querySelector('#overview-top-graph .js-plotly-plot');"
             "return g && g.data && g.data[0] ? g.data[0].x.length : 0;"
         )
         return int(d.execute_script(script))  # type: ignore[attr-defined]
@@ -95,7 +95,7 @@ def test_regions_page_draws_the_map_offline_with_a_table_alternative(
     driver = browser
     driver.get(server + "/regions?topic=pmp")  # type: ignore[attr-defined]
     script = (
-        "const g = document.querySelector('#regions-map .js-plotly-plot');"
+        "const g = document.querySelector('#regions-map-graph .js-plotly-plot');"
         "return g && g.data ? g.data.filter(t => t.type === 'choroplethmap').length : 0;"
     )
     _wait(driver, lambda d: int(d.execute_script(script)) >= 1)
@@ -103,7 +103,7 @@ def test_regions_page_draws_the_map_offline_with_a_table_alternative(
     rows = driver.find_elements(By.CSS_SELECTOR, "#regions-table tbody tr")  # type: ignore[attr-defined]
     assert len(rows) == 4  # Canada and the test catalogue's three provinces
     assert driver.find_element(By.ID, "regions-synthetic-banner").is_displayed()  # type: ignore[attr-defined]
-    assert driver.find_elements(By.CSS_SELECTOR, "#regions-map canvas")  # type: ignore[attr-defined]
+    assert driver.find_elements(By.CSS_SELECTOR, "#regions-map-graph canvas")  # type: ignore[attr-defined]
     assert not [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]  # type: ignore[attr-defined]
 
 
@@ -115,7 +115,7 @@ def test_labour_page_aligns_interest_vacancies_postings_and_supply(
     driver = browser
     driver.get(server + "/labour?topic=data-science&region=CA-ON")  # type: ignore[attr-defined]
     script = (
-        "const g = document.querySelector('#labour-graph .js-plotly-plot');"
+        "const g = document.querySelector('#labour-main-graph .js-plotly-plot');"
         "return g && g.data ? g.data.map(t => t.name) : [];"
     )
     _wait(driver, lambda d: len(d.execute_script(script)) >= 4)
@@ -142,7 +142,7 @@ def test_program_demand_page_shows_the_score_formula_grid_and_quadrant(
     grid = driver.find_element(By.ID, "demand-grid").text  # type: ignore[attr-defined]
     assert "Data science" in grid and "Score" in grid
     script = (
-        "const g = document.querySelector('#demand-quadrant .js-plotly-plot');"
+        "const g = document.querySelector('#program-demand-quadrant-graph .js-plotly-plot');"
         "return g && g.data && g.data[0] && g.data[0].x ? g.data[0].x.length : 0;"
     )
     _wait(driver, lambda d: int(d.execute_script(script)) >= 2)
