@@ -42,13 +42,6 @@ PAGES: dict[str, int] = {
     "/boards/test-board": 2,
 }
 LANGS = ("en", "fr")
-FRENCH_UI_PENDING = pytest.mark.xfail(strict=False, reason="French UI in progress")
-SKIP_LINK_PENDING = pytest.mark.xfail(
-    strict=False,
-    reason="app shell rewrite in progress (app.py): skip link; Enter on it must leave the "
-    "focus on <main> (a Dash re-render on the hash change takes it away)",
-)
-
 # The state of the page when it is ready: main has text, Dash is not loading anything,
 # every chart holds traces and its SVG, every grid has rows (or its "no rows" overlay).
 READY_SCRIPT = """
@@ -305,13 +298,7 @@ def test_page_has_a_specific_title_and_landmarks(
 
 @pytest.mark.parametrize(
     ("path", "lang"),
-    [
-        pytest.param(
-            path, lang, id=f"{lang}:{path}", marks=FRENCH_UI_PENDING if lang == "fr" else ()
-        )
-        for lang in LANGS
-        for path in PAGES
-    ],
+    [pytest.param(path, lang, id=f"{lang}:{path}") for lang in LANGS for path in PAGES],
 )
 def test_html_lang_is_the_language_asked_for(
     server: str, browser: Any, path: str, lang: str
@@ -331,7 +318,6 @@ def _tab(driver: Any) -> dict[str, Any] | None:
     return focused
 
 
-@SKIP_LINK_PENDING
 @pytest.mark.parametrize("lang", LANGS)
 def test_first_tab_stop_is_a_visible_skip_link_to_main(
     server: str, browser: Any, lang: str

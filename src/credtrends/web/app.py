@@ -41,22 +41,48 @@ function(meta) {
 """
 
 
+# Dash's own template, with the scripts in a <div>: its <footer> made a second
+# "contentinfo" landmark next to the page's footer.
+INDEX_STRING = """<!DOCTYPE html>
+<html>
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <div class="dash-scripts">
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </div>
+    </body>
+</html>"""
+
+
 class CredtrendsDash(dash.Dash):
     """Dash with ``<html lang>`` and the page title in the language the URL asks for."""
 
+    board_titles: Mapping[str, str] = {}
+
     def interpolate_index(self, **kwargs: Any) -> Any:  # type: ignore[override]
         tr = Translator(parse_lang(flask.request.args.get("lang")))
-        title_key = _title_key(flask.request.path)
-        if title_key:
-            kwargs["title"] = f"{tr(title_key)} · credtrends"
+        title = page_title(flask.request.path, tr, self.board_titles)
+        if title:
+            kwargs["title"] = title
         page = str(super().interpolate_index(**kwargs))  # type: ignore[no-untyped-call]
         return page.replace("<html>", f'<html lang="{tr.lang}">', 1)
 
 
-def _title_key(path: str) -> str | None:
+def page_title(path: str, tr: Translator, board_titles: Mapping[str, str]) -> str | None:
+    """ "Search interest · credtrends"; a board is named by its own title."""
     if path == boards.PATH or path.startswith(boards.PATH + "/"):
-        return boards.TITLE_KEY
-    return next((page.TITLE_KEY for page in PAGES if path == page.PATH), None)
+        slug = path.removeprefix(boards.PATH).strip("/")
+        return f"{board_titles.get(slug) or tr(boards.TITLE_KEY)} · credtrends"
+    key = next((page.TITLE_KEY for page in PAGES if path == page.PATH), None)
+    return f"{tr(key)} · credtrends" if key else None
 
 
 def _with_lang(path: str, lang: Lang) -> str:
@@ -76,7 +102,9 @@ def _switch_href(path: str, query: Mapping[str, Any], tr: Translator) -> str:
     return f"{path}?{text}" if text else path
 
 
-def shell(tr: Translator, path: str, query: Mapping[str, Any], content: Any) -> html.Div:
+def shell(
+    tr: Translator, path: str, query: Mapping[str, Any], content: Any, title: str | None = None
+) -> html.Div:
     """Skip link, header with navigation and language switch, main landmark, footer."""
     links = [
         html.A(
@@ -110,8 +138,7 @@ def shell(tr: Translator, path: str, query: Mapping[str, Any], content: Any) -> 
             html.Footer(tr("footer", version=__version__), className="site-footer"),
             dcc.Store(
                 id="page-meta",
-                data={"lang": tr.lang, "title": f"{tr(_title_key(path) or 'page_overview')} · "
-                      "credtrends"},
+                data={"lang": tr.lang, "title": title or page_title(path, tr, {})},
             ),
             dcc.Store(id="page-meta-applied"),
         ]
@@ -132,12 +159,14 @@ def create_app(settings: Settings, engine: sa.Engine) -> dash.Dash:
     data = DashboardData(engine, cache)
     catalogue = load_catalogue(settings.topics_file, settings.regions_file)
     board_definitions = load_boards(settings.dashboards_dir, catalogue)
+    app.board_titles = {slug: board.title for slug, board in board_definitions.items()}
+    app.index_string = INDEX_STRING
 
     def board_layout(board: Any = None, **query: Any) -> html.Div:
         tr = Translator(parse_lang(query.get("lang")))
         path = f"{boards.PATH}/{board}" if isinstance(board, str) else boards.PATH
         content = boards.layout(data, board_definitions, tr, board)
-        return shell(tr, path, query, content)
+        return shell(tr, path, query, content, page_title(path, tr, app.board_titles))
 
     dash.register_page(  # type: ignore[no-untyped-call]
         boards.__name__,

@@ -547,7 +547,12 @@ class Translator:
 
     def graph_config(self) -> Any:
         """``dcc.Graph(config=...)``: plotly.js month and day names in this language."""
-        config: dict[str, Any] = {"displaylogo": False, "locale": self.lang}
+        config: dict[str, Any] = {
+            "displaylogo": False,
+            "locale": self.lang,
+            # Fewer keyboard stops: the download links under each chart replace "save image".
+            "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage", "autoScale2d"],
+        }
         if self.lang == "fr":
             config["locales"] = {
                 "fr": {

@@ -18,7 +18,7 @@ TITLE_KEY = "page_data"
 
 METHODS: dict[Lang, str] = {
     "en": """
-### Sources
+## Sources
 
 - **Google Trends** (search interest): through pytrends, or CSV files exported from the
   Google Trends web page. Google's numbers are relative: each request holds at most five
@@ -32,7 +32,7 @@ METHODS: dict[Lang, str] = {
 - **Synthetic demo data** (`synthetic-demo`): invented by credtrends so that every page can
   be tried without a network. It is marked SYNTHETIC everywhere and in every download.
 
-### Calibration
+## Calibration
 
 Each topic is one Google query (its search terms joined with ` + `). Topics are fetched in
 batches that share anchor queries of similar volume, so a quiet topic is never measured
@@ -41,12 +41,12 @@ solved together (least squares on log ratios, weighted by rounding error) onto o
 where 100 is the busiest week of the reference query. Every value carries bounds implied
 by Google's rounding.
 
-### Forecasts
+## Forecasts
 
 Each series is backtested on rolling origins; the three best models by MASE are averaged.
 Prediction intervals come from the backtest errors (80% and 95%) and never go below zero.
 
-### Caveats
+## Caveats
 
 - Search interest measures searching, not enrolment or employer demand.
 - The current week is partial (open circles on charts) and never used as a final value.
@@ -56,7 +56,7 @@ Prediction intervals come from the backtest errors (80% and 95%) and never go be
   region calibration, so the Regions page compares changes, not levels.
 """,
     "fr": """
-### Sources
+## Sources
 
 - **Google Trends** (intérêt de recherche) : par pytrends, ou par les fichiers CSV exportés
   de la page Web de Google Trends. Les chiffres de Google sont relatifs : chaque requête
@@ -75,7 +75,7 @@ Prediction intervals come from the backtest errors (80% and 95%) and never go be
   pour que chaque page puisse être essayée sans réseau. Elles sont marquées SYNTHÉTIQUES
   partout, y compris dans chaque téléchargement.
 
-### Étalonnage
+## Étalonnage
 
 Chaque sujet est une recherche Google (ses termes joints par ` + `). Les sujets sont
 demandés par lots qui partagent des recherches d'ancrage de volume semblable : un sujet
@@ -85,13 +85,13 @@ rapports logarithmiques, pondérés par l'erreur d'arrondi) sur une seule échel
 la semaine la plus forte de la recherche de référence. Chaque valeur a les bornes que
 permettent les arrondis de Google.
 
-### Prévisions
+## Prévisions
 
 Chaque série est évaluée à origines glissantes; les trois meilleurs modèles selon le MASE
 sont moyennés. Les intervalles de prévision viennent des erreurs de cette évaluation (80 %
 et 95 %) et ne descendent jamais sous zéro.
 
-### Mises en garde
+## Mises en garde
 
 - L'intérêt de recherche mesure des recherches, pas des inscriptions ni la demande des
   employeurs.
