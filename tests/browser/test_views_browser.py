@@ -38,7 +38,9 @@ def _choose(driver: Any, dropdown_id: str, option_text: str) -> None:
     driver.find_element(By.ID, dropdown_id).click()
     options = _wait(
         driver,
-        lambda d: [o for o in d.find_elements(By.CSS_SELECTOR, "[role=option]") if o.text],
+        lambda d: [
+            o for o in d.find_elements(By.CSS_SELECTOR, ".dash-options-list label") if o.text
+        ],
     )
     next(o for o in options if o.text.strip() == option_text).click()
 
