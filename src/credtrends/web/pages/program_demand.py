@@ -113,19 +113,36 @@ def region_opportunities(data: DashboardData, region_code: str, tr: Translator) 
     )
 
 
+LABELLED = 8
+
+
+def short_name(name: str) -> str:
+    """ "PMP (Project Management Professional)" -> "PMP": the long form is in the hover."""
+    return name.split(" (", 1)[0]
+
+
 def quadrant_figure(table: pl.DataFrame, region_name: str, tr: Translator) -> go.Figure:
     """Demand (x) against supply per unit of demand (y); colour is the score."""
     usable = table.filter(pl.col("programs_per_demand").is_not_null())
     if usable.is_empty():
         return empty_figure(tr("demand_empty"))
-    hover = tr("demand_hover", topic="%{text}", x="%{x:.1f}", y="%{y:.2f}")
+    hover = tr("demand_hover", topic="%{customdata}", x="%{x:.1f}", y="%{y:.2f}")
+    # Only the best-scoring topics are labelled on the chart (all are in the grid and the
+    # hover): thirty labels overlap into an unreadable cloud.
+    best = set(usable.sort("score", descending=True, nulls_last=True)["topic_id"].head(LABELLED))
+    labels = [
+        short_name(name) if topic in best else ""
+        for topic, name in usable.select("topic_id", "name").iter_rows()
+    ]
     figure = go.Figure(
         go.Scatter(
             x=usable["demand_level"].to_list(),
             y=usable["programs_per_demand"].to_list(),
             mode="markers+text",
-            text=usable["name"].to_list(),
-            textposition="top center",
+            text=labels,
+            customdata=usable["name"].to_list(),
+            textposition=(["top center", "bottom center"] * usable.height)[: usable.height],
+            cliponaxis=False,
             marker={"size": 12, "color": usable["score"].to_list(), "colorscale": "Viridis",
                     "colorbar": {"title": {"text": tr("score")}}},
             hovertemplate=hover + "<extra></extra>",
