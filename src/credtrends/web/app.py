@@ -197,6 +197,6 @@ def create_app(settings: Settings, engine: sa.Engine) -> dash.Dash:
 def _page_layout(page: Any, data: DashboardData) -> Callable[..., html.Div]:
     def layout(**query: Any) -> html.Div:
         tr = Translator(parse_lang(query.get("lang")))
-        return shell(tr, page.PATH, query, page.layout(data, tr, **query))
+        return shell(tr, page.PATH, query, page.layout(data, tr, query))
 
     return layout

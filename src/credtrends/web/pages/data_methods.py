@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import dash
@@ -120,7 +121,7 @@ def _runs_table(data: DashboardData, tr: Translator) -> html.Table:
     )  # fmt: skip
 
 
-def layout(data: DashboardData, tr: Translator, **_: Any) -> html.Div:
+def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> html.Div:
     return html.Div(
         [
             html.H1(tr(TITLE_KEY)),

@@ -324,7 +324,7 @@ def _options(frame: pl.DataFrame, key: str, tr: Translator) -> list[dict[str, st
     return [{"label": name, "value": code} for code, name in tr.names(frame, key).items()]
 
 
-def layout(data: DashboardData, tr: Translator, **query: Any) -> html.Div:
+def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> html.Div:
     """``?topic=pmp,cpr&region=CA-ON`` deep-links a selection; unknown parameters are ignored."""
     topics = data.topics()
     if topics.is_empty():

@@ -269,7 +269,7 @@ def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[C
     return [ChartView("main", title, for_dash(figure, tr), displayed, displayed, summary, info)]
 
 
-def layout(data: DashboardData, tr: Translator, **query: Any) -> html.Div:
+def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> html.Div:
     state = parse_state(data, query)
     return html.Div(
         [

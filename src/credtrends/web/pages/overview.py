@@ -202,7 +202,7 @@ def emerging_table(data: DashboardData, region_code: str, tr: Translator) -> htm
     )
 
 
-def layout(data: DashboardData, tr: Translator, **query: Any) -> html.Div:
+def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> html.Div:
     state = parse_state(data, query)
     return html.Div(
         [

@@ -201,7 +201,7 @@ def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[C
                       _summary(table, region, tr), info)]  # fmt: skip
 
 
-def layout(data: DashboardData, tr: Translator, **query: Any) -> html.Div:
+def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> html.Div:
     state = parse_state(data, query)
     return html.Div(
         [

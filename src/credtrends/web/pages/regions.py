@@ -143,7 +143,7 @@ def growth_table(view: ChartView, topic: str, tr: Translator) -> html.Table:
     )  # fmt: skip
 
 
-def layout(data: DashboardData, tr: Translator, **query: Any) -> html.Div:
+def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> html.Div:
     state = parse_state(data, query)
     return html.Div(
         [
