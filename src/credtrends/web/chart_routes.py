@@ -23,10 +23,11 @@ from credtrends.web.geodata import GEOJSON_RESOURCE
 from credtrends.web.i18n import Translator, messages_for, parse_lang
 from credtrends.web.maps import PROVINCES_URL, inline_geojson
 from credtrends.web.report import ReportSection, report_pdf
-from credtrends.web.views import ChartView, ViewPage, permalink
+from credtrends.web.views import ChartView, State, ViewPage, permalink
 
 log = logging.getLogger(__name__)
 PLOTLY_JS_URL = "/embed-assets/plotly.min.js"
+IMAGE_FORMATS = ("png", "svg", "pdf")
 CONTENT_TYPES = {
     "png": "image/png",
     "svg": "image/svg+xml",
@@ -50,10 +51,7 @@ def _attachment(content: bytes | str, filename: str, fmt: str) -> flask.Response
     return response
 
 
-def _file_content(view: ChartView, fmt: str, base_name: str) -> bytes | str:
-    if fmt in ("png", "svg", "pdf"):
-        figure = inline_geojson(view.figure, PROVINCES_URL)
-        return render_image(figure, view.info, fmt)  # type: ignore[arg-type]
+def _data_file(view: ChartView, fmt: str, base_name: str) -> bytes | str:
     if fmt == "xlsx":
         return xlsx_bytes(view.data, view.info)
     if fmt == "json":
@@ -71,7 +69,7 @@ def _shown_rows(frame: pl.DataFrame) -> pl.DataFrame:
 def register_chart_routes(
     server: flask.Flask, data: DashboardData, pages: Mapping[str, ViewPage]
 ) -> None:
-    def views_for(page_name: str) -> tuple[ViewPage, dict[str, str], list[ChartView]] | None:
+    def views_for(page_name: str) -> tuple[ViewPage, State, list[ChartView]] | None:
         page = pages.get(page_name)
         if page is None:
             return None
@@ -79,30 +77,37 @@ def register_chart_routes(
         tr = Translator(parse_lang(state.get("lang")))
         return page, state, page.chart_views(data, state, tr)
 
+    def chart_of(page_name: str, chart: str) -> tuple[ViewPage, State, ChartView] | None:
+        found = views_for(page_name)
+        if found is None:
+            return None
+        page, state, views = found
+        view = next((v for v in views if v.key == chart), None)
+        return (page, state, view) if view is not None else None
+
     @server.get("/download/<page_name>/<chart>/<fmt>")
     def download(page_name: str, chart: str, fmt: str) -> flask.Response:
-        if fmt not in CONTENT_TYPES:
-            return _text("Unknown format.", 404)
-        found = views_for(page_name)
-        view = next((v for v in found[2] if v.key == chart), None) if found else None
-        if view is None:
-            return _text("No such chart.", 404)
+        found = chart_of(page_name, chart) if fmt in CONTENT_TYPES else None
+        if found is None:
+            return _text("No such chart or format.", 404)
+        view = found[2]
         base_name = f"credtrends-{page_name}-{chart}"
+        if fmt not in IMAGE_FORMATS:
+            return _attachment(_data_file(view, fmt, base_name), f"{base_name}.{fmt}", fmt)
         try:
-            content = _file_content(view, fmt, base_name)
+            figure = inline_geojson(view.figure, PROVINCES_URL)
+            image = render_image(figure, view.info, fmt)  # type: ignore[arg-type]
         except Exception:  # kaleido/Chromium failures: say so, never a traceback
             log.exception("could not render %s for %s/%s", fmt, page_name, chart)
             return _text("This server could not render the image; try CSV or SVG later.", 503)
-        extension = fmt if fmt != "shown.csv" else "shown.csv"
-        return _attachment(content, f"{base_name}.{extension}", fmt)
+        return _attachment(image, f"{base_name}.{fmt}", fmt)
 
     @server.get("/embed/<page_name>/<chart>")
     def embed(page_name: str, chart: str) -> flask.Response:
-        found = views_for(page_name)
-        view = next((v for v in found[2] if v.key == chart), None) if found else None
-        if found is None or view is None:
+        found = chart_of(page_name, chart)
+        if found is None:
             return _text("No such chart.", 404)
-        page, state, _ = found
+        page, state, view = found
         document = embed_page(
             view.figure,
             view.title,
