@@ -49,6 +49,11 @@ class DashboardData:
             self._cache.set(name, value)
         return value
 
+    def derived(self, name: str, compute: Callable[[], T]) -> T:
+        """A result computed from cached queries (momentum, emerging rankings), cached the
+        same way: ranking 1,000 topics costs seconds, far more than reading them."""
+        return self._cached("derived:" + name, compute)
+
     def topics(self) -> pl.DataFrame:
         return self._cached("topics", lambda: queries.list_topics(self._engine))
 

@@ -65,16 +65,20 @@ def parse_state(data: DashboardData, query: Mapping[str, Any]) -> ViewState:
 
 def momentum_for(data: DashboardData, region_code: str, tr: Translator) -> tuple[pl.DataFrame, str]:
     topics = data.topics()
-    frame = data.interest_over_time(tuple(topics["topic_id"].to_list()), region_code)
-    shown, axis_key = interest_values(frame)
+
+    def compute() -> tuple[pl.DataFrame, str]:
+        frame = data.interest_over_time(tuple(topics["topic_id"].to_list()), region_code)
+        shown, axis_key = interest_values(frame)
+        return topic_momentum(shown, RECENT_WEEKS), axis_key
+
+    momentum, axis_key = data.derived(f"momentum:{region_code}", compute)
     names = pl.DataFrame(
         {
             "topic_id": list(tr.names(topics, "topic_id")),
             "name": list(tr.names(topics, "topic_id").values()),
         }
     )
-    momentum = topic_momentum(shown, RECENT_WEEKS).join(names, on="topic_id", how="left")
-    return momentum, tr(axis_key)
+    return momentum.join(names, on="topic_id", how="left"), tr(axis_key)
 
 
 def _labels(top: pl.DataFrame, several_sources: bool) -> list[str]:
@@ -171,14 +175,15 @@ def movers_tables(momentum: pl.DataFrame, tr: Translator) -> list[html.Table]:
 def emerging_table(data: DashboardData, region_code: str, tr: Translator) -> html.Table:
     """Topics taking off: growth over the last year, its acceleration, and trend breaks."""
     names = tr.names(data.topics(), "topic_id")
-    interest = data.interest_over_time(tuple(names), region_code)
-    shown, _ = interest_values(interest)
-    ranked = rank_emerging(
-        shown.select(
+
+    def rank() -> pl.DataFrame:
+        shown, _ = interest_values(data.interest_over_time(tuple(names), region_code))
+        series = shown.select(
             series_id="topic_id", period="period_start", value="value", is_partial="is_partial"
-        ),
-        "week",
-    ).with_columns(
+        )
+        return rank_emerging(series, "week")
+
+    ranked = data.derived(f"emerging:{region_code}", rank).with_columns(
         topic=pl.col("series_id").replace_strict(names, default=pl.col("series_id")),
         growth=pl.col("growth_pct") / 100,
         acceleration=pl.col("acceleration_pct") / 100,
