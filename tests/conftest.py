@@ -8,8 +8,10 @@ skipped with the reason on a developer's machine, and fail in CI (CI=true).
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,8 @@ import sqlalchemy as sa
 from hypothesis import settings as hypothesis_settings
 
 from credtrends.catalogue import Catalogue, load_catalogue
+from credtrends.config import Settings
+from credtrends.demo.load import forecast_demo, load_demo
 from credtrends.warehouse.catalogue_sync import sync_catalogue
 from credtrends.warehouse.engine import create_warehouse_engine
 from credtrends.warehouse.migrate import upgrade_warehouse
@@ -114,3 +118,28 @@ def engine(empty_engine: sa.Engine, test_catalogue: Catalogue) -> sa.Engine:
     with empty_engine.begin() as connection:
         sync_catalogue(connection, test_catalogue)
     return empty_engine
+
+
+def demo_dashboard(work: Path, topics_yaml: str | None = None) -> tuple[Settings, sa.Engine]:
+    """Settings and a SQLite warehouse holding the demo set for the small test catalogue
+    (optionally with another topics.yaml), ready for ``create_app``."""
+    config = work / "config"
+    config.mkdir()
+    topics = topics_yaml or (FIXTURES / "catalogue" / "topics.yaml").read_text(encoding="utf-8")
+    (config / "topics.yaml").write_text(topics, encoding="utf-8")
+    shutil.copy(FIXTURES / "catalogue" / "regions.yaml", config / "regions.yaml")
+    settings = Settings(
+        config_dir=config,
+        data_dir=work / "data",
+        dashboards_dir=FIXTURES / "dashboards",
+        database_url=f"sqlite:///{work / 'warehouse.sqlite'}",
+        cache_type="simple",
+    )
+    catalogue = load_catalogue(settings.topics_file, settings.regions_file)
+    engine = create_warehouse_engine(settings.warehouse_url)
+    upgrade_warehouse(engine)
+    with engine.begin() as connection:
+        sync_catalogue(connection, catalogue)
+    load_demo(engine, catalogue, seed=42, end=date(2025, 6, 1))
+    forecast_demo(engine, seed=42)
+    return settings, engine

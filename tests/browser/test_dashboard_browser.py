@@ -52,7 +52,8 @@ def test_deep_link_selects_topics_and_region_and_ignores_unknown_parameters(
     driver.get(server + "/interest?topic=smart-serve,<script>&region=CA-ON&utm_source=x")  # type: ignore[attr-defined]
     _wait(driver, lambda d: _plotted_points(d) > 100)
     names = driver.execute_script(  # type: ignore[attr-defined]
-        "return document.querySelector('#interest-main-graph .js-plotly-plot').data.map(t => t.name)"
+        "return document.querySelector('#interest-main-graph .js-plotly-plot')"
+        ".data.map(t => t.name)"
     )
     assert names[0].startswith("Smart Serve")
     assert "Ontario" in driver.find_element(By.ID, "interest-main-graph").text  # type: ignore[attr-defined]

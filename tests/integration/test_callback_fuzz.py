@@ -23,10 +23,8 @@ import inspect
 import json
 import math
 import re
-import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
@@ -36,14 +34,8 @@ import polars.exceptions
 import pytest
 import sqlalchemy.exc
 
-from credtrends.catalogue import load_catalogue
-from credtrends.config import Settings
-from credtrends.demo.load import forecast_demo, load_demo
-from credtrends.warehouse.catalogue_sync import sync_catalogue
-from credtrends.warehouse.engine import create_warehouse_engine
-from credtrends.warehouse.migrate import upgrade_warehouse
 from credtrends.web.app import create_app
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, demo_dashboard
 
 LONG_TEXT = "x" * 100_000
 RTL_ZERO_WIDTH = "\u202eNO-AC\u200b\u200d\ufeff"
@@ -465,25 +457,7 @@ def _signature_parameters(module_name: str) -> set[str]:
 @pytest.fixture(scope="module")
 def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
     """The app on the demo warehouse (small test catalogue), everything discovered."""
-    work = tmp_path_factory.mktemp("fuzz")
-    config = work / "config"
-    config.mkdir()
-    for name in ("topics.yaml", "regions.yaml"):
-        shutil.copy(FIXTURES / "catalogue" / name, config / name)
-    settings = Settings(
-        config_dir=config,
-        data_dir=work / "data",
-        dashboards_dir=FIXTURES / "dashboards",
-        database_url=f"sqlite:///{work / 'warehouse.sqlite'}",
-        cache_type="simple",
-    )
-    catalogue = load_catalogue(settings.topics_file, settings.regions_file)
-    engine = create_warehouse_engine(settings.warehouse_url)
-    upgrade_warehouse(engine)
-    with engine.begin() as connection:
-        sync_catalogue(connection, catalogue)
-    load_demo(engine, catalogue, seed=42, end=date(2025, 6, 1))
-    forecast_demo(engine, seed=42)
+    settings, engine = demo_dashboard(tmp_path_factory.mktemp("fuzz"))
     app = create_app(settings, engine)
     errors: list[BaseException] = []
 

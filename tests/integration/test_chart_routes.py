@@ -13,7 +13,6 @@ import io
 import json
 import shutil
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import flask
@@ -21,15 +20,9 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from credtrends.catalogue import load_catalogue
-from credtrends.config import Settings
-from credtrends.demo.load import forecast_demo, load_demo
-from credtrends.warehouse.catalogue_sync import sync_catalogue
-from credtrends.warehouse.engine import create_warehouse_engine
-from credtrends.warehouse.migrate import upgrade_warehouse
 from credtrends.web.app import EXPORTABLE, create_app
 from credtrends.web.exports import FORMULA_TRIGGERS
-from tests.conftest import FIXTURES, unavailable
+from tests.conftest import FIXTURES, demo_dashboard, unavailable
 
 HOSTILE_NAME = '=HYPERLINK("http://evil.example","x")'
 CHARTS = {
@@ -44,27 +37,10 @@ CHARTS = {
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[flask.testing.FlaskClient]:
     """The demo warehouse on the test catalogue, one topic renamed to a formula."""
-    work = tmp_path_factory.mktemp("routes")
-    config = work / "config"
-    config.mkdir()
     topics = yaml.safe_load((FIXTURES / "catalogue" / "topics.yaml").read_text())
     topics["topics"][0]["name_en"] = HOSTILE_NAME
-    (config / "topics.yaml").write_text(yaml.safe_dump(topics, allow_unicode=True))
-    shutil.copy(FIXTURES / "catalogue" / "regions.yaml", config / "regions.yaml")
-    settings = Settings(
-        config_dir=config,
-        data_dir=work / "data",
-        dashboards_dir=FIXTURES / "dashboards",
-        database_url=f"sqlite:///{work / 'warehouse.sqlite'}",
-        cache_type="simple",
-    )
-    catalogue = load_catalogue(settings.topics_file, settings.regions_file)
-    engine = create_warehouse_engine(settings.warehouse_url)
-    upgrade_warehouse(engine)
-    with engine.begin() as connection:
-        sync_catalogue(connection, catalogue)
-    load_demo(engine, catalogue, seed=42, end=date(2025, 6, 1))
-    forecast_demo(engine, seed=42)
+    work = tmp_path_factory.mktemp("routes")
+    settings, engine = demo_dashboard(work, yaml.safe_dump(topics, allow_unicode=True))
     yield create_app(settings, engine).server.test_client()
     engine.dispose()
 
