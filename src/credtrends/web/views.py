@@ -44,6 +44,7 @@ class ViewPage(Protocol):
     NAME: str
     PATH: str
     TITLE_KEY: str
+    CHART_KEY: str  # the page's chart (each page has one; boards reuse them)
 
     def parse_state(self, data: DashboardData, query: Mapping[str, Any]) -> State: ...
 

@@ -9,18 +9,16 @@ from typing import Any
 
 import dash
 import polars as pl
-from dash import Input, Output, State, dcc, html
+from dash import dcc, html
 
 from credtrends.transforms.series_views import index_to_mean, to_granularity, window
 from credtrends.web.components.banner import synthetic_banner
 from credtrends.web.components.chart_block import (
     chart_block,
-    chart_output_ids,
-    chart_outputs,
-    report_link,
 )
 from credtrends.web.components.tables import frame_table
-from credtrends.web.components.url_state import register_url_sync, url_state_stores, url_state_value
+from credtrends.web.components.url_state import url_state_stores
+from credtrends.web.components.view_callback import register_view_callback
 from credtrends.web.data import DashboardData
 from credtrends.web.downloads import ExportInfo
 from credtrends.web.figures import (
@@ -48,6 +46,7 @@ from credtrends.web.views import (
 NAME = "interest"
 PATH = "/interest"
 TITLE_KEY = "page_interest"
+CHART_KEY = "main"
 DEFAULT_TOPICS = ("pmp", "cpr", "data-science", "cybersecurity")
 DEFAULT_REGION = "CA"
 DEFAULT_COMPARED_REGIONS = ("CA-ON", "CA-BC", "CA-QC", "CA-AB")
@@ -74,6 +73,9 @@ class Ids(StrEnum):
     RELATED = "interest-related"
     REPORT = "interest-report"
     LANG = "interest-lang"
+
+
+IDS = {"banner": Ids.BANNER, "report": Ids.REPORT, "lang": Ids.LANG}
 
 
 def _unique(items: list[str]) -> list[str]:
@@ -237,7 +239,7 @@ def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[C
         lang=tr.lang,
     )
     view = ChartView(
-        key="main",
+        key=CHART_KEY,
         title=title,
         figure=for_dash(figure, tr),
         data=rows,
@@ -378,7 +380,7 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
                 ],
                 className="controls",
             ),
-            chart_block(NAME, "main", tr, height="520px"),
+            chart_block(NAME, CHART_KEY, tr, height="520px"),
             html.Ul(id=Ids.CAVEATS, className="caveats"),
             html.Div(id=Ids.REPORT),
             html.Section(id=Ids.RELATED),
@@ -389,53 +391,25 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
 
 
 def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
-    register_url_sync(app, NAME)
+    from credtrends.web.pages import interest
 
-    @app.callback(
-        *(Output(component, prop) for component, prop in chart_output_ids(NAME, "main")),
-        Output(Ids.BANNER, "hidden"),
-        Output(Ids.CAVEATS, "children"),
-        Output(Ids.RELATED, "children"),
-        Output(Ids.REPORT, "children"),
-        Output(Ids.REGION_WRAP, "hidden"),
-        Output(Ids.REGIONS_WRAP, "hidden"),
-        Output(Ids.REGIONS_NOTE, "hidden"),
-        Output(f"{NAME}-state", "data"),
-        Input(Ids.COMPARE, "value"),
-        Input(Ids.TOPICS, "value"),
-        Input(Ids.REGION, "value"),
-        Input(Ids.REGIONS, "value"),
-        Input(Ids.GRANULARITY, "value"),
-        Input(Ids.PERIOD, "value"),
-        Input(Ids.SHOW, "value"),
-        State(Ids.LANG, "data"),
-    )
-    def update(
-        compare: Any,
-        topics: Any,
-        region: Any,
-        regions: Any,
-        granularity: Any,
-        period: Any,
-        show: Any,
-        lang: Any,
-    ) -> tuple[Any, ...]:
-        tr = Translator(parse_lang(lang))
-        shown = show if isinstance(show, list) and show else "none"
-        state = parse_state(data, {
-            "compare": compare, "topic": topics, "region": region, "regions": regions,
-            "granularity": granularity, "period": period, "show": shown, "lang": tr.lang,
-        })  # fmt: skip
-        (view,) = chart_views(data, state, tr)
+    def extras(state: ViewState, tr: Translator, view: ChartView) -> tuple[Any, ...]:
         by_regions = state["compare"] == "regions"
         return (
-            *chart_outputs(NAME, view, state, tr),
-            not view.info.synthetic,
             [html.Li(note) for note in view.info.notes[1:]],
             _related(data, state, tr),
-            report_link(NAME, state, tr),
             by_regions,
             not by_regions,
             not by_regions,
-            url_state_value(state, tr, TITLE_KEY),
         )
+
+    controls = {
+        "compare": Ids.COMPARE, "topic": Ids.TOPICS, "region": Ids.REGION,
+        "regions": Ids.REGIONS, "granularity": Ids.GRANULARITY, "period": Ids.PERIOD,
+        "show": Ids.SHOW,
+    }  # fmt: skip
+    extra_outputs = [
+        (Ids.CAVEATS, "children"), (Ids.RELATED, "children"), (Ids.REGION_WRAP, "hidden"),
+        (Ids.REGIONS_WRAP, "hidden"), (Ids.REGIONS_NOTE, "hidden"),
+    ]  # fmt: skip
+    register_view_callback(app, data, interest, IDS, controls, extra_outputs, extras)

@@ -9,20 +9,18 @@ from typing import Any
 import dash
 import plotly.graph_objects as go
 import polars as pl
-from dash import Input, Output, State, dcc, html
+from dash import dcc, html
 from plotly.subplots import make_subplots
 
 from credtrends.transforms.alignment import weekly_to_period
 from credtrends.web.components.banner import synthetic_banner
 from credtrends.web.components.chart_block import (
     chart_block,
-    chart_output_ids,
-    chart_outputs,
-    report_link,
 )
 from credtrends.web.components.controls import choice_dropdown
 from credtrends.web.components.tables import frame_table
-from credtrends.web.components.url_state import register_url_sync, url_state_stores, url_state_value
+from credtrends.web.components.url_state import url_state_stores
+from credtrends.web.components.view_callback import register_view_callback
 from credtrends.web.data import DashboardData
 from credtrends.web.downloads import ExportInfo
 from credtrends.web.figures import PALETTE, for_dash, interest_values, synthetic_note
@@ -42,6 +40,7 @@ from credtrends.web.views import (
 NAME = "labour"
 PATH = "/labour"
 TITLE_KEY = "page_labour"
+CHART_KEY = "main"
 DEFAULT_TOPIC = "data-science"
 DEFAULT_REGION = "CA-ON"
 SHOWN_MEASURES = ("job_vacancies", "job_postings")
@@ -54,6 +53,9 @@ class Ids:
     TABLE = "labour-table"
     REPORT = "labour-report"
     LANG = "labour-lang"
+
+
+IDS = {"banner": Ids.BANNER, "report": Ids.REPORT, "lang": Ids.LANG}
 
 
 def parse_state(data: DashboardData, query: Mapping[str, Any]) -> ViewState:
@@ -266,7 +268,7 @@ def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[C
         lang=tr.lang,
     )
     summary = _summary(topic, region, occupations, labour, portal, tr)
-    return [ChartView("main", title, for_dash(figure, tr), displayed, displayed, summary, info)]
+    return [ChartView(CHART_KEY, title, for_dash(figure, tr), displayed, displayed, summary, info)]
 
 
 def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> html.Div:
@@ -285,7 +287,7 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
                 ],
                 className="controls",
             ),
-            chart_block(NAME, "main", tr),
+            chart_block(NAME, CHART_KEY, tr),
             html.Div(id=Ids.TABLE),
             html.Div(id=Ids.REPORT),
             dcc.Store(id=Ids.LANG, data=tr.lang),
@@ -295,30 +297,14 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
 
 
 def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
-    register_url_sync(app, NAME)
+    from credtrends.web.pages import labour
 
-    @app.callback(
-        *(Output(component, prop) for component, prop in chart_output_ids(NAME, "main")),
-        Output(Ids.TABLE, "children"),
-        Output(Ids.BANNER, "hidden"),
-        Output(Ids.REPORT, "children"),
-        Output(f"{NAME}-state", "data"),
-        Input(Ids.TOPIC, "value"),
-        Input(Ids.REGION, "value"),
-        State(Ids.LANG, "data"),
-    )
-    def update(topic_id: Any, region: Any, lang: Any) -> tuple[Any, ...]:
-        tr = Translator(parse_lang(lang))
-        state = parse_state(data, {"topic": topic_id, "region": region, "lang": tr.lang})
-        if not state["topic"]:
-            raise dash.exceptions.PreventUpdate
-        (view,) = chart_views(data, state, tr)
+    def extras(state: ViewState, tr: Translator, view: ChartView) -> tuple[Any, ...]:
         occupations = data.linked_occupations(state["topic"])
-        labour = data.labour_observations(occupations["noc_code"].to_list(), state["region"])
-        return (
-            *chart_outputs(NAME, view, state, tr),
-            latest_table(labour, occupations, tr),
-            not view.info.synthetic,
-            report_link(NAME, state, tr),
-            url_state_value(state, tr, TITLE_KEY),
-        )
+        observations = data.labour_observations(occupations["noc_code"].to_list(), state["region"])
+        return (latest_table(observations, occupations, tr),)
+
+    register_view_callback(
+        app, data, labour, IDS, {"topic": Ids.TOPIC, "region": Ids.REGION},
+        [(Ids.TABLE, "children")], extras, required=("topic",),
+    )  # fmt: skip

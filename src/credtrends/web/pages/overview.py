@@ -8,20 +8,18 @@ from typing import Any
 import dash
 import plotly.graph_objects as go
 import polars as pl
-from dash import Input, Output, State, dcc, html
+from dash import dcc, html
 
 from credtrends.forecasting import rank_emerging
 from credtrends.transforms.scores import topic_momentum
 from credtrends.web.components.banner import synthetic_banner
 from credtrends.web.components.chart_block import (
     chart_block,
-    chart_output_ids,
-    chart_outputs,
-    report_link,
 )
 from credtrends.web.components.controls import choice_dropdown
 from credtrends.web.components.tables import frame_table, sources_table
-from credtrends.web.components.url_state import register_url_sync, url_state_stores, url_state_value
+from credtrends.web.components.url_state import url_state_stores
+from credtrends.web.components.view_callback import register_view_callback
 from credtrends.web.data import DashboardData
 from credtrends.web.downloads import ExportInfo
 from credtrends.web.figures import empty_figure, for_dash, interest_values, synthetic_note
@@ -41,6 +39,7 @@ from credtrends.web.views import (
 NAME = "overview"
 PATH = "/"
 TITLE_KEY = "page_overview"
+CHART_KEY = "top"
 DEFAULT_REGION = "CA"
 RECENT_WEEKS = 12
 TOP_N = 15
@@ -53,6 +52,9 @@ class Ids:
     FRESHNESS = "overview-freshness"
     REPORT = "overview-report"
     LANG = "overview-lang"
+
+
+IDS = {"banner": Ids.BANNER, "report": Ids.REPORT, "lang": Ids.LANG}
 
 
 def parse_state(data: DashboardData, query: Mapping[str, Any]) -> ViewState:
@@ -155,7 +157,7 @@ def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[C
         pl.col("growth").map_elements(tr.percent, return_dtype=pl.String).alias(tr("change_year")),
     )
     return [
-        ChartView("top", title, for_dash(figure, tr), momentum, displayed,
+        ChartView(CHART_KEY, title, for_dash(figure, tr), momentum, displayed,
                   _top_summary(momentum, region_name, tr), info, table)
     ]  # fmt: skip
 
@@ -216,7 +218,7 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
             synthetic_banner(tr, visible=False, component_id=Ids.BANNER),
             choice_dropdown(Ids.REGION, tr("region"), data.regions(), "region_code",
                             state["region"], tr),
-            chart_block(NAME, "top", tr),
+            chart_block(NAME, CHART_KEY, tr),
             html.Div(id=Ids.REPORT),
             html.Div(id=Ids.MOVERS),
             html.Div(id=Ids.FRESHNESS),
@@ -227,30 +229,16 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
 
 
 def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
-    register_url_sync(app, NAME)
+    from credtrends.web.pages import overview
 
-    @app.callback(
-        *(Output(component, prop) for component, prop in chart_output_ids(NAME, "top")),
-        Output(Ids.MOVERS, "children"),
-        Output(Ids.BANNER, "hidden"),
-        Output(Ids.FRESHNESS, "children"),
-        Output(Ids.REPORT, "children"),
-        Output(f"{NAME}-state", "data"),
-        Input(Ids.REGION, "value"),
-        State(Ids.LANG, "data"),
-    )
-    def update(region: Any, lang: Any) -> tuple[Any, ...]:
-        tr = Translator(parse_lang(lang))
-        state = parse_state(data, {"region": region, "lang": tr.lang})
-        (view,) = chart_views(data, state, tr)
-        return (
-            *chart_outputs(NAME, view, state, tr),
-            [
-                html.Div(movers_tables(view.data, tr), className="grid-2"),
-                emerging_table(data, state["region"], tr),
-            ],
-            not view.info.synthetic,
-            sources_table(data, tr("freshness"), tr),
-            report_link(NAME, state, tr),
-            url_state_value(state, tr, TITLE_KEY),
-        )
+    def extras(state: ViewState, tr: Translator, view: ChartView) -> tuple[Any, ...]:
+        movers = [
+            html.Div(movers_tables(view.data, tr), className="grid-2"),
+            emerging_table(data, state["region"], tr),
+        ]
+        return movers, sources_table(data, tr("freshness"), tr)
+
+    register_view_callback(
+        app, data, overview, IDS, {"region": Ids.REGION},
+        [(Ids.MOVERS, "children"), (Ids.FRESHNESS, "children")], extras,
+    )  # fmt: skip

@@ -9,19 +9,17 @@ import dash
 import dash_ag_grid as dag
 import plotly.graph_objects as go
 import polars as pl
-from dash import Input, Output, State, dcc, html
+from dash import dcc, html
 
 from credtrends.transforms.demand_supply import opportunity_table
 from credtrends.transforms.scores import topic_momentum
 from credtrends.web.components.banner import synthetic_banner
 from credtrends.web.components.chart_block import (
     chart_block,
-    chart_output_ids,
-    chart_outputs,
-    report_link,
 )
 from credtrends.web.components.controls import choice_dropdown
-from credtrends.web.components.url_state import register_url_sync, url_state_stores, url_state_value
+from credtrends.web.components.url_state import url_state_stores
+from credtrends.web.components.view_callback import register_view_callback
 from credtrends.web.data import DashboardData
 from credtrends.web.downloads import ExportInfo
 from credtrends.web.figures import empty_figure, for_dash, interest_values, synthetic_note
@@ -31,6 +29,7 @@ from credtrends.web.views import (
     choose,
     permalink,
     sources_of,
+    synthetic_in,
     text_parameter,
 )
 from credtrends.web.views import (
@@ -40,6 +39,7 @@ from credtrends.web.views import (
 NAME = "program-demand"
 PATH = "/program-demand"
 TITLE_KEY = "page_program_demand"
+CHART_KEY = "quadrant"
 DEFAULT_REGION = "CA-ON"
 RECENT_WEEKS = 12
 
@@ -50,6 +50,9 @@ class Ids:
     GRID = "demand-grid"
     REPORT = "demand-report"
     LANG = "demand-lang"
+
+
+IDS = {"banner": Ids.BANNER, "report": Ids.REPORT, "lang": Ids.LANG}
 
 
 # d3-format in the grid, with French separators when the page is in French.
@@ -89,7 +92,10 @@ def parse_state(data: DashboardData, query: Mapping[str, Any]) -> ViewState:
     }
 
 
-def region_opportunities(data: DashboardData, region_code: str, tr: Translator) -> pl.DataFrame:
+def region_opportunities(
+    data: DashboardData, region_code: str, tr: Translator
+) -> tuple[pl.DataFrame, list[str], bool]:
+    """The opportunity table, with the sources and synthetic flag of everything behind it."""
     topics = data.topics()
     topic_ids = tuple(topics["topic_id"].to_list())
     interest = data.interest_over_time(topic_ids, region_code)
@@ -101,16 +107,15 @@ def region_opportunities(data: DashboardData, region_code: str, tr: Translator) 
     table = opportunity_table(
         momentum, data.latest_forecasts(topic_ids, region_code), labour, links, portal
     )
-    synthetic = any(
-        bool(frame["is_synthetic"].any()) for frame in (interest, labour, portal) if frame.height
-    )
+    synthetic = synthetic_in(interest, labour, portal)
+    sources = sources_of(interest, labour, portal)
     names = tr.names(topics, "topic_id")
-    sources = ", ".join(s for s in sources_of(interest, labour, portal) if s != "none")
-    return table.with_columns(
+    labelled = table.with_columns(
         name=pl.col("topic_id").replace_strict(names, default=pl.col("topic_id")),
         is_synthetic=pl.lit(synthetic),
-        sources=pl.lit(sources),
+        sources=pl.lit(", ".join(sources)),
     )
+    return labelled, sources, synthetic
 
 
 LABELLED = 8
@@ -181,23 +186,22 @@ def _summary(table: pl.DataFrame, region: str, tr: Translator) -> str:
 
 def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[ChartView]:
     region = tr.names(data.regions(), "region_code").get(state["region"], state["region"])
-    table = region_opportunities(data, state["region"], tr)
+    table, sources, synthetic = region_opportunities(data, state["region"], tr)
     title = tr("demand_title", region=region)
     displayed = table.select(
         "topic_id", "name", "score", "demand_level", "demand_growth", "forecast_growth",
         "vacancies", "vacancy_growth", "programs", "programs_per_demand", "sources", "is_synthetic",
     ).sort("score", descending=True, nulls_last=True)  # fmt: skip
-    sources = table["sources"][0] if table.height else ""
     info = ExportInfo(
         title=title,
-        sources=[s for s in str(sources).split(", ") if s] or ["none"],
-        synthetic=bool(table["is_synthetic"].any()) if table.height else False,
+        sources=sources,
+        synthetic=synthetic,
         permalink=permalink(PATH, state),
         notes=[tr("demand_formula") + tr("score_formula")],
         lang=tr.lang,
     )
     figure = for_dash(quadrant_figure(table, region, tr), tr)
-    return [ChartView("quadrant", title, figure, displayed, displayed,
+    return [ChartView(CHART_KEY, title, figure, displayed, displayed,
                       _summary(table, region, tr), info)]  # fmt: skip
 
 
@@ -211,7 +215,7 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
             synthetic_banner(tr, visible=False, component_id=Ids.BANNER),
             choice_dropdown(Ids.REGION, tr("region"), data.regions(), "region_code",
                             state["region"], tr),
-            chart_block(NAME, "quadrant", tr),
+            chart_block(NAME, CHART_KEY, tr),
             dag.AgGrid(
                 id=Ids.GRID,
                 columnDefs=grid_columns(tr),
@@ -229,25 +233,11 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
 
 
 def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
-    register_url_sync(app, NAME)
+    from credtrends.web.pages import program_demand
 
-    @app.callback(
-        *(Output(component, prop) for component, prop in chart_output_ids(NAME, "quadrant")),
-        Output(Ids.GRID, "rowData"),
-        Output(Ids.BANNER, "hidden"),
-        Output(Ids.REPORT, "children"),
-        Output(f"{NAME}-state", "data"),
-        Input(Ids.REGION, "value"),
-        State(Ids.LANG, "data"),
+    def extras(state: ViewState, tr: Translator, view: ChartView) -> tuple[Any, ...]:
+        return (view.displayed.to_dicts(),)
+
+    register_view_callback(
+        app, data, program_demand, IDS, {"region": Ids.REGION}, [(Ids.GRID, "rowData")], extras
     )
-    def update(region: Any, lang: Any) -> tuple[Any, ...]:
-        tr = Translator(parse_lang(lang))
-        state = parse_state(data, {"region": region, "lang": tr.lang})
-        (view,) = chart_views(data, state, tr)
-        return (
-            *chart_outputs(NAME, view, state, tr),
-            view.displayed.to_dicts(),
-            not view.info.synthetic,
-            report_link(NAME, state, tr),
-            url_state_value(state, tr, TITLE_KEY),
-        )

@@ -7,19 +7,17 @@ from typing import Any
 
 import dash
 import polars as pl
-from dash import Input, Output, State, dcc, html
+from dash import dcc, html
 
 from credtrends.transforms.scores import topic_momentum
 from credtrends.web.components.banner import synthetic_banner
 from credtrends.web.components.chart_block import (
     chart_block,
-    chart_output_ids,
-    chart_outputs,
-    report_link,
 )
 from credtrends.web.components.controls import choice_dropdown
 from credtrends.web.components.tables import frame_table
-from credtrends.web.components.url_state import register_url_sync, url_state_stores, url_state_value
+from credtrends.web.components.url_state import url_state_stores
+from credtrends.web.components.view_callback import register_view_callback
 from credtrends.web.data import DashboardData
 from credtrends.web.downloads import ExportInfo
 from credtrends.web.figures import for_dash, interest_values
@@ -40,6 +38,7 @@ from credtrends.web.views import (
 NAME = "regions"
 PATH = "/regions"
 TITLE_KEY = "page_regions"
+CHART_KEY = "map"
 RECENT_WEEKS = 12
 DEFAULT_TOPIC = "pmp"
 
@@ -50,6 +49,9 @@ class Ids:
     TABLE = "regions-table"
     REPORT = "regions-report"
     LANG = "regions-lang"
+
+
+IDS = {"banner": Ids.BANNER, "report": Ids.REPORT, "lang": Ids.LANG}
 
 
 def parse_state(data: DashboardData, query: Mapping[str, Any]) -> ViewState:
@@ -93,7 +95,7 @@ def _summary(growth: pl.DataFrame, topic: str, tr: Translator) -> str:
     )  # fmt: skip
 
 
-def map_view(data: DashboardData, state: ViewState, tr: Translator, key: str = "map") -> ChartView:
+def map_view(data: DashboardData, state: ViewState, tr: Translator) -> ChartView:
     topic = tr.names(data.topics(), "topic_id").get(state["topic"], state["topic"])
     growth = regional_growth(data, state["topic"], tr)
     synthetic = synthetic_in(growth)
@@ -118,13 +120,13 @@ def map_view(data: DashboardData, state: ViewState, tr: Translator, key: str = "
     )
     info = ExportInfo(
         title=title,
-        sources=[s for s in sources_of(growth) if s != "none"] or ["none"],
+        sources=sources_of(growth),
         synthetic=synthetic,
         permalink=permalink(PATH, state),
         notes=[tr("regions_intro", weeks=RECENT_WEEKS)],
         lang=tr.lang,
     )
-    return ChartView(key, title, for_dash(figure, tr), growth, displayed,
+    return ChartView(CHART_KEY, title, for_dash(figure, tr), growth, displayed,
                      _summary(growth, topic, tr), info)  # fmt: skip
 
 
@@ -151,7 +153,7 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
             html.P(tr("regions_intro", weeks=RECENT_WEEKS)),
             synthetic_banner(tr, visible=False, component_id=Ids.BANNER),
             choice_dropdown(Ids.TOPIC, tr("topic"), data.topics(), "topic_id", state["topic"], tr),
-            chart_block(NAME, "map", tr),
+            chart_block(NAME, CHART_KEY, tr),
             html.Div(id=Ids.TABLE),
             html.Div(id=Ids.REPORT),
             dcc.Store(id=Ids.LANG, data=tr.lang),
@@ -161,27 +163,12 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
 
 
 def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
-    register_url_sync(app, NAME)
+    from credtrends.web.pages import regions
 
-    @app.callback(
-        *(Output(component, prop) for component, prop in chart_output_ids(NAME, "map")),
-        Output(Ids.TABLE, "children"),
-        Output(Ids.BANNER, "hidden"),
-        Output(Ids.REPORT, "children"),
-        Output(f"{NAME}-state", "data"),
-        Input(Ids.TOPIC, "value"),
-        State(Ids.LANG, "data"),
-    )
-    def update(topic_id: Any, lang: Any) -> tuple[Any, ...]:
-        tr = Translator(parse_lang(lang))
-        state = parse_state(data, {"topic": topic_id, "lang": tr.lang})
-        if not state["topic"]:
-            raise dash.exceptions.PreventUpdate
-        (view,) = chart_views(data, state, tr)
-        return (
-            *chart_outputs(NAME, view, state, tr),
-            growth_table(view, tr.names(data.topics(), "topic_id")[state["topic"]], tr),
-            not view.info.synthetic,
-            report_link(NAME, state, tr),
-            url_state_value(state, tr, TITLE_KEY),
-        )
+    def extras(state: ViewState, tr: Translator, view: ChartView) -> tuple[Any, ...]:
+        return (growth_table(view, tr.names(data.topics(), "topic_id")[state["topic"]], tr),)
+
+    register_view_callback(
+        app, data, regions, IDS, {"topic": Ids.TOPIC}, [(Ids.TABLE, "children")], extras,
+        required=("topic",),
+    )  # fmt: skip
