@@ -209,7 +209,7 @@ def test_a_rate_limited_fetch_keeps_what_it_landed_and_the_next_run_resumes(
     )
     assert calm.calls == report.payloads  # only what was missing was fetched
     assert [plan["region"] for plan in report.plans] == regions  # recorded, reproducible
-    assert all(plan["batches"] and plan["reference"] for plan in report.plans)
+    assert all(plan["batches"] and plan["pivot"] and plan["requests"] for plan in report.plans)
     assert counts(engine)["raw_payloads"] == landed + calm.calls
     frame = calibrated(engine)
     assert set(frame["topic_id"]) == {"pmp", "data-science", "smart-serve"}

@@ -33,7 +33,8 @@ from credtrends.sources.google_trends import (
     parse_payload,
     run_batches,
 )
-from credtrends.transforms.calibration import calibrate_batches, plan_batches
+from credtrends.transforms.calibration import calibrate_batches_detailed
+from credtrends.transforms.calibration_plan import run_rounds
 from credtrends.warehouse.load import upsert_frame, upsert_rows
 from credtrends.warehouse.queries import naive_utc, naive_utc_row
 from credtrends.warehouse.schema import (
@@ -45,6 +46,8 @@ from credtrends.warehouse.schema import (
 )
 
 SOURCE = "google-trends"
+MAX_PLAN_ROUNDS = 5
+"""Probe, chain, then at most three rounds of repairs per region and window."""
 log = logging.getLogger(__name__)
 
 
@@ -151,12 +154,19 @@ def batch_frame(
 ) -> tuple[pl.DataFrame, set[str]]:
     """Parsed interest-over-time rows as ``search_interest_batches`` rows (pure).
 
-    Periods without data (``has_data`` false) are dropped: they are not zeros. Returns the
-    frame and the terms that match no topic (kept, with a null topic).
+    A point without data (``hasData: false``) of a term that has data elsewhere in the
+    same request is Google's other way of writing "<1": it is kept as a censored value
+    (0, ``is_below_one``), never dropped, so an anchor never vanishes from a batch. A term
+    with no data anywhere in the request says nothing and is left out. Returns the frame
+    and the terms that match no topic (kept, with a null topic).
     """
     _check_regions(parsed["geo"].unique().to_list(), catalogue)
     mapping = term_topics(catalogue)
-    frame = parsed.filter(pl.col("has_data")).select(
+    known = pl.col("has_data") & pl.col("value").is_not_null()
+    censored = parsed.with_columns(
+        _seen=known.any().over("request_key", "term"), _known=known
+    ).filter(pl.col("_seen"))
+    frame = censored.select(
         "request_key",
         "term",
         pl.col("geo").alias("region_code"),
@@ -166,8 +176,8 @@ def batch_frame(
         .alias("topic_id"),
         pl.col("granularity").cast(pl.String),
         "timeframe",
-        pl.col("value").cast(pl.Int16),
-        "is_below_one",
+        pl.when(pl.col("_known")).then(pl.col("value")).otherwise(0).cast(pl.Int16).alias("value"),
+        (pl.col("is_below_one") | ~pl.col("_known")).alias("is_below_one"),
         "is_partial",
         "backend",
         source=pl.lit(SOURCE),
@@ -384,11 +394,14 @@ def newest_windows(batches: pl.DataFrame) -> pl.DataFrame:
     return batches.join(newest, on=["region_code", "granularity", "timeframe"])
 
 
-def calibrated_rows(batches: pl.DataFrame, run_id: str, now: datetime) -> pl.DataFrame:
+def calibrated_rows(
+    batches: pl.DataFrame, run_id: str, now: datetime, problems: list[str] | None = None
+) -> pl.DataFrame:
     """Calibrate each region's newest window and shape ``search_interest`` rows (pure).
 
     ``raw_value`` is the topic's value in the batch where it peaked highest, the reading
-    with the least rounding error.
+    with the least rounding error. Topics no batch links to the rest are left out and
+    described in ``problems`` (with the request that would link them), never guessed.
     """
     with_topic = batches.filter(pl.col("topic_id").is_not_null())
     if with_topic.is_empty():
@@ -397,7 +410,10 @@ def calibrated_rows(batches: pl.DataFrame, run_id: str, now: datetime) -> pl.Dat
     for (region, granularity), group in with_topic.group_by(
         "region_code", "granularity", maintain_order=True
     ):
-        calibrated = calibrate_batches(group.rename({"region_code": "geo"}))
+        result = calibrate_batches_detailed(group.rename({"region_code": "geo"}))
+        if problems is not None:
+            problems.extend(g.describe() for g in result.disconnected)
+        calibrated = result.frame
         best_batch = (
             group.group_by("term", "request_key")
             .agg(pl.col("value").max().alias("peak"))
@@ -436,11 +452,16 @@ def calibrated_rows(batches: pl.DataFrame, run_id: str, now: datetime) -> pl.Dat
     )
 
 
-def recalibrate(connection: sa.Connection, region_codes: Iterable[str], run_id: str) -> int:
+def recalibrate(
+    connection: sa.Connection,
+    region_codes: Iterable[str],
+    run_id: str,
+    problems: list[str] | None = None,
+) -> int:
     """Replace the calibrated Google Trends series of these regions from stored batches."""
     regions = sorted(set(region_codes))
     batches = newest_windows(_stored_batches(connection, regions))
-    rows = calibrated_rows(batches, run_id, datetime.now(UTC))
+    rows = calibrated_rows(batches, run_id, datetime.now(UTC), problems)
     if rows.is_empty():
         return 0
     for region, granularity in rows.select("region_code", "granularity").unique().iter_rows():
@@ -466,20 +487,23 @@ def merge_reports(reports: Iterable[LoadReport]) -> LoadReport:
     return total
 
 
-def volume_hints(connection: sa.Connection, catalogue: Catalogue, region: str) -> dict[str, float]:
-    """Each topic's mean calibrated interest in ``region`` from the last calibration, so the
-    next plan can put it next to an anchor of similar volume."""
-    rows = connection.execute(
-        sa.select(search_interest.c.topic_id, sa.func.avg(search_interest.c.calibrated_value))
-        .where(
-            search_interest.c.source == SOURCE,
-            search_interest.c.region_code == region,
-            search_interest.c.calibrated_value.is_not(None),
+def _round_batches(connection: sa.Connection, request_keys: Sequence[str]) -> pl.DataFrame:
+    """The stored rows of these batches, for planning the next round."""
+    table = search_interest_batches
+    schema = pl.Schema({
+        "request_key": pl.String(), "term": pl.String(), "period_start": pl.Date(),
+        "value": pl.Int64(), "is_partial": pl.Boolean(),
+    })  # fmt: skip
+    rows: list[tuple[Any, ...]] = []
+    keys = list(request_keys)
+    columns = (table.c.request_key, table.c.term, table.c.period_start, table.c.value)
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        query = sa.select(*columns, table.c.is_partial).where(
+            table.c.source == SOURCE, table.c.request_key.in_(chunk)
         )
-        .group_by(search_interest.c.topic_id)
-    ).all()
-    queries = topic_queries(catalogue)
-    return {queries[topic]: float(mean) for topic, mean in rows if topic in queries and mean}
+        rows.extend(tuple(row) for row in connection.execute(query))
+    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def reparse_landed(engine: sa.Engine, catalogue: Catalogue, run_id: str) -> LoadReport:
@@ -488,7 +512,7 @@ def reparse_landed(engine: sa.Engine, catalogue: Catalogue, run_id: str) -> Load
         payloads = landed_payloads(connection)
         report = merge_reports(load_payload(connection, p, catalogue, run_id) for p in payloads)
         regions = {p.request.geo for p in payloads}
-        report.calibrated_rows = recalibrate(connection, regions, run_id)
+        report.calibrated_rows = recalibrate(connection, regions, run_id, report.not_loaded)
     return report
 
 
@@ -504,52 +528,20 @@ def fetch_trends(
     topic_ids: Sequence[str] | None = None,
     related: bool = False,
 ) -> LoadReport:
-    """Plan, fetch politely and land every batch (one transaction each), then calibrate.
+    """Plan in rounds, fetch politely and land every batch (one transaction each), calibrate.
 
-    Batches landed in the last ``reuse_hours`` are not fetched again, so a run stopped by a
-    rate-limit storm resumes where it stopped. Calibration only runs on a complete set:
-    an incomplete one raises RateLimited after keeping what was landed. With ``related``,
-    each topic's related queries are asked too (one request per topic and region).
+    Per region the plan is adaptive (``calibration_plan.next_round``): a probe star, then a
+    chain of topics sorted by the volumes the probe showed, then repairs for topics still
+    poorly placed; each round is planned from the earlier rounds' answers only, so a rerun
+    plans the same requests. Batches landed in the last ``reuse_hours`` are not fetched
+    again, so a run stopped by a rate-limit storm resumes where it stopped. Calibration only
+    runs on a complete set: an incomplete one raises RateLimited after keeping what was
+    landed. With ``related``, each topic's related queries are asked too.
     """
     queries = topic_queries(catalogue)
-    requests: list[TrendsRequest] = []
     plans: list[dict[str, Any]] = []
+    since = datetime.now(UTC) - timedelta(hours=reuse_hours)
     with engine.connect() as connection:
-        for region in regions:
-            wanted = [
-                queries[t.id]
-                for t in catalogue.topics
-                if (t.regions is None or region in t.regions or region == "CA")
-                and (not topic_ids or t.id in topic_ids)
-            ]
-            if not wanted:
-                continue
-            plan = plan_batches(wanted, volume_hints(connection, catalogue, region) or None)
-            plans.append(
-                {
-                    "region": region,
-                    "reference": plan.reference_term,
-                    "anchors": list(plan.anchors),
-                    "batches": [list(batch.terms) for batch in plan],
-                }
-            )
-            requests.extend(
-                make_request(
-                    operation="interest_over_time",
-                    terms=list(batch.terms),
-                    geo=region,
-                    timeframe=timeframe,
-                )
-                for batch in plan
-            )
-            if related:
-                requests.extend(
-                    make_request(
-                        operation="related_queries", terms=[query], geo=region, timeframe=timeframe
-                    )
-                    for query in wanted
-                )
-        since = datetime.now(UTC) - timedelta(hours=reuse_hours)
         done = set(
             connection.execute(
                 sa.select(raw_payloads.c.request_key).where(
@@ -564,16 +556,81 @@ def fetch_trends(
             reports.append(load_payload(connection, payload, catalogue, run_id))
         echo(f"landed {payload.label()}")
 
-    already = len(done & {r.request_key for r in requests})
-    echo(f"{len(requests)} batches planned, {already} already landed")
-    result = run_batches(fetcher, requests, done, on_payload)
+    def fetch(requests: Sequence[TrendsRequest], what: str) -> None:
+        already = len(done & {r.request_key for r in requests})
+        echo(f"{what}: {len(requests)} batches planned, {already} already landed")
+        result = run_batches(fetcher, requests, done, on_payload)
+        done.update(result.done)
+        if result.status != "complete" or result.failed:
+            causes = "; ".join(f"{key[:12]}: {cause}" for key, cause in result.failed.items())
+            raise RateLimited(
+                f"{result.message}; {len(result.done)} batch(es) landed in this round, "
+                f"{len(result.remaining)} left for the next run"
+                + (f" (failed: {causes})" if causes else "")
+            )
+
+    def fetch_region(region: str, wanted: list[str]) -> dict[str, Any]:
+        """All planning rounds of one region; returns the record of what was asked."""
+        rounds: list[dict[str, Any]] = []
+        asked = 0
+
+        def fetch_round(batches: Sequence[tuple[str, ...]], stage: str) -> pl.DataFrame:
+            nonlocal asked
+            requests = [
+                make_request(
+                    operation="interest_over_time", terms=list(b), geo=region, timeframe=timeframe
+                )
+                for b in batches
+            ]
+            fetch(requests, f"{region} round {len(rounds) + 1} ({stage})")
+            rounds.append({"stage": stage, "batches": [list(b) for b in batches]})
+            asked += len(requests)
+            with engine.connect() as connection:
+                return _round_batches(connection, [r.request_key for r in requests])
+
+        outcome = run_rounds(wanted, fetch_round, max_rounds=MAX_PLAN_ROUNDS)
+        if outcome.unresolved:
+            echo(
+                f"{region}: {len(outcome.unresolved)} topic(s) still read low in every batch "
+                f"after {len(rounds)} rounds (their error band is wider): "
+                + ", ".join(outcome.unresolved[:8])
+            )
+        return {
+            "region": region,
+            "requests": asked,
+            "rounds": rounds,
+            "batches": [list(b) for b in outcome.batches],
+            "pivot": wanted[0],
+            "unresolved": list(outcome.unresolved),
+        }
+
+    wanted_by_region: dict[str, list[str]] = {}
+    for region in regions:
+        wanted = [
+            queries[t.id]
+            for t in catalogue.topics
+            if (t.regions is None or region in t.regions or region == "CA")
+            and (not topic_ids or t.id in topic_ids)
+        ]
+        if not wanted:
+            continue
+        wanted_by_region[region] = wanted
+        plans.append(fetch_region(region, wanted))
+    if related:
+        fetch(
+            [
+                make_request(
+                    operation="related_queries", terms=[query], geo=region, timeframe=timeframe
+                )
+                for region, wanted in wanted_by_region.items()
+                for query in wanted
+            ],
+            "related queries",
+        )
     report = merge_reports(reports)
     report.plans = plans
-    if result.status != "complete" or result.failed:
-        raise RateLimited(
-            f"{result.message}; {len(result.done)} batch(es) landed this run, "
-            f"{len(result.remaining)} left for the next run"
-        )
     with engine.begin() as connection:
-        report.calibrated_rows = recalibrate(connection, regions, run_id)
+        report.calibrated_rows = recalibrate(
+            connection, list(wanted_by_region), run_id, report.not_loaded
+        )
     return report

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -30,9 +30,18 @@ import numpy.typing as npt
 import polars as pl
 
 from credtrends.errors import ConfigError
+from credtrends.transforms.calibration_solve import (
+    Z95,
+    Observations,
+    exact_maxima,
+    link_components,
+    solve_component,
+)
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+
+BOUNDS_KIND = pl.Enum(["ci95", "censored"])
 
 CALIBRATED_SCHEMA = pl.Schema(
     {
@@ -47,14 +56,14 @@ CALIBRATED_SCHEMA = pl.Schema(
         "is_partial": pl.Boolean(),
         "n_batches": pl.Int16(),
         "reference_term": pl.String(),
-        "bounds": pl.Enum(["rounding", "statistical"]),
+        "bounds": BOUNDS_KIND,
     }
 )
 """``value``: common scale where 100 is the maximum of ``reference_term`` in the window.
-``value_low``/``value_high``: hard bounds implied by Google's rounding ("rounding"), or
-+-2 standard errors when the batches contradict each other beyond rounding, as Google's
-sampling noise can make them ("statistical"). ``rel_stderr``: standard error of
-log(value), i.e. relative error; null for values known only as "<1"."""
+``value_low``/``value_high``: a 95% interval ("ci95": rounding, sampling noise estimated
+from the disagreement between batches, and the batch scales' uncertainty), or, for a value
+Google only ever reported as "<1" ("censored"), ``[0, upper 95% bound of the cap)``.
+``rel_stderr``: standard error of log(value), i.e. relative error; null when censored."""
 
 REGION_CALIBRATED_SCHEMA = pl.Schema(
     {
@@ -68,7 +77,7 @@ REGION_CALIBRATED_SCHEMA = pl.Schema(
         "rel_stderr": pl.Float64(),
         "n_batches": pl.Int16(),
         "reference_term": pl.String(),
-        "bounds": pl.Enum(["rounding", "statistical"]),
+        "bounds": BOUNDS_KIND,
     }
 )
 """Within each region, ``value`` is relative to ``reference_term`` there (= 100)."""
@@ -245,193 +254,60 @@ def plan_fixed_anchor_batches(
 # ------------------------------------------------------------------------ calibration
 
 
-def _interval(values: FloatArray, below: npt.NDArray[np.bool_]) -> tuple[FloatArray, FloatArray]:
-    """Bounds of the unrounded scaled value behind each reported integer.
+@dataclass(frozen=True, slots=True)
+class DisconnectedGroup:
+    """Terms whose batches share no positive value with the main group: left uncalibrated."""
 
-    Google reports round(s) for s >= 1, "<1" (0) for 0 < s < 1, and 100 for the maximum;
-    so v -> [max(v - 0.5, 1), min(v + 0.5, 100)] and 0 -> [0, 1).
-    """
-    low = np.where(values >= 1, np.maximum(values - 0.5, 1.0), 0.0)
-    high = np.where(values >= 1, np.minimum(values + 0.5, 100.0), 1.0)
-    del below  # "<1" and a reported 0 carry the same information: [0, 1)
-    return low, high
+    geo: str
+    timeframe: str
+    terms: tuple[str, ...]
+    connect_with: tuple[str, ...]
+    """A request that would link them: their largest term next to main-group terms."""
 
-
-def _log_variance(values: FloatArray, extra_log_sd: float) -> FloatArray:
-    """Variance of log(true) given the reported integer, for a uniform rounding error."""
-    low = np.maximum(values - 0.5, 1.0)
-    high = np.minimum(values + 0.5, 100.0)
-    width = np.log(high) - np.log(low)
-    return np.asarray(width**2 / 12.0 + extra_log_sd**2 + 1e-12, dtype=np.float64)
+    def describe(self) -> str:
+        where = f"{self.geo or 'worldwide'} {self.timeframe}".strip()
+        return (
+            f"{where}: {', '.join(self.terms[:8])}{' ...' if len(self.terms) > 8 else ''} "
+            f"share no value with the other batches; fetch {list(self.connect_with)} to link them"
+        )
 
 
-@dataclass
-class _Observations:
-    batch: IntArray
-    term: IntArray
-    point: IntArray
-    value: FloatArray
-    below: npt.NDArray[np.bool_]
-    partial: npt.NDArray[np.bool_]
-    batch_names: list[str]
-    term_names: list[str]
+@dataclass(frozen=True)
+class CalibrationResult:
+    """What a calibration produced and what it could not place on the common scale."""
+
+    frame: pl.DataFrame
+    disconnected: tuple[DisconnectedGroup, ...] = ()
+    noise_log_sd: dict[tuple[str, str], float] | None = None
 
 
-def _components(obs: _Observations) -> list[list[int]]:
-    parent = list(range(len(obs.batch_names)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    first_batch_of_term: dict[int, int] = {}
-    for b, t in zip(obs.batch.tolist(), obs.term.tolist(), strict=True):
-        if t in first_batch_of_term:
-            ra, rb = find(b), find(first_batch_of_term[t])
-            if ra != rb:
-                parent[ra] = rb
-        else:
-            first_batch_of_term[t] = b
-    groups: dict[int, list[int]] = {}
-    for b in range(len(obs.batch_names)):
-        groups.setdefault(find(b), []).append(b)
-    return list(groups.values())
+def _term_names_of(obs: Observations, batches: Sequence[int]) -> list[str]:
+    mask = np.isin(obs.batch, np.asarray(batches, dtype=np.int64)) & ~np.isnan(obs.value)
+    return sorted({obs.term_names[t] for t in obs.term[mask].tolist()})
 
 
-def _solve_scales(
-    obs: _Observations, reference_batch: int, extra_log_sd: float
-) -> tuple[FloatArray, FloatArray]:
-    """Weighted least squares for log batch scales u_b (u_ref = 0) and their std errors.
-
-    Each (term, period) seen in several batches says log v_b - u_b is the same for all of
-    them; eliminating the unknown true value leaves, per pair of batches, an equation on
-    u_b - u_b' with weight w_b w_b' / sum(w). This is the exact joint least squares.
-    """
-    n = len(obs.batch_names)
-    usable = (obs.value >= 1) & ~obs.partial
-    idx = np.flatnonzero(usable)
-    key = obs.term[idx] * (int(obs.point.max()) + 1) + obs.point[idx]
-    order = np.argsort(key, kind="stable")
-    idx, key = idx[order], key[order]
-    laplacian = np.zeros((n, n))
-    rhs = np.zeros(n)
-    y_all = np.log(obs.value, where=obs.value > 0, out=np.zeros_like(obs.value))
-    w_all = 1.0 / _log_variance(obs.value, extra_log_sd)
-    boundaries = np.flatnonzero(np.diff(key)) + 1
-    for group in np.split(idx, boundaries):
-        if group.size < 2:
-            continue
-        b = obs.batch[group]
-        if np.unique(b).size < group.size:
-            continue  # the same batch twice cannot happen in parsed data; skip defensively
-        w = w_all[group]
-        y = y_all[group]
-        total = w.sum()
-        outer = np.outer(w, w) / total
-        laplacian[np.ix_(b, b)] -= outer
-        laplacian[b, b] += w
-        # rhs of d/du of sum_b w_b (y_b - u_b - m)^2 with m eliminated
-        weighted_mean = (w * y).sum() / total
-        rhs[b] += w * (y - weighted_mean)
-    keep = np.array([i for i in range(n) if i != reference_batch], dtype=np.int64)
-    u = np.zeros(n)
-    se = np.zeros(n)
-    if keep.size:
-        reduced = laplacian[np.ix_(keep, keep)]
-        try:
-            covariance = np.linalg.inv(reduced)
-        except np.linalg.LinAlgError:
-            covariance = np.linalg.pinv(reduced)
-        u[keep] = covariance @ rhs[keep]
-        se[keep] = np.sqrt(np.clip(np.diag(covariance), 0.0, None))
-    return u, se
-
-
-def _bellman_ford(
-    n: int, source: int, frm: IntArray, to: IntArray, weight: FloatArray
-) -> FloatArray | None:
-    """Shortest distances from ``source``; None when a negative cycle makes them undefined."""
-    dist = np.full(n, np.inf)
-    dist[source] = 0.0
-    for _ in range(n):
-        candidate = dist[frm] + weight
-        updated = dist.copy()
-        np.minimum.at(updated, to, candidate)
-        if np.array_equal(updated, dist):
-            return dist
-        dist = updated
-    return None
-
-
-def _scale_bounds(obs: _Observations, reference_batch: int) -> tuple[FloatArray, FloatArray] | None:
-    """Hard bounds on u_b - u_ref from rounding intervals, over every path at once.
-
-    A shared (term, period) seen as intervals I_b and I_b' gives
-    u_b - u_b' <= log(hi_b) - log(lo_b'): difference constraints whose tightest
-    consequences are shortest paths. None if they contradict (sampling noise).
-    """
-    n = len(obs.batch_names)
-    low, high = _interval(obs.value, obs.below)
-    usable = ~obs.partial
-    idx = np.flatnonzero(usable)
-    key = obs.term[idx] * (int(obs.point.max()) + 1) + obs.point[idx]
-    order = np.argsort(key, kind="stable")
-    idx, key = idx[order], key[order]
-    best: dict[tuple[int, int], float] = {}
-    for group in np.split(idx, np.flatnonzero(np.diff(key)) + 1):
-        if group.size < 2:
-            continue
-        for a in group:
-            for c in group:
-                if a == c or low[c] <= 0:
-                    continue
-                # u_{b(a)} - u_{b(c)} <= log(high_a) - log(low_c)
-                pair = (int(obs.batch[c]), int(obs.batch[a]))
-                bound = math.log(high[a]) - math.log(low[c])
-                if bound < best.get(pair, math.inf):
-                    best[pair] = bound
-    if not best:
-        inf = np.full(n, np.inf)
-        inf[reference_batch] = 0.0
-        return -inf, inf
-    pairs = np.array(list(best.keys()), dtype=np.int64)
-    weights = np.array(list(best.values()), dtype=np.float64)
-    upper = _bellman_ford(n, reference_batch, pairs[:, 0], pairs[:, 1], weights)
-    to_ref = _bellman_ford(n, reference_batch, pairs[:, 1], pairs[:, 0], weights)
-    if upper is None or to_ref is None:
-        return None
-    return -to_ref, upper
+def _largest_term(obs: Observations, batches: Sequence[int]) -> str:
+    """The term that dominates a group of batches (most often at 100): its natural link."""
+    mask = np.isin(obs.batch, np.asarray(batches, dtype=np.int64)) & (obs.value >= 100)
+    counts = np.bincount(obs.term[mask], minlength=len(obs.term_names))
+    if counts.sum() == 0:
+        return _term_names_of(obs, batches)[0]
+    return obs.term_names[int(np.argmax(counts))]
 
 
 def _calibrate_group(
-    obs: _Observations, reference_term: str | None, extra_log_sd: float
-) -> tuple[pl.DataFrame, str]:
-    """Calibrate one connected (geo, window) group. Returns per-(term, point) estimates."""
-    components = _components(obs)
-    if len(components) > 1:
-        names = []
-        for component in components:
-            batch_set = set(component)
-            terms = sorted(
-                {
-                    obs.term_names[t]
-                    for b, t in zip(obs.batch, obs.term, strict=True)
-                    if b in batch_set
-                }
-            )
-            names.append(terms)
-        listing = " | ".join(
-            ", ".join(group[:8]) + (" ..." if len(group) > 8 else "") for group in names
-        )
-        raise DisconnectedBatchesError(
-            f"calibration: {len(components)} groups of batches share no term, so they cannot "
-            f"be put on one scale; add an anchor term to link them: {listing}",
-            names,
-        )
-    present = ~np.isnan(obs.value)
-    if not present.any():
+    obs: Observations,
+    reference_term: str | None,
+    extra_log_sd: float,
+    geo: str = "",
+    timeframe: str = "",
+) -> tuple[pl.DataFrame, str, list[DisconnectedGroup], float]:
+    """Calibrate one (geo, window) group: per-(term, point) estimates of its main component.
+
+    The main component is the one holding the reference term, else the most terms. Other
+    components are returned as ``DisconnectedGroup``s, with a request that would link them.
+    """
+    if np.isnan(obs.value).all():
         raise ConfigError("calibration: no batch has any data for this region and window")
     reference_idx: int | None = None
     if reference_term is not None:
@@ -441,167 +317,107 @@ def _calibrate_group(
             raise ConfigError(
                 f"calibration: reference term {reference_term!r} is not in the batches"
             ) from None
-        ref_rows = np.flatnonzero((obs.term == reference_idx) & present)
-        if ref_rows.size == 0:
+        if not ((obs.term == reference_idx) & (obs.value >= 1)).any():
             raise ConfigError(f"calibration: reference term {reference_term!r} has no data")
-        reference_batch = int(obs.batch[ref_rows[np.argmax(obs.value[ref_rows])]])
-    else:
-        # any batch can anchor the solve; the reference term is chosen afterwards
-        reference_batch = int(obs.batch[np.flatnonzero(present)[0]])
-
-    clean = _Observations(
-        obs.batch[present], obs.term[present], obs.point[present], obs.value[present],
-        obs.below[present], obs.partial[present], obs.batch_names, obs.term_names,
-    )  # fmt: skip
-    u, se_u = _solve_scales(clean, reference_batch, extra_log_sd)
-    bounds = _scale_bounds(clean, reference_batch)
-    if bounds is not None:
-        u = np.clip(u, bounds[0], bounds[1])
-
-    low_v, high_v = _interval(clean.value, clean.below)
-    scale = np.exp(u[clean.batch])
-    # weights use the rounding variance only, so the estimate does not depend on which
-    # batch anchors the solve; the scale uncertainty is added to the reported error below
-    round_var = _log_variance(clean.value, extra_log_sd)
-    scale_var = se_u[clean.batch] ** 2
-    log_var = round_var + scale_var
-    positive = clean.value >= 1
-    point_log = np.where(positive, np.log(np.maximum(clean.value, 1e-9)) - u[clean.batch], 0.0)
-    below_estimate = np.where(clean.below, 0.5, 0.0) / scale
-    if bounds is not None:
-        lo_u, hi_u = bounds
-        obs_low = low_v / np.exp(hi_u[clean.batch])
-        obs_high = high_v / np.exp(lo_u[clean.batch])
-    else:
-        spread = np.exp(2.0 * np.sqrt(log_var))
-        obs_low = np.where(positive, np.exp(point_log) / spread, 0.0)
-        obs_high = np.where(
-            positive, np.exp(point_log) * spread, high_v / scale * np.exp(2 * se_u[clean.batch])
+    components = [c for c in link_components(obs) if _term_names_of(obs, c)]
+    main = components[0]
+    if reference_idx is not None:
+        holding = [
+            c for c in components
+            if ((obs.term == reference_idx) & np.isin(obs.batch, c) & (obs.value >= 1)).any()
+        ]  # fmt: skip
+        main = holding[0]
+    others = [c for c in components if c is not main]
+    main_terms = set(_term_names_of(obs, main))
+    disconnected = []
+    for component in others:
+        terms = [t for t in _term_names_of(obs, component) if t not in main_terms]
+        if not terms:
+            continue
+        lead = _largest_term(obs, component)
+        disconnected.append(
+            DisconnectedGroup(geo, timeframe, tuple(terms), (lead, *sorted(main_terms)[:4]))
         )
-
-    frame = pl.DataFrame(
+    solution = solve_component(obs, main, reference_term=reference_idx, extra_log_sd=extra_log_sd)
+    points = solution.points
+    if reference_idx is None:
+        eligible = ~points.censored & ~points.partial
+        if not eligible.any():
+            eligible = ~points.censored
+        reference_idx = int(points.term[np.argmax(np.where(eligible, points.log_value, -np.inf))])
+    ref_rows = (points.term == reference_idx) & ~points.censored
+    stable_ref = ref_rows & ~points.partial
+    ref_rows = stable_ref if stable_ref.any() else ref_rows
+    top = int(np.argmax(np.where(ref_rows, points.log_value, -np.inf)))
+    norm = float(points.log_value[top])
+    norm_se = float(points.log_se[top])
+    se = np.sqrt(points.log_se**2 + norm_se**2)
+    lower = np.where(points.censored, -np.inf, points.log_value - Z95 * se)
+    upper = np.where(points.censored, points.log_upper, points.log_value + Z95 * se)
+    upper = np.where(points.censored, points.log_upper + Z95 * norm_se, upper)
+    result = pl.DataFrame(
         {
-            "t": clean.term,
-            "p": clean.point,
-            "positive": positive,
-            "w": np.where(positive, 1.0 / round_var, 0.0),
-            "wy": np.where(positive, point_log / round_var, 0.0),
-            "w2s": np.where(positive, scale_var / round_var**2, 0.0),
-            "below_est": below_estimate,
-            "obs_low": obs_low,
-            "obs_high": obs_high,
-            "partial": clean.partial,
+            "t": points.term,
+            "p": points.point,
+            "value": 100.0 * np.exp(points.log_value - norm),
+            "value_low": 100.0 * np.exp(lower - norm),
+            "value_high": 100.0 * np.exp(upper - norm),
+            "rel_stderr": np.where(points.censored, np.nan, se),
+            "is_partial": points.partial,
+            "n_batches": points.n_batches.astype(np.int16),
+            "bounds": np.where(points.censored, "censored", "ci95"),
         }
-    )
-    stable = frame.filter(~pl.col("partial"))
-    merged = (
-        frame.group_by("t", "p")
-        .agg(
-            pl.col("w").sum(),
-            pl.col("wy").sum(),
-            pl.col("w2s").sum(),
-            pl.col("below_est").max(),
-            pl.col("partial").all(),
-            pl.len().alias("n"),
-        )
-        .join(
-            stable.group_by("t", "p").agg(
-                pl.col("obs_low").max().alias("lo_stable"),
-                pl.col("obs_high").min().alias("hi_stable"),
-            ),
-            on=["t", "p"],
-            how="left",
-        )
-        .join(
-            frame.group_by("t", "p").agg(
-                pl.col("obs_low").min().alias("lo_hull"), pl.col("obs_high").max().alias("hi_hull"),
-                pl.col("obs_low").max().alias("lo_all"), pl.col("obs_high").min().alias("hi_all"),
-            ),
-            on=["t", "p"],
-        )
-    )  # fmt: skip
-    merged = merged.with_columns(
-        value=pl.when(pl.col("w") > 0)
-        .then((pl.col("wy") / pl.col("w")).exp())
-        .otherwise(pl.col("below_est")),
-        rel_stderr=pl.when(pl.col("w") > 0)
-        .then((1.0 / pl.col("w") + pl.col("w2s") / pl.col("w") ** 2).sqrt())
-        .otherwise(None),
-        low=pl.coalesce("lo_stable", "lo_all"),
-        high=pl.coalesce("hi_stable", "hi_all"),
-    )
-    # contradictory intervals (sampling noise between fetches): fall back to their hull
-    merged = merged.with_columns(
-        low=pl.when(pl.col("low") <= pl.col("high")).then("low").otherwise("lo_hull"),
-        high=pl.when(pl.col("low") <= pl.col("high")).then("high").otherwise("hi_hull"),
-    )
-    merged = merged.with_columns(value=pl.col("value").clip(pl.col("low"), pl.col("high")))
-
-    # normalise: 100 = the reference term's largest value; bounds stay rigorous by
-    # dividing by the normaliser's own bounds.
-    if reference_idx is None:  # the term reaching the highest calibrated value
-        stable_values = merged.filter(~pl.col("partial"))
-        if stable_values.is_empty():
-            stable_values = merged
-        reference_idx = int(stable_values.sort("value", descending=True).get_column("t")[0])
-    ref = merged.filter(pl.col("t") == reference_idx, ~pl.col("partial"))
-    if ref.is_empty():
-        ref = merged.filter(pl.col("t") == reference_idx)
-    top = ref.sort("value", descending=True).row(0, named=True)
-    norm_value, norm_low, norm_high = float(top["value"]), float(top["low"]), float(top["high"])
-    norm_se = float(top["rel_stderr"] or 0.0)
-    kind = "rounding" if bounds is not None else "statistical"
-    result = merged.select(
-        "t",
-        "p",
-        (pl.col("value") * 100.0 / norm_value).alias("value"),
-        (pl.col("low") * 100.0 / norm_high).alias("value_low"),
-        (pl.col("high") * 100.0 / max(norm_low, 1e-12)).alias("value_high"),
-        (pl.col("rel_stderr") ** 2 + norm_se**2).sqrt().alias("rel_stderr"),
-        pl.col("partial").alias("is_partial"),
-        pl.col("n").cast(pl.Int16).alias("n_batches"),
-    ).with_columns(bounds=pl.lit(kind))
-    return result, obs.term_names[reference_idx]
+    ).with_columns(pl.col("rel_stderr").fill_nan(None))
+    return result, obs.term_names[reference_idx], disconnected, solution.noise_log_sd
 
 
 def _observations(
     frame: pl.DataFrame, batch_col: str, point_col: str
-) -> tuple[_Observations, list[object]]:
-    batches = frame.get_column(batch_col).cast(pl.String)
-    terms = frame.get_column("term").cast(pl.String)
-    batch_names = batches.unique(maintain_order=True).to_list()
-    term_names = terms.unique(maintain_order=True).to_list()
-    points = frame.get_column(point_col)
-    point_names = points.unique(maintain_order=True).to_list()
+) -> tuple[Observations, list[object]]:
+    """Code a group's rows as arrays; missing points of a term with data become "<1".
+
+    Google sends a point under 1 either as ``formattedValue "<1"`` (value 0) or as
+    ``hasData: false``; where the term has data elsewhere in the same request both mean
+    a censored value in [0, 1). A term with no data at all in a request tells nothing.
+    """
+    values = frame.get_column("value").cast(pl.Float64)
+    has_data = (
+        frame.get_column("has_data").fill_null(False)
+        if "has_data" in frame.columns
+        else values.is_not_null()
+    )
+    known = has_data & values.is_not_null()
+    work = frame.select(
+        pl.col(batch_col).cast(pl.String).alias("_b"),
+        pl.col("term").cast(pl.String).alias("_t"),
+        pl.col(point_col).alias("_p"),
+        pl.when(known).then(values).otherwise(None).alias("_v"),
+        (
+            pl.col("is_partial").fill_null(False) if "is_partial" in frame.columns
+            else pl.lit(False)
+        ).alias("_partial"),
+    ).with_columns(
+        _v=pl.when(pl.col("_v").is_not_null().any().over("_b", "_t"))
+        .then(pl.col("_v").fill_null(0.0))
+        .otherwise(pl.col("_v"))
+    )  # fmt: skip
+    batch_names = work.get_column("_b").unique(maintain_order=True).to_list()
+    term_names = work.get_column("_t").unique(maintain_order=True).to_list()
+    point_names = work.get_column("_p").unique(maintain_order=True).to_list()
     batch_index = {name: i for i, name in enumerate(batch_names)}
     term_index = {name: i for i, name in enumerate(term_names)}
     point_index = {name: i for i, name in enumerate(point_names)}
-    values = frame.get_column("value").cast(pl.Float64)
-    has_data = frame.get_column("has_data") if "has_data" in frame.columns else values.is_not_null()
-    value_arr = np.where(
-        has_data.fill_null(False).to_numpy(), values.fill_null(np.nan).to_numpy(), np.nan
-    )
-    below = (
-        frame.get_column("is_below_one").fill_null(False).to_numpy()
-        if "is_below_one" in frame.columns
-        else np.zeros(frame.height, dtype=bool)
-    )
-    partial = (
-        frame.get_column("is_partial").fill_null(False).to_numpy()
-        if "is_partial" in frame.columns
-        else np.zeros(frame.height, dtype=bool)
-    )
-    obs = _Observations(
-        batch=np.array([batch_index[b] for b in batches.to_list()], dtype=np.int64),
-        term=np.array([term_index[t] for t in terms.to_list()], dtype=np.int64),
-        point=np.array([point_index[p] for p in points.to_list()], dtype=np.int64),
-        value=np.asarray(value_arr, dtype=np.float64),
-        below=np.asarray(below, dtype=bool),
-        partial=np.asarray(partial, dtype=bool),
+    obs = Observations(
+        batch=np.array([batch_index[b] for b in work["_b"].to_list()], dtype=np.int64),
+        term=np.array([term_index[t] for t in work["_t"].to_list()], dtype=np.int64),
+        point=np.array([point_index[p] for p in work["_p"].to_list()], dtype=np.int64),
+        value=np.asarray(work["_v"].fill_null(np.nan).to_numpy(), dtype=np.float64),
+        partial=np.asarray(work["_partial"].to_numpy(), dtype=bool),
         batch_names=[str(b) for b in batch_names],
         term_names=[str(t) for t in term_names],
+        exact=np.zeros(work.height, dtype=bool),
     )
-    return obs, point_names
+    return replace(obs, exact=exact_maxima(obs.batch, obs.value)), point_names
 
 
 def _validate_input(frame: pl.DataFrame, required: Sequence[str], what: str) -> None:
@@ -616,21 +432,21 @@ def _validate_input(frame: pl.DataFrame, required: Sequence[str], what: str) -> 
         raise ConfigError(f"{what}: a (batch, term, point) appears twice")
 
 
-def calibrate_batches(
+def calibrate_batches_detailed(
     frame: pl.DataFrame,
     *,
     batch_column: str = "request_key",
     reference_term: str | None = None,
     extra_log_sd: float = 0.0,
-) -> pl.DataFrame:
+) -> CalibrationResult:
     """Calibrate interest-over-time batches onto one scale per (geo, timeframe).
 
     ``frame`` is the parsed long frame (``INTEREST_OVER_TIME_SCHEMA`` or any frame with
     ``batch_column, term, period_start, value`` and optionally ``geo, timeframe,
-    is_below_one, has_data, is_partial``). ``extra_log_sd`` adds noise beyond rounding to
-    the weights (Google's sampling; about 0.02-0.05 on real data). Partial periods are
-    calibrated but never used to link batches (they change between fetches).
-    Returns ``CALIBRATED_SCHEMA``.
+    is_below_one, has_data, is_partial``). ``extra_log_sd`` is a floor for the sampling
+    noise beyond rounding, which is otherwise estimated from the data. Partial periods are
+    calibrated but never used to link batches (they change between fetches). Terms that
+    no batch links to the rest are reported in ``disconnected``, not guessed.
     """
     _validate_input(frame, [batch_column, "term", "period_start", "value"], "calibrate_batches")
     work = frame
@@ -638,9 +454,15 @@ def calibrate_batches(
         if column not in work.columns:
             work = work.with_columns(pl.lit(default).alias(column))
     outputs = []
+    disconnected: list[DisconnectedGroup] = []
+    noise: dict[tuple[str, str], float] = {}
     for (geo, timeframe), group in work.group_by("geo", "timeframe", maintain_order=True):
         obs, points = _observations(group, batch_column, "period_start")
-        result, ref_name = _calibrate_group(obs, reference_term, extra_log_sd)
+        result, ref_name, lost, sd = _calibrate_group(
+            obs, reference_term, extra_log_sd, str(geo), str(timeframe)
+        )
+        disconnected.extend(lost)
+        noise[(str(geo), str(timeframe))] = sd
         outputs.append(
             result.with_columns(
                 term=pl.col("t").replace_strict(
@@ -655,10 +477,42 @@ def calibrate_batches(
             ).select(CALIBRATED_SCHEMA.names())
         )
     if not outputs:
-        return pl.DataFrame(schema=CALIBRATED_SCHEMA)
-    return (
+        return CalibrationResult(pl.DataFrame(schema=CALIBRATED_SCHEMA))
+    calibrated = (
         pl.concat(outputs).cast(CALIBRATED_SCHEMA).sort("geo", "timeframe", "term", "period_start")
     )
+    return CalibrationResult(calibrated, tuple(disconnected), noise)
+
+
+def calibrate_batches(
+    frame: pl.DataFrame,
+    *,
+    batch_column: str = "request_key",
+    reference_term: str | None = None,
+    extra_log_sd: float = 0.0,
+) -> pl.DataFrame:
+    """``calibrate_batches_detailed`` that refuses to leave any term off the scale.
+
+    Raises ``DisconnectedBatchesError`` naming the groups of terms that share no value
+    and the request that would link them. Returns ``CALIBRATED_SCHEMA``.
+    """
+    result = calibrate_batches_detailed(
+        frame, batch_column=batch_column, reference_term=reference_term,
+        extra_log_sd=extra_log_sd,
+    )  # fmt: skip
+    if result.disconnected:
+        main = sorted(set(result.frame.get_column("term").to_list()))
+        groups = [main, *(sorted(g.terms) for g in result.disconnected)]
+        listing = " | ".join(
+            ", ".join(group[:8]) + (" ..." if len(group) > 8 else "") for group in groups
+        )
+        hints = "; ".join(g.describe() for g in result.disconnected)
+        raise DisconnectedBatchesError(
+            f"calibration: {len(groups)} groups of batches share no term, so they cannot "
+            f"be put on one scale: {listing}. {hints}",
+            groups,
+        )
+    return result.frame
 
 
 def calibrate_region_shares(
@@ -690,7 +544,7 @@ def calibrate_region_shares(
         if group.get_column("value").drop_nulls().is_empty():
             continue
         obs, _ = _observations(group, batch_column, "region_code")
-        result, ref_name = _calibrate_group(obs, reference_term, extra_log_sd)
+        result, ref_name, _, _ = _calibrate_group(obs, reference_term, extra_log_sd)
         outputs.append(
             result.with_columns(
                 term=pl.col("t").replace_strict(

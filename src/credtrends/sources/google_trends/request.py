@@ -153,7 +153,7 @@ class TrendsRequest(BaseModel):
         if not 1 <= len(value) <= MAX_TERMS:
             raise _reject(
                 f"{len(value)} terms given; a request compares 1 to {MAX_TERMS} terms "
-                "(plan larger sets with calibration.plan_batches)"
+                "(larger sets are planned in rounds by calibration_plan.next_round)"
             )
         terms = tuple(normalise_term(item) for item in value)
         seen: set[str] = set()

@@ -1,0 +1,339 @@
+"""The joint solve behind calibration: every batch's scale and every value, from intervals.
+
+Google reports ``round(100 * x / max)`` per request; a reported ``v >= 1`` means the scaled
+value lies in ``[v - 0.5, v + 0.5)`` (100 means ``[99.5, 100]``), and ``"<1"`` or a
+``hasData: false`` point of a term that has data elsewhere in the request means ``[0, 1)``:
+a censored observation, used as an upper bound, never dropped.
+
+On the log scale each positive observation says ``log x_tp + u_b`` lies in a known interval
+(``u_b``: the log scale of batch ``b``). Taking the interval's log-midpoint with the uniform
+rounding variance (plus any sampling noise, estimated from the residuals) makes this a
+weighted least squares problem. Eliminating the unknown ``x_tp`` of every (term, point)
+seen in several batches leaves a graph Laplacian system in the batch scales: the exact
+joint solution over all batches, not one path. The solution of every scale difference does
+not depend on which batch is held fixed, so choosing another reference term only rescales.
+
+Bounds are 95% intervals: ``exp(log x +- 1.96 se)`` with ``se`` from rounding, sampling
+noise and the scales' covariance. A value known only as below a bound ("<1" everywhere it
+was seen) gets ``[0, bound)`` and the status ``censored``.
+
+Pure numpy: no I/O.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+Z95 = 1.959963984540054
+"""Two-sided 95% normal quantile: the stated meaning of every calibrated bound."""
+
+
+@dataclass(frozen=True)
+class Observations:
+    """One (geo, window) group as integer-coded arrays, one entry per reported value."""
+
+    batch: IntArray
+    term: IntArray
+    point: IntArray
+    value: FloatArray
+    """Google's integer, 0 for "<1"; NaN where the term has no data in that request."""
+    partial: BoolArray
+    batch_names: list[str]
+    term_names: list[str]
+    exact: BoolArray
+    """The one 100 of its batch: Google divided by exactly this value, so it is exact."""
+
+    def subset(self, keep: BoolArray) -> Observations:
+        return Observations(
+            self.batch[keep], self.term[keep], self.point[keep], self.value[keep],
+            self.partial[keep], self.batch_names, self.term_names, self.exact[keep],
+        )  # fmt: skip
+
+
+def exact_maxima(batch: IntArray, value: FloatArray) -> BoolArray:
+    """Flag each batch's maximum when it is the only 100 of that batch."""
+    hundred = value >= 100
+    counts = np.bincount(batch[hundred], minlength=int(batch.max(initial=-1)) + 1)
+    return np.asarray(hundred & (counts[batch] == 1), dtype=bool)
+
+
+EXACT_VARIANCE = 1e-10
+"""Log variance given to a batch's unique 100 (exact, but a finite weight keeps the
+system well conditioned)."""
+
+
+@dataclass(frozen=True)
+class PointEstimates:
+    """Per (term, point) of the solved component, on the log scale of the solve."""
+
+    term: IntArray
+    point: IntArray
+    log_value: FloatArray
+    log_se: FloatArray
+    """Standard error of ``log_value`` (NaN for censored-only points)."""
+    log_upper: FloatArray
+    """Upper 95% bound of log value (for censored points: the bound itself, widened)."""
+    censored: BoolArray
+    partial: BoolArray
+    n_batches: IntArray
+
+
+@dataclass(frozen=True)
+class Solution:
+    points: PointEstimates
+    noise_log_sd: float
+    """Sampling noise beyond rounding, estimated from the residuals (0 when rounding
+    explains the disagreement between batches)."""
+    batches: IntArray
+    """Batches (codes into ``batch_names``) that the solve covered."""
+
+
+def intervals(value: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Bounds of the unrounded scaled value behind each reported integer."""
+    positive = value >= 1
+    low = np.where(positive, value - 0.5, 0.0)
+    high = np.where(positive, np.minimum(value + 0.5, 100.0), 1.0)
+    return low, high
+
+
+def log_observations(
+    value: FloatArray, exact: BoolArray | None = None
+) -> tuple[FloatArray, FloatArray]:
+    """Log-midpoint and uniform rounding variance of each positive observation."""
+    low, high = intervals(np.where(value >= 1, value, 1.0))
+    log_low, log_high = np.log(low), np.log(high)
+    y, v = 0.5 * (log_low + log_high), (log_high - log_low) ** 2 / 12.0
+    if exact is None:
+        return y, v
+    return np.where(exact, math.log(100.0), y), np.where(exact, EXACT_VARIANCE, v)
+
+
+def _group_ids(term: IntArray, point: IntArray) -> tuple[IntArray, IntArray]:
+    """Order (stable) and dense group id per observation for (term, point)."""
+    key = term * (int(point.max(initial=0)) + 1) + point
+    order = np.argsort(key, kind="stable")
+    _, inverse = np.unique(key[order], return_inverse=True)
+    return order, inverse.astype(np.int64)
+
+
+def _pairs(group: IntArray) -> tuple[IntArray, IntArray]:
+    """All ordered pairs (i, j), i != j, of positions sharing a group (group is sorted)."""
+    firsts: list[IntArray] = []
+    seconds: list[IntArray] = []
+    n = group.size
+    offset = 1
+    while offset < n:
+        same = group[:-offset] == group[offset:]
+        if not same.any():
+            break
+        i = np.flatnonzero(same)
+        firsts.extend([i, i + offset])
+        seconds.extend([i + offset, i])
+        offset += 1
+    if not firsts:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    return np.concatenate(firsts), np.concatenate(seconds)
+
+
+def link_components(obs: Observations) -> list[list[int]]:
+    """Groups of batches joined by a term with a positive, stable value in both."""
+    parent = list(range(len(obs.batch_names)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    usable = (obs.value >= 1) & ~obs.partial
+    if usable.any():
+        sub = obs.subset(usable)
+        order, group = _group_ids(sub.term, sub.point)
+        first, second = _pairs(group)
+        batches = sub.batch[order]
+        links = {
+            (int(a), int(b)) for a, b in zip(batches[first], batches[second], strict=True) if a < b
+        }
+        for a, b in sorted(links):
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    present = sorted(set(obs.batch.tolist()))
+    groups: dict[int, list[int]] = {}
+    for b in present:
+        groups.setdefault(find(b), []).append(b)
+    return sorted(groups.values(), key=lambda g: (-len(g), g[0]))
+
+
+class _ScaleSystem:
+    """The Laplacian system of batch log scales for one connected set of batches."""
+
+    def __init__(self, obs: Observations, local: IntArray, n: int) -> None:
+        link = (obs.value >= 1) & ~obs.partial
+        y, v = log_observations(obs.value[link], obs.exact[link])
+        order, group = _group_ids(obs.term[link], obs.point[link])
+        self.y = y[order]
+        self.v = v[order]
+        self.batch = local[link][order]
+        self.group = group
+        self.first, self.second = _pairs(group)
+        self.n = n
+        self.n_groups = int(group.max(initial=-1)) + 1
+
+    def solve(self, sigma2: float, gauge: int) -> tuple[FloatArray, FloatArray, float, int]:
+        """Scales (u[gauge] = 0), their covariance, the weighted residual sum and its df."""
+        n = self.n
+        w = 1.0 / (self.v + sigma2)
+        total = np.bincount(self.group, weights=w, minlength=self.n_groups)
+        mean = np.bincount(self.group, weights=w * self.y, minlength=self.n_groups) / np.where(
+            total > 0, total, 1.0
+        )
+        laplacian = np.zeros((n, n))
+        rhs = np.zeros(n)
+        np.add.at(laplacian, (self.batch, self.batch), w - w**2 / total[self.group])
+        np.add.at(rhs, self.batch, w * (self.y - mean[self.group]))
+        i, j = self.first, self.second
+        np.add.at(laplacian, (self.batch[i], self.batch[j]), -w[i] * w[j] / total[self.group[i]])
+        keep = np.array([b for b in range(n) if b != gauge], dtype=np.int64)
+        u = np.zeros(n)
+        covariance = np.zeros((n, n))
+        if keep.size:
+            reduced = laplacian[np.ix_(keep, keep)]
+            inverse = np.linalg.pinv(reduced, hermitian=True)
+            u[keep] = inverse @ rhs[keep]
+            covariance[np.ix_(keep, keep)] = inverse
+        x = np.bincount(
+            self.group, weights=w * (self.y - u[self.batch]), minlength=self.n_groups
+        ) / np.where(total > 0, total, 1.0)
+        residual = self.y - u[self.batch] - x[self.group]
+        sizes = np.bincount(self.group, minlength=self.n_groups)
+        df = int((sizes[sizes > 1] - 1).sum()) - (n - 1)
+        return u, covariance, float((w * residual**2).sum()), df
+
+    def noise(self, floor: float) -> float:
+        """Sampling noise variance beyond rounding (moment estimate, as DerSimonian-Laird)."""
+        sigma2 = floor**2
+        for _ in range(30):
+            _, _, q, df = self.solve(sigma2, 0)
+            if df <= 0 or q <= df:
+                return sigma2
+            w = 1.0 / (self.v + sigma2)
+            step = (q - df) / w.sum()
+            sigma2 += step
+            if step < 1e-10:
+                break
+        return sigma2
+
+
+def solve_component(
+    obs: Observations,
+    batches: list[int],
+    *,
+    reference_term: int | None = None,
+    extra_log_sd: float = 0.0,
+) -> Solution:
+    """Scales and values of one connected set of batches, with 95% bounds on the log scale.
+
+    The log scale's origin is arbitrary (the caller normalises to a reference term), so
+    every result is exactly equivariant to the choice of reference.
+    """
+    in_component = np.isin(obs.batch, np.asarray(batches, dtype=np.int64))
+    sub = obs.subset(in_component & ~np.isnan(obs.value))
+    local_of = {b: i for i, b in enumerate(batches)}
+    local = np.array([local_of[int(b)] for b in sub.batch], dtype=np.int64)
+    system = _ScaleSystem(sub, local, len(batches))
+    sigma2 = system.noise(extra_log_sd)
+    u, _, _, _ = system.solve(sigma2, 0)
+    points = _points(sub, local, u, None, sigma2)
+    # the covariance is taken with the batch that carries the top value held fixed: that
+    # value becomes the reference (100), so its scale's uncertainty belongs to the others
+    candidates = np.where(points.censored, -np.inf, points.log_value)
+    if reference_term is not None and (points.term == reference_term).any():
+        candidates = np.where(points.term == reference_term, candidates, -np.inf)
+    stable = np.where(points.partial, -np.inf, candidates)
+    top = int(np.argmax(stable if np.isfinite(stable).any() else candidates))
+    gauge = _heaviest_batch(sub, local, points.term[top], points.point[top], sigma2)
+    u, covariance, _, _ = system.solve(sigma2, gauge)
+    points = _points(sub, local, u, covariance, sigma2)
+    return Solution(points, math.sqrt(sigma2), np.asarray(batches, dtype=np.int64))
+
+
+def _heaviest_batch(obs: Observations, local: IntArray, term: int, point: int, s2: float) -> int:
+    rows = np.flatnonzero((obs.term == term) & (obs.point == point) & (obs.value >= 1))
+    _, v = log_observations(obs.value[rows], obs.exact[rows])
+    return int(local[rows[np.argmin(v + s2)]])
+
+
+def _points(
+    obs: Observations,
+    local: IntArray,
+    u: FloatArray,
+    covariance: FloatArray | None,
+    sigma2: float,
+) -> PointEstimates:
+    """Combine every observation of each (term, point): positives by weight, censored as caps."""
+    positive = obs.value >= 1
+    order, group = _group_ids(obs.term, obs.point)
+    n_groups = int(group.max(initial=-1)) + 1
+    term = np.zeros(n_groups, dtype=np.int64)
+    point = np.zeros(n_groups, dtype=np.int64)
+    term[group] = obs.term[order]
+    point[group] = obs.point[order]
+    b = local[order]
+    pos = positive[order]
+    stable = ~obs.partial[order]
+    value = obs.value[order]
+    # per group, use the stable observations if any, else the partial ones
+    has_stable = np.bincount(group, weights=(pos & stable).astype(float), minlength=n_groups) > 0
+    use = pos & (stable | ~has_stable[group])
+    y, v = log_observations(np.where(use, value, 1.0), obs.exact[order] & use)
+    w = np.where(use, 1.0 / (v + sigma2), 0.0)
+    total = np.bincount(group, weights=w, minlength=n_groups)
+    safe_total = np.where(total > 0, total, 1.0)
+    x = np.bincount(group, weights=w * (y - u[b]), minlength=n_groups) / safe_total
+    var = 1.0 / safe_total
+    if covariance is not None:
+        a = w / safe_total[group]
+        scale_var = np.bincount(group, weights=a * a * covariance[b, b], minlength=n_groups)
+        i, j = _pairs(group)
+        if i.size:
+            scale_var += np.bincount(
+                group[i], weights=a[i] * a[j] * covariance[b[i], b[j]], minlength=n_groups
+            )
+        var = var + np.clip(scale_var, 0.0, None)
+    # censored observations: x < -u_b, the tightest cap wins
+    cap_of = np.where(~pos, -u[b], np.inf)
+    cap = np.full(n_groups, np.inf)
+    np.minimum.at(cap, group, cap_of)
+    cap_var = np.zeros(n_groups)
+    if covariance is not None:
+        tight = np.flatnonzero(~pos & (cap_of == cap[group]))
+        cap_var[group[tight]] = covariance[b[tight], b[tight]]
+    has_positive = total > 0
+    censored = ~has_positive
+    se = np.sqrt(var)
+    upper = np.where(has_positive, x + Z95 * se, cap + Z95 * np.sqrt(cap_var))
+    clipped = has_positive & (x > cap)
+    upper = np.where(clipped, np.minimum(upper, cap + Z95 * np.sqrt(cap_var)), upper)
+    log_value = np.where(has_positive, np.minimum(x, cap), cap + math.log(0.5))
+    partial = np.bincount(group, weights=stable.astype(float), minlength=n_groups) == 0
+    n_batches = np.bincount(group, minlength=n_groups).astype(np.int64)
+    return PointEstimates(
+        term=term,
+        point=point,
+        log_value=log_value,
+        log_se=np.where(has_positive, se, np.nan),
+        log_upper=upper,
+        censored=censored,
+        partial=partial,
+        n_batches=n_batches,
+    )
