@@ -154,18 +154,17 @@ def batch_frame(
 ) -> tuple[pl.DataFrame, set[str]]:
     """Parsed interest-over-time rows as ``search_interest_batches`` rows (pure).
 
-    A point without data (``hasData: false``) of a term that has data elsewhere in the
-    same request is Google's other way of writing "<1": it is kept as a censored value
-    (0, ``is_below_one``), never dropped, so an anchor never vanishes from a batch. A term
-    with no data anywhere in the request says nothing and is left out. Returns the frame
-    and the terms that match no topic (kept, with a null topic).
+    A point without data (``hasData: false``) is Google's other way of writing "<1": it is
+    kept as a censored value (0, ``is_below_one``), never dropped, so an anchor never
+    vanishes from a batch (a term missing from a whole request next to a giant is "<1"
+    everywhere; calibration tells it from a term with no data in any request). A request
+    with no data at all is left out. Returns the frame and the terms that match no topic
+    (kept, with a null topic).
     """
     _check_regions(parsed["geo"].unique().to_list(), catalogue)
     mapping = term_topics(catalogue)
     known = pl.col("has_data") & pl.col("value").is_not_null()
-    censored = parsed.with_columns(
-        _seen=known.any().over("request_key", "term"), _known=known
-    ).filter(pl.col("_seen"))
+    censored = parsed.with_columns(_known=known).filter(pl.col("_known").any().over("request_key"))
     frame = censored.select(
         "request_key",
         "term",

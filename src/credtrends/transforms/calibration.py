@@ -33,6 +33,7 @@ from credtrends.errors import ConfigError
 from credtrends.transforms.calibration_solve import (
     Z95,
     Observations,
+    Solution,
     exact_maxima,
     link_components,
     solve_component,
@@ -295,6 +296,18 @@ def _largest_term(obs: Observations, batches: Sequence[int]) -> str:
     return obs.term_names[int(np.argmax(counts))]
 
 
+def _smallest_terms(solution: Solution, obs: Observations) -> list[str]:
+    """Placed terms from the quietest up: the natural partners for a crushed term."""
+    points = solution.points
+    level: dict[int, float] = {}
+    for t, v, c in zip(
+        points.term.tolist(), points.log_value.tolist(), points.censored.tolist(), strict=True
+    ):
+        if not c:
+            level[t] = max(level.get(t, -math.inf), v)
+    return [obs.term_names[t] for t in sorted(level, key=lambda t: (level[t], t))]
+
+
 def _calibrate_group(
     obs: Observations,
     reference_term: str | None,
@@ -328,16 +341,17 @@ def _calibrate_group(
         ]  # fmt: skip
         main = holding[0]
     others = [c for c in components if c is not main]
-    main_terms = set(_term_names_of(obs, main))
+    solution = solve_component(obs, main, reference_term=reference_idx, extra_log_sd=extra_log_sd)
+    placed = {obs.term_names[t] for t in set(solution.points.term.tolist())}
+    smallest = _smallest_terms(solution, obs)
     disconnected = []
     for component in others:
-        terms = [t for t in _term_names_of(obs, component) if t not in main_terms]
+        terms = [t for t in _term_names_of(obs, component) if t not in placed]
         if not terms:
             continue
         lead = _largest_term(obs, component)
-        disconnected.append(
-            DisconnectedGroup(geo, timeframe, tuple(terms), (lead, *sorted(main_terms)[:4]))
-        )
+        link = (lead, *[t for t in smallest if t != lead][:4])
+        disconnected.append(DisconnectedGroup(geo, timeframe, tuple(terms), link))
     solution = solve_component(obs, main, reference_term=reference_idx, extra_log_sd=extra_log_sd)
     points = solution.points
     if reference_idx is None:
@@ -377,8 +391,10 @@ def _observations(
     """Code a group's rows as arrays; missing points of a term with data become "<1".
 
     Google sends a point under 1 either as ``formattedValue "<1"`` (value 0) or as
-    ``hasData: false``; where the term has data elsewhere in the same request both mean
-    a censored value in [0, 1). A term with no data at all in a request tells nothing.
+    ``hasData: false``; so a missing point in a request that has data is a censored value
+    in [0, 1), even when the term is missing from the whole request (next to a giant it is
+    "<1" everywhere; with no searches at all it is below every request's 1%, which is what
+    its censored bounds then say). Only a request with no data at all tells nothing.
     """
     values = frame.get_column("value").cast(pl.Float64)
     has_data = (
@@ -397,7 +413,7 @@ def _observations(
             else pl.lit(False)
         ).alias("_partial"),
     ).with_columns(
-        _v=pl.when(pl.col("_v").is_not_null().any().over("_b", "_t"))
+        _v=pl.when(pl.col("_v").is_not_null().any().over("_b"))
         .then(pl.col("_v").fill_null(0.0))
         .otherwise(pl.col("_v"))
     )  # fmt: skip

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -32,7 +32,9 @@ import polars as pl
 
 from credtrends.transforms.calibration_solve import (
     Observations,
+    exact_maxima,
     link_components,
+    solve_component,
 )
 
 Stage = Literal["probe", "chain", "repair", "done"]
@@ -66,7 +68,7 @@ def _code(observed: pl.DataFrame) -> Observations:
             pl.when(observed.get_column("has_data").fill_null(False)).then(values)
         ).to_series()
     frame = pl.DataFrame({"b": batches, "t": terms, "v": values}).with_columns(
-        v=pl.when(pl.col("v").is_not_null().any().over("b", "t"))
+        v=pl.when(pl.col("v").is_not_null().any().over("b"))
         .then(pl.col("v").fill_null(0.0))
         .otherwise(pl.col("v"))
     )
@@ -75,7 +77,7 @@ def _code(observed: pl.DataFrame) -> Observations:
         if "is_partial" in observed.columns
         else np.zeros(observed.height, dtype=bool)
     )
-    return Observations(
+    coded = Observations(
         batch=np.array([bi[b] for b in batches], dtype=np.int64),
         term=np.array([ti[t] for t in terms], dtype=np.int64),
         point=np.array([pi[p] for p in points], dtype=np.int64),
@@ -85,6 +87,7 @@ def _code(observed: pl.DataFrame) -> Observations:
         term_names=term_names,
         exact=np.zeros(observed.height, dtype=bool),
     )
+    return replace(coded, exact=exact_maxima(coded.batch, coded.value))
 
 
 def rough_volumes(obs: Observations) -> dict[str, float]:
@@ -124,6 +127,33 @@ def rough_volumes(obs: Observations) -> dict[str, float]:
         term_level = updated
     present = set(pair_t.tolist())
     return {obs.term_names[t]: float(math.exp(term_level[t])) for t in sorted(present)}
+
+
+def _volumes(obs: Observations) -> dict[str, float]:
+    """Each term's geometric-mean level from the calibration of its linked group.
+
+    Terms outside the main group (or only ever "<1" there) keep their rough volume,
+    aligned to the calibrated scale on the terms both know.
+    """
+    rough = rough_volumes(obs)
+    components = link_components(obs)
+    if not components:
+        return rough
+    points = solve_component(obs, components[0]).points
+    sums: dict[int, list[float]] = {}
+    for t, v, c in zip(
+        points.term.tolist(), points.log_value.tolist(), points.censored.tolist(), strict=True
+    ):
+        if not c:
+            sums.setdefault(t, []).append(v)
+    calibrated = {obs.term_names[t]: math.exp(float(np.mean(v))) for t, v in sums.items()}
+    shared = [t for t in calibrated if t in rough]
+    if not shared:
+        return calibrated or rough
+    shift = float(np.median([math.log(calibrated[t] / rough[t]) for t in shared]))
+    volumes = {t: v * math.exp(shift) for t, v in rough.items()}
+    volumes.update(calibrated)
+    return volumes
 
 
 def _peak_in_linked(obs: Observations, main: list[int]) -> dict[str, float]:
@@ -182,7 +212,7 @@ def next_round(
     if work.is_empty() or len(wanted) < 2:
         return RoundPlan("done", (), {}, tuple(wanted) if work.is_empty() else ())
     obs = _code(work)
-    volumes = rough_volumes(obs)
+    volumes = _volumes(obs)
     components = link_components(obs)
     peaks = _peak_in_linked(obs, components[0] if components else [])
     for term in wanted:  # never answered: rank it in the middle, the chain will place it
@@ -208,23 +238,30 @@ def _repair_batches(
     resolved_peak: float,
     batch_size: int,
 ) -> list[tuple[str, ...]]:
-    """Unresolved terms next to the two resolved terms just above them in volume."""
-    resolved = [t for t in ordered if peaks.get(t, 0.0) >= resolved_peak]
-    if not resolved:
-        return chain_batches(ordered, batch_size)
-    groups: dict[tuple[str, ...], list[str]] = {}
-    for term in unresolved:
-        above = [r for r in resolved if volumes[r] >= volumes[term]]
-        below = [r for r in resolved if volumes[r] < volumes[term]]
-        anchors = tuple(above[-2:]) if len(above) >= 2 else tuple(above + below[:1])[:2]
-        if not anchors:
-            anchors = tuple(resolved[-2:])
-        groups.setdefault(anchors, []).append(term)
-    batches = []
-    capacity = batch_size - 2
-    for anchors, members in groups.items():
-        for i in range(0, len(members), max(capacity, 1)):
-            batches.append((*anchors, *members[i : i + capacity]))
+    """A new chain over each run of unresolved terms, between its resolved neighbours.
+
+    Re-sorted by the better volumes the earlier rounds gave, the unresolved terms of a run
+    are each other's best partners; the resolved terms just above and below tie the run
+    to the rest.
+    """
+    del resolved_peak
+    order = sorted(ordered, key=lambda t: (-volumes[t], t))
+    pending = set(unresolved)
+    batches: list[tuple[str, ...]] = []
+    i = 0
+    while i < len(order):
+        if order[i] not in pending:
+            i += 1
+            continue
+        j = i
+        while j < len(order) and order[j] in pending:
+            j += 1
+        run = order[i:j]
+        above = order[i - 1 : i] if i > 0 else []
+        below = order[j : j + 1]
+        batches.extend(chain_batches([*above, *run, *below], batch_size))
+        i = j
+    del peaks
     return batches
 
 
