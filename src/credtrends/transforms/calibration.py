@@ -4,16 +4,13 @@ Google returns each request (at most 5 terms) scaled so that its own maximum is 
 rounded to integers, with anything under 1 shown as "<1" (0). Two requests are comparable
 only through a term they share, and a small term next to a giant rounds to 0. So:
 
-* ``plan_batches`` builds a gtab-style anchor ladder (West 2020, "Calibration of Google
-  Trends Time Series"): anchors spaced at most ``anchor_step`` apart in volume, chained
-  in overlapping batches, and every topic placed in a batch with the anchor just above
-  it, so its values land high on the 0-100 scale where rounding costs little.
-* ``calibrate_batches`` solves all batch scales at once by weighted least squares on log
-  values over the batch graph (every shared term and period is an equation, weighted by
-  the rounding error of the two values), instead of gtab's single best path; and
-  propagates rigorous rounding intervals ([v-0.5, v+0.5], "<1" as [0, 1)) through the
-  batch graph as difference constraints, so every value gets hard bounds that hold over
-  *all* paths at once, plus a statistical standard error.
+* ``calibration_plan`` decides which requests to send (rounds: probe, volume-sorted chain,
+  repairs), in the spirit of gtab's anchor bank (West 2020, "Calibration of Google Trends
+  Time Series") but built from the catalogue's own terms.
+* ``calibrate_batches`` solves all batch scales at once by weighted least squares on the
+  log scale over the batch graph (``calibration_solve``), every reading taken as the
+  interval it stands for ([v-0.5, v+0.5), "<1" or ``hasData: false`` as a censored
+  [0, 1)), instead of gtab's single best path; every value gets a 95% interval.
 
 Pure polars/numpy: no I/O, no pandas.
 """
@@ -21,7 +18,7 @@ Pure polars/numpy: no I/O, no pandas.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -140,103 +137,6 @@ class BatchPlan:
             },
             orient="row",
         )
-
-
-def plan_batches(
-    terms: Sequence[str],
-    volume_hints: Mapping[str, float] | None = None,
-    *,
-    batch_size: int = 5,
-    anchor_step: float = 2.0,
-    max_topic_span: float = 8.0,
-    extra_anchors: Mapping[str, float] | None = None,
-) -> BatchPlan:
-    """Plan batches so every term shares a batch with an anchor of similar volume.
-
-    ``volume_hints`` are relative volumes on any scale (a previous calibration, keyword
-    planner numbers, or a first pass); without them every term is assumed equal and the
-    plan degrades to one shared anchor - calibrate once, then plan again with the result.
-    ``extra_anchors`` are candidate anchor terms (not reported topics) with hints, used
-    to bridge volume ranges the topics leave empty, as gtab's anchor bank does.
-    """
-    if batch_size < 2 or batch_size > 5:
-        raise ConfigError("batch_size must be between 2 and 5 (Google compares at most 5)")
-    if anchor_step <= 1.0 or max_topic_span < anchor_step:
-        raise ConfigError("anchor_step must exceed 1 and max_topic_span must be >= anchor_step")
-    topics = list(dict.fromkeys(terms))
-    if not topics:
-        raise ConfigError("plan_batches needs at least one term")
-    folded = [t.casefold() for t in topics]
-    if len(set(folded)) != len(folded):
-        raise ConfigError("plan_batches: terms must be distinct (Google ignores case)")
-    hints: dict[str, float] = {}
-    for term in topics:
-        hint = 1.0 if volume_hints is None else volume_hints.get(term)
-        if hint is None:
-            missing = [t for t in topics if volume_hints is not None and t not in volume_hints]
-            raise ConfigError(f"plan_batches: no volume hint for {missing[:10]}")
-        hints[term] = float(hint)
-    extras = dict(extra_anchors or {})
-    for term, hint in extras.items():
-        if term.casefold() in set(folded):
-            continue
-        hints[term] = float(hint)
-    bad = [t for t, h in hints.items() if not math.isfinite(h) or h <= 0]
-    if bad:
-        raise ConfigError(f"plan_batches: volume hints must be positive numbers: {bad[:10]}")
-
-    pool = sorted(hints, key=lambda t: (-hints[t], t))
-    anchors = [pool[0]]
-    gaps: list[tuple[str, str, float]] = []
-    position = 0
-    while True:
-        current = hints[anchors[-1]]
-        below = [i for i in range(position + 1, len(pool)) if hints[pool[i]] < current]
-        if not below or hints[pool[below[-1]]] >= current / anchor_step:
-            break  # everything left is within one step of the last anchor
-        within = [i for i in below if hints[pool[i]] >= current / anchor_step]
-        position = within[-1] if within else below[0]
-        if not within:
-            gaps.append((anchors[-1], pool[position], current / hints[pool[position]]))
-        anchors.append(pool[position])
-
-    batches: list[PlannedBatch] = []
-
-    def add(members: Sequence[str], anchor_set: Sequence[str], role: str) -> None:
-        batch_id = f"b{len(batches):04d}"
-        role_value: Literal["ladder", "topics"] = "ladder" if role == "ladder" else "topics"
-        batches.append(PlannedBatch(batch_id, tuple(members), tuple(anchor_set), role_value))
-
-    if len(anchors) > 1:
-        stride = max(batch_size - 2, 1)
-        start = 0
-        while True:
-            window = anchors[start : start + batch_size]
-            add(window, window, "ladder")
-            if start + batch_size >= len(anchors):
-                break
-            start = min(start + stride, len(anchors) - batch_size)
-    anchor_set = set(anchors)
-    remaining = [t for t in pool if t not in anchor_set and t in set(topics)]
-    capacity = batch_size - 1
-    current_batch: list[str] = []
-    current_anchor = ""
-    for term in remaining:
-        fitting = [a for a in anchors if hints[a] >= hints[term]]
-        anchor = fitting[-1] if fitting else anchors[0]
-        if current_batch and (
-            len(current_batch) >= capacity or hints[term] < hints[current_anchor] / max_topic_span
-        ):
-            add([current_anchor, *current_batch], [current_anchor], "topics")
-            current_batch = []
-        if not current_batch:
-            current_anchor = anchor
-        current_batch.append(term)
-    if current_batch:
-        add([current_anchor, *current_batch], [current_anchor], "topics")
-    if not batches:  # a single term, or only anchors that fit one batch
-        add(anchors, anchors, "ladder")
-    return BatchPlan(tuple(batches), tuple(anchors), anchors[0], tuple(gaps))
 
 
 def plan_fixed_anchor_batches(

@@ -39,6 +39,9 @@ from credtrends.transforms.calibration_solve import (
 
 Stage = Literal["probe", "chain", "repair", "done"]
 
+CHAIN_MAX_SPAN = 3.0
+"""Largest volume ratio inside one chain window: its quietest term still peaks near 30+."""
+
 
 @dataclass(frozen=True)
 class RoundPlan:
@@ -167,20 +170,49 @@ def _peak_in_linked(obs: Observations, main: list[int]) -> dict[str, float]:
     return peaks
 
 
-def chain_batches(ordered: Sequence[str], batch_size: int = 5) -> list[tuple[str, ...]]:
-    """Overlapping windows of ``batch_size`` over terms sorted by volume (stride size - 2)."""
+def chain_batches(
+    ordered: Sequence[str],
+    batch_size: int = 5,
+    volumes: dict[str, float] | None = None,
+    max_span: float = CHAIN_MAX_SPAN,
+) -> list[tuple[str, ...]]:
+    """Overlapping windows over terms sorted by volume, each sharing terms with the next.
+
+    Without ``volumes``: windows of ``batch_size`` with stride ``batch_size - 2``. With
+    them, a window also stops before its volume span exceeds ``max_span`` (so its quietest
+    term still reads high), down to a pair across a gap in the catalogue; windows of three
+    or more share two terms with the next, pairs one.
+    """
     terms = list(ordered)
-    if len(terms) <= batch_size:
-        return [tuple(terms)] if len(terms) >= 2 else []
-    stride = max(batch_size - 2, 1)
-    windows = []
-    start = 0
-    while True:
-        windows.append(tuple(terms[start : start + batch_size]))
-        if start + batch_size >= len(terms):
+    if len(terms) < 2:
+        return []
+    if volumes is None:
+        if len(terms) <= batch_size:
+            return [tuple(terms)]
+        stride = max(batch_size - 2, 1)
+        windows = []
+        start = 0
+        while True:
+            windows.append(tuple(terms[start : start + batch_size]))
+            if start + batch_size >= len(terms):
+                break
+            start = min(start + stride, len(terms) - batch_size)
+        return windows
+    spans: list[tuple[str, ...]] = []
+    i = 0
+    while i < len(terms) - 1:
+        j = i + 1
+        while (
+            j + 1 < len(terms)
+            and j + 1 - i < batch_size
+            and volumes[terms[i]] <= max_span * volumes[terms[j + 1]]
+        ):
+            j += 1
+        spans.append(tuple(terms[i : j + 1]))
+        if j == len(terms) - 1:
             break
-        start = min(start + stride, len(terms) - batch_size)
-    return windows
+        i = j - 1 if j - i >= 2 else j
+    return spans
 
 
 def next_round(
@@ -221,7 +253,9 @@ def next_round(
     unresolved = tuple(t for t in ordered if peaks.get(t, 0.0) < resolved_peak)
     asked = {frozenset(batch) for batch in fetched}
     if round_index == 1:
-        chain = [b for b in chain_batches(ordered, batch_size) if frozenset(b) not in asked]
+        chain = [
+            b for b in chain_batches(ordered, batch_size, volumes) if frozenset(b) not in asked
+        ]
         return RoundPlan("chain", tuple(chain), volumes, unresolved)
     if not unresolved or round_index >= max_rounds:
         return RoundPlan("done", (), volumes, unresolved)
@@ -259,7 +293,7 @@ def _repair_batches(
         run = order[i:j]
         above = order[i - 1 : i] if i > 0 else []
         below = order[j : j + 1]
-        batches.extend(chain_batches([*above, *run, *below], batch_size))
+        batches.extend(chain_batches([*above, *run, *below], batch_size, volumes))
         i = j
     del peaks
     return batches

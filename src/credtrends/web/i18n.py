@@ -158,7 +158,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "period_all": "All",
         "show": "Show",
         "show_forecast": "Forecast with its 80% and 95% intervals",
-        "show_errors": "Calibration error band (Google's rounding)",
+        "show_errors": "Calibration error band (95% interval)",
         "axis_calibrated": "Search interest, one scale<br>(100 = busiest week of any topic here)",
         "axis_raw": "Search interest, 0-100 within each topic<br>(not comparable across topics)",
         "axis_index": "Index, 100 = the region's average<br>over the period shown",
@@ -379,7 +379,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "period_all": "Tout",
         "show": "Afficher",
         "show_forecast": "Prévision avec ses intervalles à 80 % et 95 %",
-        "show_errors": "Marge d'erreur de l'étalonnage (arrondis de Google)",
+        "show_errors": "Marge d'erreur de l'étalonnage (intervalle à 95 %)",
         "axis_calibrated": "Intérêt de recherche, une seule échelle<br>(100 = semaine la plus "
         "forte de tous les sujets ici)",
         "axis_raw": "Intérêt de recherche, 0-100 pour chaque sujet<br>(non comparable entre "

@@ -35,12 +35,16 @@ METHODS: dict[Lang, str] = {
 
 ## Calibration
 
-Each topic is one Google query (its search terms joined with ` + `). Topics are fetched in
-batches that share anchor queries of similar volume, so a quiet topic is never measured
-only next to a giant (where it would round to 0). All batches of a region and window are
-solved together (least squares on log ratios, weighted by rounding error) onto one scale
-where 100 is the busiest week of the reference query. Every value carries bounds implied
-by Google's rounding.
+Each topic is one Google query (its search terms joined with ` + `). A first round of
+requests places every topic roughly against one pivot topic; the next rounds fetch topics
+sorted by volume in overlapping batches of five, so a quiet topic is always measured next
+to topics of similar volume, never only next to a giant (where it would read "<1"). Every
+reported number is read as the interval it stands for (a 7 as 6.5 to 7.5, "<1" as below
+1), and all batches of a region and window are solved together, by weighted least squares
+on the log scale, onto one scale where 100 is the busiest week of the reference query.
+Every value carries a 95% interval (Google's rounding, the sampling noise estimated from
+how much the batches disagree, and the uncertainty of the batch scales); a value Google
+only ever showed as "<1" is shown as below its bound.
 
 ## Forecasts
 
@@ -78,13 +82,17 @@ Prediction intervals come from the backtest errors (80% and 95%) and never go be
 
 ## Étalonnage
 
-Chaque sujet est une recherche Google (ses termes joints par ` + `). Les sujets sont
-demandés par lots qui partagent des recherches d'ancrage de volume semblable : un sujet
-peu recherché n'est jamais mesuré seulement à côté d'un géant (où il serait arrondi à 0).
-Tous les lots d'une région et d'une période sont résolus ensemble (moindres carrés sur les
-rapports logarithmiques, pondérés par l'erreur d'arrondi) sur une seule échelle où 100 est
-la semaine la plus forte de la recherche de référence. Chaque valeur a les bornes que
-permettent les arrondis de Google.
+Chaque sujet est une recherche Google (ses termes joints par ` + `). Une première série de
+requêtes situe chaque sujet par rapport à un sujet pivot ; les séries suivantes demandent
+les sujets triés par volume, par lots de cinq qui se chevauchent : un sujet peu recherché
+est toujours mesuré à côté de sujets de volume semblable, jamais seulement à côté d'un
+géant (où il afficherait « <1 »). Chaque nombre est lu comme l'intervalle qu'il représente
+(un 7 entre 6,5 et 7,5, « <1 » sous 1) et tous les lots d'une région et d'une période sont
+résolus ensemble, par moindres carrés pondérés sur l'échelle logarithmique, sur une seule
+échelle où 100 est la semaine la plus forte de la recherche de référence. Chaque valeur a
+un intervalle à 95 % (arrondis de Google, bruit d'échantillonnage estimé d'après l'écart
+entre les lots, incertitude des échelles) ; une valeur que Google n'a jamais montrée
+qu'en « <1 » est donnée comme inférieure à sa borne.
 
 ## Prévisions
 
