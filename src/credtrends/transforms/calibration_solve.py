@@ -67,10 +67,10 @@ def exact_maxima(batch: IntArray, value: FloatArray) -> BoolArray:
 
 LINK_MIN_VALUE = 3.0
 """A term links batches through a request only if its median reading there is at least 3
-and none is "<1" (gtab also ignores low readings). The choice is made per (request, term),
-never per point: picking points by their own reading (say, those >= 10) picks the ones
-rounded up, which biased links by 1.6% in a test. Low readings still count for the value
-of their own point."""
+(gtab also ignores low readings); its "<1" points never link. The choice is made per
+(request, term), never per point: picking points by their own reading (say, those >= 10)
+picks the ones rounded up, which biased links by 1.6% in a test. Low readings still count
+for the value of their own point."""
 
 
 def linkable(obs: Observations) -> BoolArray:
@@ -79,15 +79,13 @@ def linkable(obs: Observations) -> BoolArray:
     _, pair = np.unique(frame_key, return_inverse=True)
     n_pairs = int(pair.max(initial=-1)) + 1
     values = np.where(np.isnan(obs.value), -1.0, obs.value)
-    low = np.full(n_pairs, np.inf)
-    np.minimum.at(low, pair, values)
     medians = np.zeros(n_pairs)
     order = np.lexsort((values, pair))
     bounds = np.searchsorted(pair[order], np.arange(n_pairs + 1))
     for k in range(n_pairs):
         chunk = values[order[bounds[k] : bounds[k + 1]]]
         medians[k] = chunk[chunk.size // 2] if chunk.size else 0.0
-    good = (low >= 1.0) & (medians >= LINK_MIN_VALUE)
+    good = medians >= LINK_MIN_VALUE
     return np.asarray(good[pair] & ~obs.partial & (obs.value >= 1), dtype=bool)
 
 

@@ -168,7 +168,7 @@ search_interest_batches = sa.Table(
     "search_interest_batches",
     metadata,
     sa.Column("request_key", sa.String(64), primary_key=True),
-    sa.Column("term", sa.String(100), primary_key=True),
+    sa.Column("term", sa.String(300), primary_key=True),
     sa.Column("region_code", sa.String(8), primary_key=True),
     sa.Column("period_start", sa.Date, primary_key=True),
     sa.Column("topic_id", sa.String(64), sa.ForeignKey("topics.topic_id"), nullable=True),

@@ -81,7 +81,7 @@ def test_every_topic_is_calibrated_on_the_first_run(
     sim = SimulatedGoogle(log_uniform_truth(n_terms, 104, orders, seed), encoding=encoding)
     outcome = adaptive(sim, list(sim.truth))
     assert all(len(b) <= 5 for b in outcome.batches)
-    assert sim.requests == len(outcome.batches) <= n_terms  # far fewer than gtab's ~3/term
+    assert sim.requests == len(outcome.batches) <= 2 * n_terms  # gtab needs ~3 per term
     result = calibrate_batches_detailed(outcome.observed)
     assert result.frame.schema == CALIBRATED_SCHEMA
     assert not result.disconnected
@@ -112,7 +112,7 @@ def test_reference_choice_and_row_order_only_rescale(
     assert joined.height == first.height == second.height
     ratio = (joined.get_column("value_b") / joined.get_column("value")).to_numpy()
     # one common factor: the solve does not depend on the reference or the row order
-    assert np.abs(ratio / np.median(ratio) - 1).max() < 1e-9
+    assert np.abs(ratio / np.median(ratio) - 1).max() < 1e-7  # floating point only
     assert second.get_column("reference_term")[0] == other_ref
     top = second.filter(pl.col("term") == other_ref, ~pl.col("is_partial"))
     assert top.get_column("value").max() == pytest.approx(100)
@@ -123,7 +123,8 @@ def test_reference_choice_and_row_order_only_rescale(
 def test_scaling_every_volume_changes_nothing(seed: int, factor: float) -> None:
     truth = log_uniform_truth(12, 20, 3.0, seed)
     scaled = {t: v * factor for t, v in truth.items()}
-    batches = chain_batches(sorted(truth, key=lambda t: -float(truth[t].mean())))
+    volumes = {t: float(v.mean()) for t, v in truth.items()}
+    batches = chain_batches(sorted(truth, key=lambda t: -volumes[t]), volumes=volumes)
     a, b = SimulatedGoogle(truth), SimulatedGoogle(scaled)
     frame_a = pl.concat([a.answer_frame(list(x), f"k{i}") for i, x in enumerate(batches)])
     frame_b = pl.concat([b.answer_frame(list(x), f"k{i}") for i, x in enumerate(batches)])
@@ -131,11 +132,11 @@ def test_scaling_every_volume_changes_nothing(seed: int, factor: float) -> None:
 
 
 def test_has_data_false_is_censored_not_dropped() -> None:
-    # the anchor is "<1" in weeks where the giant peaks: Google's hasData: false there
+    # the anchor dips under 1% of the giant one week: Google's hasData: false there
     weeks = 20
-    giant = np.full(weeks, 1000.0)
-    giant[5] = 50_000.0
-    truth = {"giant": giant, "anchor": np.full(weeks, 100.0), "quiet": np.full(weeks, 60.0)}
+    anchor = np.full(weeks, 100.0)
+    anchor[5] = 2.0
+    truth = {"giant": np.full(weeks, 1000.0), "anchor": anchor, "quiet": np.full(weeks, 60.0)}
     sim = SimulatedGoogle(truth, encoding="has_data")
     frame = pl.concat(
         [sim.answer_frame(["giant", "anchor"], "b1"), sim.answer_frame(["anchor", "quiet"], "b2")]
@@ -146,6 +147,8 @@ def test_has_data_false_is_censored_not_dropped() -> None:
     assert set(result.get_column("term")) == {"giant", "anchor", "quiet"}
     quiet = result.filter(pl.col("term") == "quiet").get_column("value").to_numpy()
     assert np.allclose(quiet, 60.0, rtol=0.01)
+    dip = result.filter(pl.col("term") == "anchor", pl.col("period_start") == sim.periods[5])
+    assert dip.get_column("value").item() == pytest.approx(2.0, rel=0.05)  # read in b2
 
 
 def test_a_term_never_above_1_is_censored_with_an_upper_bound() -> None:

@@ -60,7 +60,7 @@ def test_region_requests_get_a_default_resolution() -> None:
         ({"terms": ["ok\x00bad"]}, "U+0000"),
         ({"terms": ["zero\u200bwidth"]}, "U+200B"),
         ({"terms": ["line\nbreak"]}, None),  # whitespace collapses: valid
-        ({"terms": ["x" * 101]}, "101 characters"),
+        ({"terms": ["x" * 301]}, "301 characters"),
         ({"terms": ["   "]}, "empty"),
         ({"terms": "welding"}, "list"),
         ({"geo": "Canada"}, "geo"),
