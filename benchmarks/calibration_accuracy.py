@@ -1,0 +1,229 @@
+"""Calibration accuracy on a simulator of Google's normalisation (SYNTHETIC), side by side.
+
+For each catalogue (30 terms over 4 decades, 200 terms over 5), seed and encoding of "<1"
+(``formattedValue "<1"`` or ``hasData: false``), it runs:
+
+* **credtrends**: the product's planning rounds (probe, chain, repairs) answered by the
+  simulator, then the joint solve; "first run" means exactly one call of the rounds;
+* **single anchor**: the naive plan (one anchor shared by every request) and ratios to it;
+* **gtab** (West 2020) when the ``bench`` extra is installed: its own anchor bank and
+  binary search against the same simulator (``benchmarks/gtab_peer.py``).
+
+Errors are relative to the truth on the calibrated scale (100 = the reference term's true
+maximum): per point, and per term for the mean level; coverage is the share of points
+whose truth lies inside the reported 95% bounds. Then gtab's real Google frames (in its
+wheel) are calibrated by credtrends and compared with gtab's own anchor bank.
+
+Run: ``.venv/bin/python benchmarks/calibration_accuracy.py [--quick]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import count
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from credtrends.testing.trends_simulator import Encoding, SimulatedGoogle, log_uniform_truth
+from credtrends.transforms.calibration import calibrate_batches_detailed
+from credtrends.transforms.calibration_plan import run_rounds
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+WEEKS = 260
+
+
+@dataclass(frozen=True)
+class Score:
+    method: str
+    requests: int
+    calibrated_share: float
+    point_median: float
+    point_p95: float
+    point_max: float
+    level_median: float
+    level_p95: float
+    level_max: float
+    coverage: float | None
+    seconds: float
+
+
+def score(
+    method: str,
+    estimates: pl.DataFrame,
+    sim: SimulatedGoogle,
+    reference: str,
+    requests: int,
+    seconds: float,
+) -> Score:
+    """Compare ``term, period_start, value[, value_low, value_high]`` with the truth."""
+    top = float(np.max(sim.truth[reference]))
+    days = sim.periods
+    truth = pl.DataFrame(
+        {
+            "term": [t for t in sim.truth for _ in days],
+            "period_start": [d for _ in sim.truth for d in days],
+            "true": np.concatenate([100.0 * np.asarray(v) / top for v in sim.truth.values()]),
+        }
+    )
+    joined = estimates.join(truth, on=["term", "period_start"])
+    err = (joined["value"] / joined["true"] - 1).abs()
+    levels = joined.group_by("term").agg(
+        (pl.col("value").mean() / pl.col("true").mean() - 1).abs().alias("e")
+    )["e"]
+    coverage = None
+    if "value_low" in joined.columns:
+        inside = (joined["value_low"] <= joined["true"] * (1 + 1e-9)) & (
+            joined["true"] <= joined["value_high"] * (1 + 1e-9)
+        )
+        coverage = float(inside.mean() or 0.0)
+    return Score(
+        method, requests, joined["term"].n_unique() / len(sim.truth),
+        float(err.median() or 0), float(err.quantile(0.95) or 0), float(err.max() or 0),  # type: ignore[arg-type]
+        float(levels.median() or 0), float(levels.quantile(0.95) or 0), float(levels.max() or 0),  # type: ignore[arg-type]
+        coverage, seconds,
+    )  # fmt: skip
+
+
+def run_credtrends(sim: SimulatedGoogle) -> Score:
+    keys = count()
+
+    def fetch(batches: Sequence[tuple[str, ...]], stage: str) -> pl.DataFrame:
+        return pl.concat([sim.answer_frame(list(b), f"{stage}-{next(keys):05d}") for b in batches])
+
+    start = time.perf_counter()
+    outcome = run_rounds(list(sim.truth), fetch)
+    result = calibrate_batches_detailed(outcome.observed)
+    seconds = time.perf_counter() - start
+    reference = str(result.frame["reference_term"][0])
+    return score("credtrends", result.frame, sim, reference, sim.requests, seconds)
+
+
+def run_single_anchor(sim: SimulatedGoogle) -> Score:
+    """One anchor (the catalogue's first term) in every request; value = ratio to it."""
+    start = time.perf_counter()
+    terms = list(sim.truth)
+    anchor, others = terms[0], terms[1:]
+    rows = []
+    for i in range(0, len(others), 4):
+        frame = sim.answer_frame([anchor, *others[i : i + 4]], f"a{i}")
+        values = frame.with_columns(pl.col("value").fill_null(0).cast(pl.Float64))
+        anchor_v = values.filter(pl.col("term") == anchor).select("period_start", a="value")
+        rows.append(
+            values.join(anchor_v, on="period_start")
+            .with_columns(value=pl.col("value") / pl.col("a").clip(lower_bound=0.5))
+            .select("term", "period_start", "value")
+        )
+    frame = pl.concat(rows).group_by("term", "period_start").agg(pl.col("value").mean())
+    reference = max(terms, key=lambda t: float(np.max(sim.truth[t])))
+    ref_max = frame.filter(pl.col("term") == reference)["value"].max()
+    scale = 100.0 / float(ref_max) if ref_max else 1.0  # type: ignore[arg-type]
+    frame = frame.with_columns(pl.col("value") * scale)
+    return score("single anchor", frame, sim, reference, sim.requests, time.perf_counter() - start)
+
+
+def run_gtab(sim: SimulatedGoogle) -> Score | None:
+    try:
+        import gtab_peer
+    except ImportError:
+        return None
+    start = time.perf_counter()
+    result = gtab_peer.run_gtab_for_benchmark(sim)
+    if result is None:
+        return None
+    frame, reference, requests = result
+    return score("gtab", frame, sim, reference, requests, time.perf_counter() - start)
+
+
+def print_table(title: str, scores: list[Score]) -> None:
+    print(f"\n## {title}")
+    print(
+        "| method | requests | calibrated | point median | p95 | max | level median | p95 "
+        "| max | in 95% bounds | seconds |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for s in scores:
+        cov = "-" if s.coverage is None else f"{s.coverage:.3f}"
+        print(
+            f"| {s.method} | {s.requests} | {s.calibrated_share:.0%} | {s.point_median:.2%} "
+            f"| {s.point_p95:.2%} | {s.point_max:.2%} | {s.level_median:.2%} "
+            f"| {s.level_p95:.2%} | {s.level_max:.2%} | {cov} | {s.seconds:.1f} |"
+        )
+
+
+def summary(label: str, runs: dict[str, list[Score]]) -> None:
+    print(f"\n## Summary: {label} (worst over seeds and encodings)")
+    for method, scores in runs.items():
+        cov = [s.coverage for s in scores if s.coverage is not None]
+        print(
+            f"- {method}: calibrated {min(s.calibrated_share for s in scores):.0%}, "
+            f"point median <= {max(s.point_median for s in scores):.2%}, "
+            f"p95 <= {max(s.point_p95 for s in scores):.2%}, "
+            f"max <= {max(s.point_max for s in scores):.2%}; "
+            f"level median <= {max(s.level_median for s in scores):.2%}, "
+            f"p95 <= {max(s.level_p95 for s in scores):.2%}, "
+            f"max <= {max(s.level_max for s in scores):.2%}; "
+            + (f"coverage >= {min(cov):.3f}; " if cov else "")
+            + f"requests {min(s.requests for s in scores)}-{max(s.requests for s in scores)}"
+        )
+    if "gtab" in runs:
+        ratio = np.mean([s.requests for s in runs["credtrends"]]) / np.mean(
+            [s.requests for s in runs["gtab"]]
+        )
+        print(f"- requests, credtrends / gtab: x{ratio:.2f}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one seed, no gtab")
+    parser.add_argument("--no-gtab", action="store_true")
+    parser.add_argument("--noise", type=float, default=0.0, help="sampling noise (log sd)")
+    args = parser.parse_args(argv)
+    seeds = [0] if args.quick else [0, 1, 2]
+    encodings: list[Encoding] = ["has_data", "formatted"]
+    peers: list[Callable[[SimulatedGoogle], Score | None]] = [run_single_anchor]
+    if not (args.quick or args.no_gtab):
+        peers.append(run_gtab)
+    for n_terms, orders in ((30, 4.0), (200, 5.0)):
+        runs: dict[str, list[Score]] = {}
+        for seed in seeds:
+            truth = log_uniform_truth(n_terms, WEEKS, orders, seed)
+            for encoding in encodings:
+                scores = []
+
+                def sim(
+                    truth: dict[str, np.ndarray] = truth, enc: Encoding = encoding, seed: int = seed
+                ) -> SimulatedGoogle:
+                    return SimulatedGoogle(truth, encoding=enc, noise_log_sd=args.noise, seed=seed)
+
+                scores.append(run_credtrends(sim()))
+                for peer in peers:
+                    peer_score = peer(sim())
+                    if peer_score is not None:
+                        scores.append(peer_score)
+                for s in scores:
+                    runs.setdefault(s.method, []).append(s)
+                print_table(
+                    f"{n_terms} terms over {orders:.0f} decades, seed {seed}, '<1' as {encoding}"
+                    + (f", sampling noise {args.noise}" if args.noise else ""),
+                    scores,
+                )
+        summary(f"{n_terms} terms over {orders:.0f} decades", runs)
+    try:
+        import gtab_peer
+    except ImportError:
+        print("\n(gtab not installed: pip install '.[bench]' for the gtab comparisons)")
+        return
+    print("\n## gtab's real Google frames, calibrated by credtrends, against gtab's anchor bank")
+    for line in gtab_peer.check_gtab_real_frames():
+        print(f"- {line}")
+
+
+if __name__ == "__main__":
+    main()
