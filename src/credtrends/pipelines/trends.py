@@ -380,17 +380,30 @@ def _stored_batches(connection: sa.Connection, region_codes: Iterable[str]) -> p
     return pl.DataFrame(naive, schema=schema, orient="row")
 
 
+STITCHED_GRANULARITIES = frozenset({"day", "hour"})
+"""Google gives daily values only for windows under ~9 months: every such window is kept
+and all of a region's windows are solved together, linked by the days they share, so a
+long daily history is one series (older days never disappear)."""
+
+STITCHED_WINDOW = "stitched"
+
+
 def newest_windows(batches: pl.DataFrame) -> pl.DataFrame:
-    """Per region and granularity, only the batches of the most recently fetched window."""
+    """Per region and granularity, the batches of the most recently fetched window; daily
+    and hourly batches are all kept (they are stitched across windows)."""
+    stitched = batches.filter(pl.col("granularity").is_in(list(STITCHED_GRANULARITIES)))
+    single = batches.filter(~pl.col("granularity").is_in(list(STITCHED_GRANULARITIES)))
     newest = (
-        batches.group_by("region_code", "granularity", "timeframe")
+        single.group_by("region_code", "granularity", "timeframe")
         .agg(pl.col("fetched_at").max())
         .sort("fetched_at")
         .group_by("region_code", "granularity", maintain_order=True)
         .last()
         .select("region_code", "granularity", "timeframe")
     )
-    return batches.join(newest, on=["region_code", "granularity", "timeframe"])
+    return pl.concat(
+        [single.join(newest, on=["region_code", "granularity", "timeframe"]), stitched]
+    )
 
 
 def calibrated_rows(
@@ -409,7 +422,10 @@ def calibrated_rows(
     for (region, granularity), group in with_topic.group_by(
         "region_code", "granularity", maintain_order=True
     ):
-        result = calibrate_batches_detailed(group.rename({"region_code": "geo"}))
+        work = group.rename({"region_code": "geo"})
+        if granularity in STITCHED_GRANULARITIES:  # one solve across overlapping windows
+            work = work.with_columns(timeframe=pl.lit(STITCHED_WINDOW))
+        result = calibrate_batches_detailed(work)
         if problems is not None:
             problems.extend(g.describe() for g in result.disconnected)
         calibrated = result.frame
@@ -422,11 +438,14 @@ def calibrated_rows(
             .select("term", "request_key")
         )
         raw = group.join(best_batch, on=["term", "request_key"]).select(
-            "term", "period_start", "topic_id", "backend",
+            "term", "period_start",
             pl.col("value").cast(pl.Float64).alias("raw_value"), "is_below_one",
         )  # fmt: skip
+        topics = group.select("term", "topic_id", "backend").unique(subset="term", keep="first")
         outputs.append(
-            calibrated.join(raw, on=["term", "period_start"], how="left").select(
+            calibrated.join(topics, on="term", how="left")
+            .join(raw, on=["term", "period_start"], how="left")
+            .select(
                 "topic_id",
                 pl.lit(region).alias("region_code"),
                 pl.lit(granularity).alias("granularity"),

@@ -256,11 +256,16 @@ def next_round(
         chain = [
             b for b in chain_batches(ordered, batch_size, volumes) if frozenset(b) not in asked
         ]
-        return RoundPlan("chain", tuple(chain), volumes, unresolved)
+        if chain:  # else the probe already was the chain (tiny catalogues): repair at once
+            return RoundPlan("chain", tuple(chain), volumes, unresolved)
     if not unresolved or round_index >= max_rounds:
         return RoundPlan("done", (), volumes, unresolved)
     repairs = _repair_batches(ordered, unresolved, volumes, peaks, resolved_peak, batch_size)
     repairs = [b for b in repairs if frozenset(b) not in asked]
+    # a term with no partner of similar volume (a gap in the catalogue) reads best alone:
+    # its own request puts it at 100, and it links through its reading next to the others
+    covered = {t for b in repairs for t in b}
+    repairs += [(t,) for t in unresolved if t not in covered and frozenset((t,)) not in asked]
     return RoundPlan("repair" if repairs else "done", tuple(repairs), volumes, unresolved)
 
 
