@@ -73,19 +73,26 @@ picks the ones rounded up, which biased links by 1.6% in a test. Low readings st
 for the value of their own point."""
 
 
+LINK_MIN_PEAK = 10.0
+"""...or if it peaks at 10 or more there (gtab links by maxima of at least 10): a spiky
+real term, positive in a few weeks only, still ties its requests together."""
+
+
 def linkable(obs: Observations) -> BoolArray:
     """Observations that may link batches: stable points of well-read (request, term) pairs."""
     frame_key = obs.batch * (len(obs.term_names) + 1) + obs.term
     _, pair = np.unique(frame_key, return_inverse=True)
     n_pairs = int(pair.max(initial=-1)) + 1
     values = np.where(np.isnan(obs.value), -1.0, obs.value)
+    peaks = np.full(n_pairs, -1.0)
+    np.maximum.at(peaks, pair, values)
     medians = np.zeros(n_pairs)
     order = np.lexsort((values, pair))
     bounds = np.searchsorted(pair[order], np.arange(n_pairs + 1))
     for k in range(n_pairs):
         chunk = values[order[bounds[k] : bounds[k + 1]]]
         medians[k] = chunk[chunk.size // 2] if chunk.size else 0.0
-    good = medians >= LINK_MIN_VALUE
+    good = (medians >= LINK_MIN_VALUE) | (peaks >= LINK_MIN_PEAK)
     return np.asarray(good[pair] & ~obs.partial & (obs.value >= 1), dtype=bool)
 
 
