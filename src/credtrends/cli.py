@@ -313,6 +313,7 @@ def _print_load_report(report: LoadReport) -> None:
         f"{report.payloads} payload(s) landed, {report.batch_rows} batch values loaded, "
         f"{report.calibrated_rows} calibrated values written"
         + (f", {report.related_rows} related queries loaded" if report.related_rows else "")
+        + (f", {report.region_rows} province levels loaded" if report.region_rows else "")
     )
     for line in report.not_loaded:
         typer.echo(f"  note: {line}")
@@ -384,6 +385,13 @@ def ingest_trends(
     related_queries: Annotated[
         bool, typer.Option(help="Also fetch each topic's related queries (top and rising).")
     ] = False,
+    province_levels: Annotated[
+        bool,
+        typer.Option(
+            help="Also fetch each topic's interest by province (levels comparable across "
+            "provinces, with 95% intervals; for the CA region)."
+        ),
+    ] = False,
 ) -> None:
     """Fetch weekly search interest for every topic and region, then calibrate it.
 
@@ -408,6 +416,7 @@ def ingest_trends(
         "topics": topic_ids,
         "timeframe": timeframe,
         "related_queries": related_queries,
+        "province_levels": province_levels,
     }
     with record_job_run(engine, "ingest-trends", parameters) as run:
         if offline:
@@ -425,8 +434,9 @@ def ingest_trends(
                 typer.echo,
                 topic_ids,
                 related=related_queries,
+                region_maps=province_levels,
             )
-            # The batch plans go into the run record: what was asked, with which anchors.
+            # The plan goes into the run record: every round, its requests, what is unresolved.
             run.record["parameters"] = {**parameters, "plans": report.plans}
         run.rows_written = report.rows_written
     _print_load_report(report)

@@ -33,13 +33,14 @@ from credtrends.sources.google_trends import (
     parse_payload,
     run_batches,
 )
-from credtrends.transforms.calibration import calibrate_batches_detailed
+from credtrends.transforms.calibration import calibrate_batches_detailed, calibrate_region_index
 from credtrends.transforms.calibration_plan import run_rounds
 from credtrends.warehouse.load import upsert_frame, upsert_rows
 from credtrends.warehouse.queries import naive_utc, naive_utc_row
 from credtrends.warehouse.schema import (
     MAX_RELATED_QUERY_LENGTH,
     raw_payloads,
+    region_levels,
     related_queries,
     search_interest,
     search_interest_batches,
@@ -78,6 +79,7 @@ class LoadReport:
     batch_rows: int = 0
     calibrated_rows: int = 0
     related_rows: int = 0
+    region_rows: int = 0
     unmatched_terms: set[str] = field(default_factory=set)
     not_loaded: list[str] = field(default_factory=list)
     plans: list[dict[str, Any]] = field(default_factory=list)
@@ -85,7 +87,10 @@ class LoadReport:
 
     @property
     def rows_written(self) -> int:
-        return self.payloads + self.batch_rows + self.calibrated_rows + self.related_rows
+        return (
+            self.payloads + self.batch_rows + self.calibrated_rows + self.related_rows
+            + self.region_rows
+        )  # fmt: skip
 
 
 def land_payload(connection: sa.Connection, payload: RawPayload, run_id: str) -> None:
@@ -325,6 +330,65 @@ def store_related(
     return written, kept
 
 
+def region_level_rows(
+    parsed: pl.DataFrame, payload: RawPayload, catalogue: Catalogue, run_id: str
+) -> tuple[pl.DataFrame, list[str]]:
+    """A one-term region map as ``region_levels`` rows with 95% intervals (pure).
+
+    Returns the rows and what was left out (terms matching no topic, regions outside the
+    catalogue, such as Google's cities).
+    """
+    mapping = term_topics(catalogue)
+    levels = calibrate_region_index(parsed)
+    skipped = []
+    known = set(catalogue.region_codes)
+    outside = sorted(set(levels["region_code"].to_list()) - known)
+    if outside:
+        skipped.append(f"{payload.label()}: regions outside regions.yaml left out: {outside[:5]}")
+    topic_of = {t: mapping.get(t.casefold()) for t in levels["term"].unique().to_list()}
+    unmatched = sorted(t for t, topic in topic_of.items() if topic is None)
+    if unmatched:
+        skipped.append(f"{payload.label()}: terms matching no topic left out: {unmatched[:5]}")
+    rows = (
+        levels.filter(pl.col("region_code").is_in(list(known)))
+        .with_columns(
+            topic_id=pl.col("term").replace_strict(topic_of, default=None, return_dtype=pl.String)
+        )
+        .filter(pl.col("topic_id").is_not_null())
+        .select(
+            "topic_id", "region_code", pl.col("geo").alias("parent_geo"), "timeframe",
+            "level", "level_low", "level_high", pl.col("bounds").cast(pl.String), "reported",
+            backend=pl.lit(payload.backend), request_key=pl.lit(payload.request_key),
+            source=pl.lit(SOURCE),
+            fetched_at=pl.lit(payload.fetched_at, dtype=pl.Datetime("us", "UTC")),
+            run_id=pl.lit(run_id), is_synthetic=pl.lit(False),
+        )
+    )  # fmt: skip
+    return rows, skipped
+
+
+def store_region_levels(connection: sa.Connection, rows: pl.DataFrame, payload: RawPayload) -> int:
+    """Replace each topic's stored map for this parent geo and window, unless newer."""
+    table = region_levels
+    fetched_at = naive_utc(payload.fetched_at)
+    keep: list[str] = []
+    for topic_id in rows["topic_id"].unique().to_list():
+        scope = (
+            table.c.source == SOURCE,
+            table.c.topic_id == topic_id,
+            table.c.parent_geo == payload.request.geo,
+            table.c.timeframe == payload.request.timeframe,
+        )
+        newest = connection.execute(sa.select(sa.func.max(table.c.fetched_at)).where(*scope))
+        stored = naive_utc(newest.scalar_one())
+        if stored is not None and stored > fetched_at:
+            continue
+        connection.execute(sa.delete(table).where(*scope))
+        keep.append(topic_id)
+    rows = rows.filter(pl.col("topic_id").is_in(keep))
+    return upsert_frame(connection, table, rows) if rows.height else 0
+
+
 def load_payload(
     connection: sa.Connection, payload: RawPayload, catalogue: Catalogue, run_id: str
 ) -> LoadReport:
@@ -353,6 +417,12 @@ def load_payload(
             "the same topic answered for it"
             for term in related.skipped_terms
         )
+        return report
+    if operation == Operation.INTEREST_BY_REGION:
+        levels, skipped = region_level_rows(parsed, payload, catalogue, run_id)
+        land_payload(connection, payload, run_id)
+        report.region_rows = store_region_levels(connection, levels, payload)
+        report.not_loaded.extend(skipped)
         return report
     land_payload(connection, payload, run_id)
     report.not_loaded.append(f"{payload.label()}: landed; {operation.value} has no table yet")
@@ -500,6 +570,7 @@ def merge_reports(reports: Iterable[LoadReport]) -> LoadReport:
         total.batch_rows += report.batch_rows
         total.calibrated_rows += report.calibrated_rows
         total.related_rows += report.related_rows
+        total.region_rows += report.region_rows
         total.unmatched_terms |= report.unmatched_terms
         total.not_loaded.extend(report.not_loaded)
     return total
@@ -545,6 +616,7 @@ def fetch_trends(
     echo: Callable[[str], None],
     topic_ids: Sequence[str] | None = None,
     related: bool = False,
+    region_maps: bool = False,
 ) -> LoadReport:
     """Plan in rounds, fetch politely and land every batch (one transaction each), calibrate.
 
@@ -554,7 +626,9 @@ def fetch_trends(
     plans the same requests. Batches landed in the last ``reuse_hours`` are not fetched
     again, so a run stopped by a rate-limit storm resumes where it stopped. Calibration only
     runs on a complete set: an incomplete one raises RateLimited after keeping what was
-    landed. With ``related``, each topic's related queries are asked too.
+    landed. With ``related``, each topic's related queries are asked too; with
+    ``region_maps``, each topic's interest by region (its provinces' levels, comparable
+    across provinces) for every requested geo that has sub-regions (Canada).
     """
     queries = topic_queries(catalogue)
     plans: list[dict[str, Any]] = []
@@ -644,6 +718,18 @@ def fetch_trends(
                 for query in wanted
             ],
             "related queries",
+        )
+    if region_maps:
+        fetch(
+            [
+                make_request(
+                    operation="interest_by_region", terms=[query], geo=region, timeframe=timeframe
+                )
+                for region, wanted in wanted_by_region.items()
+                if region == "CA"
+                for query in wanted
+            ],
+            "interest by province",
         )
     report = merge_reports(reports)
     report.plans = plans

@@ -25,6 +25,7 @@ import numpy.typing as npt
 import polars as pl
 
 from credtrends.sources.google_trends.pytrends_backend import (
+    COMPAREDGEO_URL,
     EXPLORE_URL,
     MULTILINE_URL,
     HttpResponse,
@@ -74,6 +75,8 @@ class SimulatedGoogle:
     """Scaled values under this read "<1": 0.5 when Google rounds, 1.0 if it truncates."""
     noise_log_sd: float = 0.0
     seed: int = 0
+    regions: Mapping[str, Mapping[str, float]] | None = None
+    """Per term, each region's share of its searches (for interest-by-region maps)."""
     requests: int = 0
     _folded: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
@@ -135,7 +138,7 @@ class SimulatedGoogle:
             terms = [item["keyword"] for item in req["comparisonItem"]]
             time = req["comparisonItem"][0]["time"]
             geo = req["comparisonItem"][0]["geo"]
-            widget = {
+            widget: dict[str, object] = {
                 "request": {
                     "time": time,
                     "resolution": "WEEK" if self.step_days == 7 else "DAY",
@@ -155,8 +158,14 @@ class SimulatedGoogle:
                 "id": "TIMESERIES",
                 "type": "fe_line_chart",
             }
-            body = ")]}'\n" + json.dumps({"widgets": [widget]})
+            widgets: list[dict[str, object]] = [widget]
+            if self.regions is not None:
+                widgets.append(self._geo_widget(terms, time, geo, params))
+            body = ")]}'\n" + json.dumps({"widgets": widgets})
             return HttpResponse(200, body.encode())
+        if url == COMPAREDGEO_URL:
+            term = req["comparisonItem"][0]["complexKeywordsRestriction"]["keyword"][0]["value"]
+            return HttpResponse(200, (")]}',\n" + json.dumps(self._geo_map(term))).encode())
         if url == MULTILINE_URL:
             terms = [
                 item["complexKeywordsRestriction"]["keyword"][0]["value"]
@@ -164,6 +173,52 @@ class SimulatedGoogle:
             ]
             return HttpResponse(200, (")]}',\n" + json.dumps(self._timeline(terms))).encode())
         return HttpResponse(404, b"not simulated")
+
+    def _geo_widget(
+        self, terms: Sequence[str], time: str, geo: str, params: Mapping[str, str]
+    ) -> dict[str, object]:
+        return {
+            "request": {
+                "geo": {"country": geo},
+                "comparisonItem": [
+                    {
+                        "time": time,
+                        "complexKeywordsRestriction": {
+                            "keyword": [{"type": "BROAD", "value": term}]
+                        },
+                    }
+                    for term in terms
+                ],
+                "resolution": "REGION",
+                "locale": params.get("hl", "en-US"),
+                "requestOptions": {"property": "", "backend": "IZG", "category": 0},
+            },
+            "token": "SIMGEO" + hashlib.sha256(params["req"].encode()).hexdigest()[:24],
+            "id": "GEO_MAP",
+            "type": "fe_geo_chart_explore",
+        }
+
+    def _geo_map(self, term: str) -> dict[str, object]:
+        """One term's map: each region's share, scaled to the top region, rounded."""
+        assert self.regions is not None
+        shares = self.regions[self._folded[term.casefold()]]
+        names = list(shares)
+        values = np.array([shares[n] for n in names], dtype=np.float64)
+        reported, below = google_round(100.0 * values / values.max(), self.cutoff)
+        rows = []
+        for name, value, low in zip(names, reported, below, strict=True):
+            hidden = self.encoding == "has_data" and bool(low)
+            rows.append(
+                {
+                    "geoCode": name,
+                    "geoName": name,
+                    "value": [int(value)],
+                    "formattedValue": ["<1" if low and not hidden else str(int(value))],
+                    "maxValueIndex": 0,
+                    "hasData": [not hidden],
+                }
+            )
+        return {"default": {"geoMapData": rows}}
 
     def _timeline(self, terms: Sequence[str]) -> dict[str, object]:
         reported, below, any_data = self._block(terms)

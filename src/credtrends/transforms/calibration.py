@@ -479,3 +479,71 @@ def calibrate_region_shares(
         .cast(REGION_CALIBRATED_SCHEMA)
         .sort("geo", "timeframe", "region_code", "term")
     )
+
+
+REGION_LEVEL_SCHEMA = pl.Schema(
+    {
+        "term": pl.String(),
+        "geo": pl.String(),
+        "timeframe": pl.String(),
+        "region_code": pl.String(),
+        "level": pl.Float64(),
+        "level_low": pl.Float64(),
+        "level_high": pl.Float64(),
+        "bounds": BOUNDS_KIND,
+        "reported": pl.Int16(),
+    }
+)
+"""``level``: the term's share of each region's searches, 100 = its top region."""
+
+
+def calibrate_region_index(
+    frame: pl.DataFrame, *, batch_column: str = "request_key"
+) -> pl.DataFrame:
+    """Levels across regions from Google's one-term maps (``value_kind == 'index'``).
+
+    Google scales each term's map to its top region (100), each region's value being the
+    term's share of that region's searches: levels compare across regions as they are,
+    up to rounding. Each reading is its interval, "<1" (or ``hasData: false``) censored,
+    and several maps of one term and window (refetches) are solved together, so a quiet
+    province gets an honest 95% interval instead of a bare 0.
+    """
+    _validate_input(frame, [batch_column, "term", "region_code", "value"], "calibrate_region_index")
+    work = frame
+    if "value_kind" in work.columns:
+        work = work.filter(pl.col("value_kind").cast(pl.String) == "index")
+    work = work.filter(pl.col("region_code").is_not_null())
+    for column in ("geo", "timeframe"):
+        if column not in work.columns:
+            work = work.with_columns(pl.lit("").alias(column))
+    outputs = []
+    for (geo, timeframe, term), group in work.group_by(
+        "geo", "timeframe", "term", maintain_order=True
+    ):
+        if group.get_column("value").drop_nulls().is_empty():
+            continue
+        obs, regions = _observations(group, batch_column, "region_code")
+        result, _, _, _ = _calibrate_group(obs, None, 0.0)
+        reported = group.group_by("region_code").agg(pl.col("value").max().alias("reported"))
+        outputs.append(
+            result.with_columns(
+                region_code=pl.col("p").replace_strict(
+                    list(range(len(regions))), regions, return_dtype=pl.String
+                ),
+                term=pl.lit(term, dtype=pl.String),
+                geo=pl.lit(geo, dtype=pl.String),
+                timeframe=pl.lit(timeframe, dtype=pl.String),
+            )
+            .join(reported, on="region_code", how="left")
+            .select(
+                "term", "geo", "timeframe", "region_code",
+                pl.col("value").alias("level"), pl.col("value_low").alias("level_low"),
+                pl.col("value_high").alias("level_high"), "bounds",
+                pl.col("reported").cast(pl.Int16),
+            )
+        )  # fmt: skip
+    if not outputs:
+        return pl.DataFrame(schema=REGION_LEVEL_SCHEMA)
+    return (
+        pl.concat(outputs).cast(REGION_LEVEL_SCHEMA).sort("geo", "timeframe", "term", "region_code")
+    )

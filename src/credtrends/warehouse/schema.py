@@ -217,6 +217,33 @@ labour_market_observations = sa.Table(
     _granularity_check(),
 )
 
+region_levels = sa.Table(
+    "region_levels",
+    metadata,
+    _topic_fk(),
+    _region_fk(),
+    sa.Column("parent_geo", sa.String(8), nullable=False, comment="the map's geo, e.g. CA"),
+    sa.Column("timeframe", sa.String(64), nullable=False, comment="the request's window"),
+    sa.Column(
+        "level",
+        sa.Float,
+        nullable=False,
+        comment="share of the region's searches, 100 = the topic's top region in the window",
+    ),
+    sa.Column("level_low", sa.Float, nullable=False, comment="95% interval"),
+    sa.Column("level_high", sa.Float, nullable=False, comment="95% interval"),
+    sa.Column("bounds", sa.String(16), nullable=False, comment="ci95, or censored ('<1')"),
+    sa.Column("reported", sa.SmallInteger, nullable=True, comment="Google's 0-100 integer"),
+    sa.Column("backend", sa.String(64), nullable=False),
+    sa.Column("request_key", sa.String(64), nullable=False),
+    *_provenance(),
+    # One map per topic, parent geo, window and source: a newer answer replaces it whole.
+    sa.PrimaryKeyConstraint("topic_id", "region_code", "parent_geo", "timeframe", "source"),
+)
+"""Interest by region, comparable across provinces: Google's map is each region's share of
+searches for the topic, scaled to the top region, so levels compare directly."""
+
+
 related_queries = sa.Table(
     "related_queries",
     metadata,
