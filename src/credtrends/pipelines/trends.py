@@ -23,7 +23,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from credtrends.catalogue import Catalogue
-from credtrends.errors import InvalidPayload, RateLimited
+from credtrends.errors import InvalidPayload
 from credtrends.sources.google_trends import (
     Operation,
     PoliteFetcher,
@@ -508,8 +508,9 @@ def fetch_trends(
 
     Batches landed in the last ``reuse_hours`` are not fetched again, so a run stopped by a
     rate-limit storm resumes where it stopped. Calibration only runs on a complete set:
-    an incomplete one raises RateLimited after keeping what was landed. With ``related``,
-    each topic's related queries are asked too (one request per topic and region).
+    an incomplete one raises (RateLimited on a storm, else naming each failed request)
+    after keeping what was landed. With ``related``, each topic's related queries are
+    asked too (one request per topic and region).
     """
     queries = topic_queries(catalogue)
     requests: list[TrendsRequest] = []
@@ -569,11 +570,9 @@ def fetch_trends(
     result = run_batches(fetcher, requests, done, on_payload)
     report = merge_reports(reports)
     report.plans = plans
-    if result.status != "complete" or result.failed:
-        raise RateLimited(
-            f"{result.message}; {len(result.done)} batch(es) landed this run, "
-            f"{len(result.remaining)} left for the next run"
-        )
+    # Rate limits and captcha storms raise RateLimited; payload/HTTP failures name each
+    # failed request (terms, geo, window) and its cause instead (issue 11, item 7).
+    result.raise_if_incomplete()
     with engine.begin() as connection:
         report.calibrated_rows = recalibrate(connection, regions, run_id)
     return report
