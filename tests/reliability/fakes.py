@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the captcha page keeps Google's long lines as served)
 """Fake HTTP layers for Google Trends faults: SerpApi answers, Google's captcha page, 429s.
 
 Answers are built in the exact shapes the services document (SerpApi:
@@ -57,7 +58,7 @@ IP address: 203.0.113.7<br>Time: 2026-12-01T21:03:11Z<br>URL: https://trends.goo
 def volume(term: str, geo: str, week: int) -> float:
     """Invented weekly search volume: stable per term and geo, 3 orders of magnitude apart."""
     seed = zlib.crc32(f"{term.casefold()}|{geo}".encode())
-    level = 10 ** (seed % 3) * (1 + (seed >> 8) % 7)
+    level = float(10 ** (seed % 3) * (1 + (seed >> 8) % 7))
     return level * (1 + 0.3 * math.sin(week / 5 + seed % 11))
 
 
@@ -150,7 +151,9 @@ class ScriptedAdapter(BaseAdapter):
         self.responder = responder
         self.calls: list[tuple[str, str, dict[str, str]]] = []
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+    def send(  # type: ignore[override]  # requests passes stream/timeout/... as keywords
+        self, request: requests.PreparedRequest, **kwargs: Any
+    ) -> requests.Response:
         parsed = urlparse(str(request.url))
         params = {k: v[0] for k, v in parse_qs(parsed.query, keep_blank_values=True).items()}
         base = f"{parsed.scheme}://{parsed.netloc}{parsed.path}"
@@ -185,7 +188,7 @@ class FakeSerpApiServer:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:
                 params = {k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()}
                 owner.calls.append(params)
                 answer = responder(params)

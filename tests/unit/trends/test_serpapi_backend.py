@@ -9,6 +9,15 @@ from datetime import UTC, date, datetime
 
 import pytest
 from pydantic import SecretStr
+from tests.reliability.fakes import (
+    SERPAPI_BAD_KEY,
+    SERPAPI_NO_RESULTS,
+    SERPAPI_OUT_OF_SEARCHES,
+    WINDOW,
+    Answer,
+    scripted_session,
+    serpapi_timeseries,
+)
 
 from credtrends.errors import ConfigError, InvalidPayload, SourceError
 from credtrends.sources.google_trends import (
@@ -30,15 +39,6 @@ from credtrends.sources.google_trends.serpapi_backend import (
     search_params,
     serpapi_date,
 )
-from tests.reliability.fakes import (
-    SERPAPI_BAD_KEY,
-    SERPAPI_NO_RESULTS,
-    SERPAPI_OUT_OF_SEARCHES,
-    WINDOW,
-    Answer,
-    scripted_session,
-    serpapi_timeseries,
-)
 
 KEY = "f00dfacecafe0123456789abcdef0123456789abcdef0123456789abcdef0123"
 NOW = datetime(2026, 12, 1, 21, 0, tzinfo=UTC)
@@ -48,7 +48,9 @@ def backend_answering(
     *answers: Answer,
 ) -> tuple[SerpApiBackend, list[tuple[str, str, dict[str, str]]]]:
     queue = list(answers)
-    session, adapter = scripted_session(lambda m, u, p: queue.pop(0) if len(queue) > 1 else queue[0])
+    session, adapter = scripted_session(
+        lambda m, u, p: queue.pop(0) if len(queue) > 1 else queue[0]
+    )
     backend = SerpApiBackend(
         SecretStr(KEY), transport=RequestsTransport(session), clock=lambda: NOW
     )
@@ -177,7 +179,7 @@ def test_throughput_429_carries_retry_after_and_failures_are_typed() -> None:
     with pytest.raises(ServerError, match="couldn't get valid results"):
         backend.fetch(iot("pmp"))
     backend, _ = backend_answering(Answer(400, b'{"error": "Missing query `q` parameter."}'))
-    with pytest.raises(SourceError, match="HTTP 400.*Missing query"):
+    with pytest.raises(SourceError, match=r"HTTP 400.*Missing query"):
         backend.fetch(iot("pmp"))
     backend, _ = backend_answering(Answer(200, b"<html>gateway</html>"))
     with pytest.raises(InvalidPayload, match="not JSON"):
