@@ -152,8 +152,9 @@ def test_a_disagreeing_extracted_value_is_rejected() -> None:
         parse_payload(backend.fetch(iot("a")))
 
 
-def test_no_results_is_an_empty_answer_not_a_crash() -> None:
-    backend, _ = backend_answering(Answer(200, SERPAPI_NO_RESULTS))
+@pytest.mark.parametrize("status", [200, 400])
+def test_no_results_is_an_empty_answer_not_a_crash(status: int) -> None:
+    backend, _ = backend_answering(Answer(status, SERPAPI_NO_RESULTS))
     frame = parse_payload(backend.fetch(iot("zzqx welding")))
     assert frame.is_empty() and frame.schema == INTEREST_OVER_TIME_SCHEMA
 

@@ -192,6 +192,8 @@ class SerpApiBackend:
     def _check(self, response: HttpResponse, request: TrendsRequest) -> None:
         what = request.describe()
         error = self._scrub(_error_text(response.body) or "")
+        if NO_RESULTS_MARKER in error and response.status in (200, 400, 404):
+            return  # "no results" is an answer (empty), whatever status it came with
         if response.status in (401, 403):
             raise SerpApiKeyRejectedError(
                 f"{SERVICE} rejected the API key (HTTP {response.status}: "
@@ -215,11 +217,9 @@ class SerpApiBackend:
                 f"{SERVICE} answered HTTP {response.status} to {what}"
                 + (f": {error}" if error else "")
             )
-        if error and NO_RESULTS_MARKER not in error:
+        if error:
             # e.g. "We couldn't get valid results for this search. Please try again later."
             raise ServerError(f"{SERVICE} could not answer {what}: {error}")
-        if error:
-            return
         try:
             document = json.loads(response.body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as exc:
