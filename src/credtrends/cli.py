@@ -364,6 +364,20 @@ def import_trends_csv(
     engine.dispose()
 
 
+def _trends_backend(settings: Settings, name: str) -> Any:
+    """The live Google Trends backend a user chose; SerpApi without a key is a config error."""
+    from credtrends.sources.google_trends import PytrendsBackend, SerpApiBackend
+
+    if name == "pytrends":
+        return PytrendsBackend()
+    if settings.serpapi_api_key is None or not settings.serpapi_api_key.get_secret_value():
+        raise ConfigError(
+            f"--backend serpapi needs an API key: set {ENV_PREFIX}SERPAPI_API_KEY "
+            "(https://serpapi.com/manage-api-key)"
+        )
+    return SerpApiBackend(settings.serpapi_api_key, base_url=settings.serpapi_base_url)
+
+
 @ingest_app.command("trends")
 def ingest_trends(
     offline: Annotated[
@@ -392,6 +406,13 @@ def ingest_trends(
             "provinces, with 95% intervals; for the CA region)."
         ),
     ] = False,
+    backend: Annotated[
+        str | None,
+        typer.Option(
+            help="pytrends or serpapi (needs CREDTRENDS_SERPAPI_API_KEY); default: the "
+            "trends_backend setting."
+        ),
+    ] = None,
 ) -> None:
     """Fetch weekly search interest for every topic and region, then calibrate it.
 
@@ -400,9 +421,12 @@ def ingest_trends(
     """
     from credtrends.jobs.runs import record_job_run
     from credtrends.pipelines.trends import fetch_trends, reparse_landed
-    from credtrends.sources.google_trends import PacingPolicy, PoliteFetcher, PytrendsBackend
+    from credtrends.sources.google_trends import PacingPolicy, PoliteFetcher
 
     settings = _settings()
+    chosen_backend = backend or settings.trends_backend
+    if chosen_backend not in ("pytrends", "serpapi"):
+        raise ConfigError(f"--backend must be pytrends or serpapi, not {chosen_backend!r}")
     catalogue = _catalogue(settings)
     chosen = regions or list(catalogue.region_codes)
     unknown = sorted(set(chosen) - set(catalogue.region_codes))
@@ -417,12 +441,18 @@ def ingest_trends(
         "timeframe": timeframe,
         "related_queries": related_queries,
         "province_levels": province_levels,
+        "backend": chosen_backend,
     }
+    trends_backend = None if offline else _trends_backend(settings, chosen_backend)
     with record_job_run(engine, "ingest-trends", parameters) as run:
-        if offline:
+        if trends_backend is None:
             report = reparse_landed(engine, catalogue, run.run_id)
         else:
-            fetcher = PoliteFetcher(PytrendsBackend(), PacingPolicy(min_interval_s=min_interval))
+            policy = PacingPolicy(
+                min_interval_s=min_interval,
+                retry_after_cap_s=settings.trends_retry_after_cap_seconds,
+            )
+            fetcher = PoliteFetcher(trends_backend, policy)
             report = fetch_trends(
                 engine,
                 catalogue,

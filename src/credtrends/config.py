@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from credtrends.errors import ConfigError
@@ -65,6 +65,33 @@ class Settings(BaseSettings):
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Log level of the CLI, jobs and server."
+    )
+    trends_backend: Literal["pytrends", "serpapi"] = Field(
+        default="pytrends",
+        description=(
+            "How `ingest trends` reaches Google Trends: pytrends (Google's own endpoints, "
+            "free, often rate-limited) or serpapi (SerpApi's Google Trends engine, needs "
+            "serpapi_api_key)."
+        ),
+    )
+    serpapi_api_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "SerpApi private key (https://serpapi.com/manage-api-key); best given as the "
+            "environment variable CREDTRENDS_SERPAPI_API_KEY. Never logged or stored."
+        ),
+    )
+    serpapi_base_url: str = Field(
+        default="https://serpapi.com/search.json",
+        description="SerpApi search endpoint (change only for a proxy or a test double).",
+    )
+    trends_retry_after_cap_seconds: float = Field(
+        default=900.0,
+        ge=0,
+        description=(
+            "Longest Retry-After wait honoured while fetching Google Trends; a longer one "
+            "stops the run with the time to resume."
+        ),
     )
 
     @field_validator("database_url")
@@ -140,4 +167,5 @@ def _describe_validation_error(exc: ValidationError, toml_path: Path) -> str:
     name = str(first["loc"][0]) if first["loc"] else "?"
     env_name = f"{ENV_PREFIX}{name.upper()}"
     origin = f"environment variable {env_name}" if env_name in os.environ else str(toml_path)
-    return f"setting {name!r} ({origin}): {first['msg']} (got {first.get('input')!r})"
+    shown = "**********" if "key" in name else repr(first.get("input"))  # never echo secrets
+    return f"setting {name!r} ({origin}): {first['msg']} (got {shown})"

@@ -23,7 +23,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from credtrends.catalogue import Catalogue
-from credtrends.errors import InvalidPayload, RateLimited
+from credtrends.errors import InvalidPayload
 from credtrends.sources.google_trends import (
     Operation,
     PoliteFetcher,
@@ -625,10 +625,10 @@ def fetch_trends(
     poorly placed; each round is planned from the earlier rounds' answers only, so a rerun
     plans the same requests. Batches landed in the last ``reuse_hours`` are not fetched
     again, so a run stopped by a rate-limit storm resumes where it stopped. Calibration only
-    runs on a complete set: an incomplete one raises RateLimited after keeping what was
-    landed. With ``related``, each topic's related queries are asked too; with
-    ``region_maps``, each topic's interest by region (its provinces' levels, comparable
-    across provinces) for every requested geo that has sub-regions (Canada).
+    runs on a complete set: an incomplete one raises (RateLimited on a storm, else naming
+    each failed request and its cause) after keeping what was landed. With ``related``,
+    each topic's related queries are asked too; with ``region_maps``, each topic's interest
+    by region (its provinces' levels, comparable across provinces) for Canada.
     """
     queries = topic_queries(catalogue)
     plans: list[dict[str, Any]] = []
@@ -653,13 +653,9 @@ def fetch_trends(
         echo(f"{what}: {len(requests)} batches planned, {already} already landed")
         result = run_batches(fetcher, requests, done, on_payload)
         done.update(result.done)
-        if result.status != "complete" or result.failed:
-            causes = "; ".join(f"{key[:12]}: {cause}" for key, cause in result.failed.items())
-            raise RateLimited(
-                f"{result.message}; {len(result.done)} batch(es) landed in this round, "
-                f"{len(result.remaining)} left for the next run"
-                + (f" (failed: {causes})" if causes else "")
-            )
+        # Rate limits and captcha storms raise RateLimited; payload/HTTP failures name each
+        # failed request (terms, geo, window) and its cause instead.
+        result.raise_if_incomplete()
 
     def fetch_region(region: str, wanted: list[str]) -> dict[str, Any]:
         """All planning rounds of one region; returns the record of what was asked."""

@@ -8,14 +8,20 @@ Usage::
 """
 
 from credtrends.sources.google_trends.client import (
+    CONTENT_TYPE_SERPAPI_JSON,
     CONTENT_TYPE_WEB_CSV,
     CONTENT_TYPE_WIDGET_BUNDLE,
+    CaptchaChallenge,
     RawPayload,
+    Refused,
+    RunStopped,
     ServerError,
     TrendsBackend,
 )
 from credtrends.sources.google_trends.pacing import (
     BatchRunResult,
+    FailedRequest,
+    IncompleteRunError,
     PacingPolicy,
     PoliteFetcher,
     remaining_requests,
@@ -35,22 +41,30 @@ from credtrends.sources.google_trends.schemas import (
     INTEREST_OVER_TIME_SCHEMA,
     RELATED_SCHEMA,
 )
+from credtrends.sources.google_trends.serpapi_backend import SerpApiBackend
 from credtrends.sources.google_trends.web_csv import import_web_csv
 
 __all__ = [
+    "CONTENT_TYPE_SERPAPI_JSON",
     "CONTENT_TYPE_WEB_CSV",
     "CONTENT_TYPE_WIDGET_BUNDLE",
     "INTEREST_BY_REGION_SCHEMA",
     "INTEREST_OVER_TIME_SCHEMA",
     "RELATED_SCHEMA",
     "BatchRunResult",
+    "CaptchaChallenge",
+    "FailedRequest",
     "Gprop",
+    "IncompleteRunError",
     "Operation",
     "PacingPolicy",
     "PoliteFetcher",
     "PytrendsBackend",
     "RawPayload",
+    "Refused",
     "Resolution",
+    "RunStopped",
+    "SerpApiBackend",
     "ServerError",
     "TrendsBackend",
     "TrendsRequest",

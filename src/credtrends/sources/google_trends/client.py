@@ -8,11 +8,12 @@ web-page CSV exports changes nothing downstream: every payload records its backe
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
-from credtrends.errors import SourceError
+from credtrends.errors import RateLimited, SourceError
 from credtrends.sources.google_trends.request import TrendsRequest
 
 CONTENT_TYPE_WIDGET_BUNDLE = "application/vnd.credtrends.trends-widgets+json"
@@ -21,9 +22,73 @@ CONTENT_TYPE_WIDGET_BUNDLE = "application/vnd.credtrends.trends-widgets+json"
 CONTENT_TYPE_WEB_CSV = "text/csv; profile=google-trends-web-export"
 """A CSV file exported from the Google Trends web page (multiTimeline, geoMap, related...)."""
 
+CONTENT_TYPE_SERPAPI_JSON = "application/json; profile=serpapi-google-trends"
+"""SerpApi's Google Trends engine answer, verbatim (see serpapi_backend)."""
+
 
 class ServerError(SourceError):
     """Google answered 5xx or broke the connection: worth retrying, unlike other SourceErrors."""
+
+
+RefusalCause = Literal["rate_limit", "captcha"]
+
+
+class Refused(RateLimited):
+    """The service refused to answer for now: HTTP 429, or a captcha/sign-in page instead of data.
+
+    Both count toward the storm stop in ``pacing``; ``retry_after_s`` is the wait the service
+    asked for (``Retry-After``), None when it named none.
+    """
+
+    cause: RefusalCause = "rate_limit"
+
+    def __init__(self, message: str, *, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class CaptchaChallenge(Refused):
+    """Google sent its "unusual traffic" captcha or a sign-in page (often with HTTP 200)."""
+
+    cause: RefusalCause = "captcha"
+
+
+class RunStopped(SourceError):
+    """A failure no other request of this run can avoid (bad API key, no searches left).
+
+    ``pacing.run_batches`` stops the whole run on it, instead of failing every request.
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    """The parts of an HTTP answer a backend needs; transports build it.
+
+    ``headers`` (case-insensitive lookups via ``header``) and ``url``/``redirects`` are kept so
+    that ``Retry-After`` can be honoured and a redirect to Google's ``/sorry/`` page recognised.
+    """
+
+    status: int
+    body: bytes
+    content_type: str = "application/json"
+    headers: Mapping[str, str] = field(default_factory=dict)
+    url: str = ""
+    """The final URL, after redirects."""
+    redirects: tuple[str, ...] = ()
+    """Locations of the redirects followed to get here, in order."""
+
+    def header(self, name: str) -> str | None:
+        wanted = name.lower()
+        for key, value in self.headers.items():
+            if key.lower() == wanted:
+                return value
+        return None
+
+
+class Transport(Protocol):
+    """One HTTP call. Tests pass a fake; production uses a ``requests`` session."""
+
+    def __call__(self, method: str, url: str, params: Mapping[str, str]) -> HttpResponse: ...
 
 
 @dataclass(frozen=True, slots=True)

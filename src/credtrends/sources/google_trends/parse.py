@@ -18,6 +18,7 @@ import polars as pl
 
 from credtrends.errors import ConfigError, InvalidPayload
 from credtrends.sources.google_trends.client import (
+    CONTENT_TYPE_SERPAPI_JSON,
     CONTENT_TYPE_WEB_CSV,
     CONTENT_TYPE_WIDGET_BUNDLE,
     RawPayload,
@@ -402,18 +403,21 @@ def schema_for(operation: Operation) -> pl.Schema:
 def parse_payload(raw: RawPayload) -> pl.DataFrame:
     """Turn one landed payload into its typed frame, or raise InvalidPayload (nothing partial).
 
-    Dispatches on content type: our widget envelope (pytrends backend) or a web-page CSV.
+    Dispatches on content type: our widget envelope (pytrends backend), a SerpApi answer
+    or a web-page CSV.
     """
-    from credtrends.sources.google_trends import web_csv
+    from credtrends.sources.google_trends import serpapi_parse, web_csv
 
     try:
         if raw.content_type == CONTENT_TYPE_WIDGET_BUNDLE:
             frame = parse_widget_bundle(raw.body, raw.request, raw.backend, raw.label())
         elif raw.content_type == CONTENT_TYPE_WEB_CSV:
             frame = web_csv.parse_web_csv_payload(raw)
+        elif raw.content_type == CONTENT_TYPE_SERPAPI_JSON:
+            frame = serpapi_parse.parse_serpapi_body(raw.body, raw.request, raw.backend, "answer")
         else:
             raise _Bad(f"content type {raw.content_type!r} is not one this source produces")
-    except _Bad as exc:
+    except (_Bad, serpapi_parse.SerpApiShapeError) as exc:
         raise InvalidPayload(f"Google Trends payload {raw.label()}: {exc}") from None
     except RecursionError:
         raise InvalidPayload(f"Google Trends payload {raw.label()}: nested too deeply") from None

@@ -18,14 +18,19 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
-from credtrends.errors import InvalidPayload, RateLimited, SourceError
+from credtrends.errors import InvalidPayload
 from credtrends.sources.google_trends.client import (
     CONTENT_TYPE_WIDGET_BUNDLE,
     RawPayload,
     ServerError,
+    Transport,
 )
+from credtrends.sources.google_trends.client import (
+    HttpResponse as HttpResponse,  # re-exported: tests and older callers import it here
+)
+from credtrends.sources.google_trends.faults import check_google_response
 from credtrends.sources.google_trends.request import Operation, TrendsRequest
 
 BASE_TRENDS_URL = "https://trends.google.com/trends"
@@ -39,38 +44,28 @@ this module does not import pandas."""
 BUNDLE_FORMAT = "credtrends.trends-widgets/v1"
 
 
-@dataclass(frozen=True, slots=True)
-class HttpResponse:
-    """The parts of an HTTP answer a backend needs; transports build it."""
-
-    status: int
-    body: bytes
-    content_type: str = "application/json"
-
-
-class Transport(Protocol):
-    """One HTTP call. Tests pass a fake; production uses ``PytrendsSessionTransport``."""
-
-    def __call__(self, method: str, url: str, params: Mapping[str, str]) -> HttpResponse: ...
-
-
 @dataclass
 class PytrendsSessionTransport:
     """HTTP through ``requests`` with the NID cookie pytrends obtains from Google.
 
     The pytrends ``TrendReq`` is created lazily, on the first call, because its constructor
-    already goes to the network.
+    already goes to the network. A ``session`` passed in (tests mount a fake adapter on one)
+    is used as is, with ``cookies``, and no handshake.
     """
 
     hl: str = "en-US"
     tz: int = 0
     timeout: tuple[float, float] = (5.0, 25.0)
     proxies: tuple[str, ...] = ()
-    _cookies: dict[str, str] | None = field(default=None, init=False, repr=False)
-    _session: Any = field(default=None, init=False, repr=False)
+    session: Any = field(default=None, repr=False)
+    cookies: dict[str, str] = field(default_factory=dict, repr=False)
+    _ready: bool = field(default=False, init=False, repr=False)
 
     def _ensure_session(self) -> None:
-        if self._session is not None:
+        if self._ready:
+            return
+        if self.session is not None:
+            self._ready = True
             return
         import requests
         from pytrends.request import TrendReq
@@ -81,28 +76,40 @@ class PytrendsSessionTransport:
             )
         except requests.RequestException as exc:
             raise ServerError(f"Google Trends: could not open a session ({exc})") from exc
-        self._cookies = dict(trend_req.cookies)
+        self.cookies = dict(trend_req.cookies)
         session = requests.Session()
         session.headers.update({"accept-language": self.hl})
         if self.proxies:
             session.proxies.update({"https": self.proxies[0]})
-        self._session = session
+        self.session = session
+        self._ready = True
 
     def __call__(self, method: str, url: str, params: Mapping[str, str]) -> HttpResponse:
         import requests
 
         self._ensure_session()
         try:
-            response = self._session.request(
-                method, url, params=dict(params), cookies=self._cookies, timeout=self.timeout
+            response = self.session.request(
+                method, url, params=dict(params), cookies=self.cookies, timeout=self.timeout
             )
         except requests.RequestException as exc:
             raise ServerError(f"Google Trends: network error calling {url} ({exc})") from exc
-        return HttpResponse(
-            status=response.status_code,
-            body=response.content,
-            content_type=response.headers.get("Content-Type", ""),
-        )
+        return response_from_requests(response)
+
+
+def response_from_requests(response: Any) -> HttpResponse:
+    """Keep status, headers, final URL and redirect chain of a ``requests.Response``.
+
+    pytrends threw these away; without them ``Retry-After`` and a 302 to ``/sorry/`` are lost.
+    """
+    return HttpResponse(
+        status=int(response.status_code),
+        body=bytes(response.content),
+        content_type=str(response.headers.get("Content-Type", "")),
+        headers=dict(response.headers),
+        url=str(response.url or ""),
+        redirects=tuple(str(r.headers.get("Location", "")) for r in response.history),
+    )
 
 
 def strip_json_prefix(text: str) -> str:
@@ -116,16 +123,7 @@ def strip_json_prefix(text: str) -> str:
 
 
 def _check_status(response: HttpResponse, what: str) -> None:
-    if response.status == 200:
-        return
-    if response.status == 429:
-        raise RateLimited(f"Google Trends answered HTTP 429 (too many requests) to {what}")
-    if 500 <= response.status <= 599:
-        raise ServerError(f"Google Trends answered HTTP {response.status} to {what}")
-    raise SourceError(
-        f"Google Trends answered HTTP {response.status} to {what}; retrying will not help "
-        "(check the terms, geo and timeframe)"
-    )
+    check_google_response(response, what, service="Google Trends")
 
 
 def _body_field(body: bytes) -> dict[str, str]:
