@@ -245,10 +245,12 @@ def _calibrate_group(
     placed = {obs.term_names[t] for t in set(solution.points.term.tolist())}
     smallest = _smallest_terms(solution, obs)
     disconnected = []
+    reported: set[str] = set()
     for component in others:
-        terms = [t for t in _term_names_of(obs, component) if t not in placed]
+        terms = [t for t in _term_names_of(obs, component) if t not in placed | reported]
         if not terms:
             continue
+        reported.update(terms)
         lead = _largest_term(obs, component)
         link = (lead, *[t for t in smallest if t != lead][:4])
         disconnected.append(DisconnectedGroup(geo, timeframe, tuple(terms), link))
