@@ -169,7 +169,8 @@ class DisconnectedGroup:
         where = f"{self.geo or 'worldwide'} {self.timeframe}".strip()
         return (
             f"{where}: {', '.join(self.terms[:8])}{' ...' if len(self.terms) > 8 else ''} "
-            f"share no value with the other batches; fetch {list(self.connect_with)} to link them"
+            "are not linked to the other batches by a well-read shared term; fetch "
+            f"{list(self.connect_with)} to link them"
         )
 
 
