@@ -333,6 +333,13 @@ def import_trends_csv(
     geo: Annotated[
         str | None, typer.Option(help="Region of the files when they don't say (e.g. CA-ON).")
     ] = None,
+    category: Annotated[
+        int | None,
+        typer.Option(
+            help="Google category id, for a file whose category line names one we do not "
+            "know (0 = all categories)."
+        ),
+    ] = None,
     date_order: Annotated[
         str, typer.Option(help="Order of day/month in short dates: MDY or DMY.")
     ] = "MDY",
@@ -349,7 +356,10 @@ def import_trends_csv(
         raise ConfigError(f"--date-order must be MDY or DMY, not {date_order!r}")
     settings = _settings()
     catalogue = _catalogue(settings)
-    payloads = [import_web_csv(path, geo=geo, date_order=date_order) for path in files]  # type: ignore[arg-type]
+    payloads = [
+        import_web_csv(path, geo=geo, category=category, date_order=date_order)  # type: ignore[arg-type]
+        for path in files
+    ]
     engine = _ready_engine(settings)
     parameters = {"files": [str(path) for path in files], "geo": geo}
     with record_job_run(engine, "import-trends-csv", parameters) as run:

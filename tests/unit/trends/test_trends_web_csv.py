@@ -72,10 +72,11 @@ def test_daily_french_and_monthly_worldwide_exports() -> None:
     assert set(monthly.get_column("geo")) == {""}
 
 
-def test_localised_headers_need_an_explicit_category_when_unknown() -> None:
-    with pytest.raises(InvalidPayload, match="category"):
-        load("multiTimeline_us_semaine_zh.csv")
-    frame = load("multiTimeline_us_semaine_zh.csv", category=0)
+def test_all_categories_is_read_in_the_page_language() -> None:
+    # "所有类别" is "All categories" in the Chinese UI: no --category needed any more
+    raw = import_web_csv(FIXTURES / "multiTimeline_us_semaine_zh.csv", fetched_at=EXPORTED)
+    assert raw.request.category == 0
+    frame = load("multiTimeline_us_semaine_zh.csv")
     assert set(frame.get_column("granularity")) == {"week"}
     assert set(frame.get_column("geo")) == {"US"}
 
@@ -105,7 +106,7 @@ def test_geomap_with_several_terms_is_shares() -> None:
 
 
 def test_spanish_geomap_outside_canada_needs_geo() -> None:
-    with pytest.raises(InvalidPayload, match="geo="):
+    with pytest.raises(InvalidPayload, match="--geo"):
         load("geoMap_uy_region_es.csv")
     frame = load("geoMap_uy_region_es.csv", geo="UY")
     assert frame.get_column("region_code").null_count() == frame.height  # no code list for UY
@@ -156,7 +157,7 @@ GOOD = (FIXTURES / "multiTimeline_ca_week.csv").read_bytes()
         (GOOD.replace(b"2025-06-22,100,1", b"2025-02-30,100,1"), "not a real date"),
         (GOOD.replace(b"Week,", b"Day,"), "weekly"),
         (GOOD.replace(b": (Canada),cyber", b": (Ontario),cyber"), "mixes"),
-        (GOOD.replace(b"(Canada)", b"(Atlantis)"), "geo name"),
+        (GOOD.replace(b"(Canada)", b"(Atlantis)"), "place 'Atlantis'"),
         (GOOD[: GOOD.index(b"2025-08-10") + 8], "truncated"),
         (GOOD.replace(b"2025-06-22,100,1", b"2025-06-22,100,\x00"), "NUL"),
         (b"Category: All categories\n", "no table"),
@@ -292,3 +293,48 @@ def test_shuffled_real_lines_never_raise_anything_but_invalid_payload(lines: lis
     except InvalidPayload:
         return
     parse_payload(raw)
+
+
+def _variant(replacements: list[tuple[bytes, bytes]]) -> pl.DataFrame:
+    body = GOOD
+    for old, new in replacements:
+        assert old in body
+        body = body.replace(old, new)
+    return parse_payload(import_web_csv(body, source_name="variant.csv", fetched_at=EXPORTED))
+
+
+@pytest.mark.parametrize(
+    ("place", "code"),
+    [
+        ("Brasil", "BR"),  # Babel's territory names, any UI language
+        ("Estados Unidos", "US"),
+        ("대한민국", "KR"),
+        ("Dans tous les pays", ""),  # "Worldwide" in the French UI
+        ("全球", ""),
+        ("Indiana", "US-IN"),
+        ("Turkey", "TR"),
+    ],
+)
+def test_place_names_in_any_ui_language_map_to_geo_codes(place: str, code: str) -> None:
+    frame = _variant([(b"(Canada)", f"({place})".encode())])
+    assert set(frame.get_column("geo")) == {code}
+
+
+def test_ambiguous_place_needs_geo() -> None:
+    with pytest.raises(InvalidPayload, match="GE or US-GA"):
+        _variant([(b"(Canada)", b"(Georgia)")])
+
+
+@pytest.mark.parametrize("spaced", ["< 1", "<\u00a01", "<\u202f1", " <1 "])
+def test_below_one_however_spaced(spaced: str) -> None:
+    frame = _variant([(b"2025-06-22,100,1", f"2025-06-22,100,{spaced}".encode())])
+    row = frame.filter(pl.col("period_start") == date(2025, 6, 22), pl.col("value") == 0)
+    assert row.get_column("is_below_one").to_list() == [True]
+
+
+@pytest.mark.parametrize(
+    "label", ["Todas as categorias", "Tutte le categorie", "所有类别", "Alle Kategorien"]
+)
+def test_all_categories_in_other_ui_languages(label: str) -> None:
+    frame = _variant([(b"Category: All categories", f"Categoria: {label}".encode())])
+    assert frame.height > 0

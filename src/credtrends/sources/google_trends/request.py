@@ -59,7 +59,8 @@ class Resolution(StrEnum):
     CITY = "CITY"
 
 
-_GEO_RE = re.compile(r"^(?:[A-Z]{2}(?:-[A-Z0-9]{1,3})?)?$")
+_GEO_RE = re.compile(r"^(?:[A-Z]{2}(?:-[A-Z0-9]{1,3}(?:-\d{3})?)?)?$")
+"""Country, subdivision, or US metro (Google's DMA codes, e.g. US-PA-504)."""
 _PRESET_RE = re.compile(
     r"^(?:all|all_20\d\d|today (?:[1-9]|1[0-2])-m|today [1-9]\d?-y|now (?:1|4)-H|now (?:1|7)-d)$"
 )

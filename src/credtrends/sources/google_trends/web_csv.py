@@ -39,6 +39,7 @@ request batch: it becomes one ``RawPayload`` whose request is inferred from the 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from collections.abc import Sequence
@@ -48,6 +49,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import polars as pl
+from babel import Locale
 
 from credtrends.errors import ConfigError, InvalidPayload
 from credtrends.sources.google_trends.client import CONTENT_TYPE_WEB_CSV, RawPayload
@@ -104,10 +106,27 @@ GEO_NAME_CODES: dict[str, str] = {
 }
 
 CATEGORY_IDS: dict[str, int] = {
+    # "All categories" as the web page writes it in its UI languages (from real exports)
     "all categories": 0,
     "toutes catégories": 0,
     "toutes les catégories": 0,
     "todas las categorías": 0,
+    "todas as categorias": 0,
+    "tutte le categorie": 0,
+    "alle kategorien": 0,
+    "toate categoriile": 0,
+    "tüm kategoriler": 0,
+    "semua kategori": 0,
+    "все категории": 0,
+    "جميع الفئات": 0,
+    "所有类别": 0,
+    "所有類別": 0,
+    "すべてのカテゴリ": 0,
+    "모든 카테고리": 0,
+    "alle categorieën": 0,
+    "wszystkie kategorie": 0,
+    "programming": 31,
+    "покупки": 18,
     "arts & entertainment": 3,
     "autos & vehicles": 47,
     "beauty & fitness": 44,
@@ -134,7 +153,8 @@ CATEGORY_IDS: dict[str, int] = {
     "sports": 20,
     "travel": 67,
 }
-"""Top-level category names of the explore picker; pass ``category=`` for any other."""
+"""Top-level category names of the explore picker (and "all categories" in the web page's
+UI languages); pass ``--category`` (the id) for any other."""
 
 _PERIOD_WORDS = {
     "week": "week", "semaine": "week", "semana": "week", "woche": "week", "settimana": "week",
@@ -222,11 +242,16 @@ def _split_header_cell(cell: str, position: str) -> tuple[str, str]:
     return match.group("term").strip(), match.group("inner").strip()
 
 
+def _is_below_one(cell: str) -> bool:
+    """Google's "<1", however spaced: French exports write "< 1" with a no-break space."""
+    return re.sub(r"\s+", "", cell) in {"<1", "<1%"}
+
+
 def _parse_value(cell: str, where: str) -> tuple[int | None, bool]:
     """A cell -> (value, is_below_one). Empty means Google had too little data."""
     if cell == "":
         return None, False
-    if cell in {"<1", "< 1", "<1%"}:
+    if _is_below_one(cell):
         return 0, True
     digits = cell.removesuffix("%")
     if not digits.isascii() or not digits.isdigit():
@@ -396,14 +421,83 @@ def _read_related(rows: list[list[str]], category_label: str) -> WebCsvExport:
     return export
 
 
+WORLDWIDE_NAMES = frozenset(
+    {
+        "worldwide", "monde", "dans le monde entier", "dans tous les pays", "todo el mundo",
+        "todos los países", "em todo o mundo", "todo o mundo", "weltweit", "in tutto il mondo",
+        "tutto il mondo", "întreaga lume", "dünya genelinde", "в мире", "по всему миру",
+        "في جميع أنحاء العالم", "全球", "全世界", "すべての国", "전 세계", "seluruh dunia",
+        "wereldwijd", "cały świat",
+    }
+)  # fmt: skip
+"""The web page's "Worldwide" in its UI languages (collected from real exports)."""
+
+US_STATES: dict[str, str] = {
+    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
+    "colorado": "CO", "connecticut": "CT", "delaware": "DE", "district of columbia": "DC",
+    "florida": "FL", "hawaii": "HI", "idaho": "ID", "illinois": "IL", "indiana": "IN",
+    "iowa": "IA", "kansas": "KS", "kentucky": "KY", "louisiana": "LA", "maine": "ME",
+    "maryland": "MD", "massachusetts": "MA", "michigan": "MI", "minnesota": "MN",
+    "mississippi": "MS", "missouri": "MO", "montana": "MT", "nebraska": "NE", "nevada": "NV",
+    "new hampshire": "NH", "new jersey": "NJ", "new mexico": "NM", "new york": "NY",
+    "north carolina": "NC", "north dakota": "ND", "ohio": "OH", "oklahoma": "OK",
+    "oregon": "OR", "pennsylvania": "PA", "rhode island": "RI", "south carolina": "SC",
+    "south dakota": "SD", "tennessee": "TN", "texas": "TX", "utah": "UT", "vermont": "VT",
+    "virginia": "VA", "washington": "WA", "west virginia": "WV", "wisconsin": "WI",
+    "wyoming": "WY",
+}  # fmt: skip
+"""US states as Google names them (English UI); Google's geo is ``US-<code>``. Georgia is
+left out: it is also a country, so such a file needs ``--geo``."""
+
+AMBIGUOUS_PLACES = {"georgia": ("GE", "US-GA")}
+"""Names that are a country and a US state: the file alone cannot say which."""
+
+_TERRITORY_ALIASES = {"turkey": "TR", "czech republic": "CZ", "south korea": "KR", "russia": "RU"}
+_UI_LOCALES = (
+    "en", "fr", "es", "pt", "de", "it", "nl", "pl", "sv", "ro", "tr", "ru", "ar", "id",
+    "ja", "ko", "zh_Hans", "zh_Hant",
+)  # fmt: skip
+
+
+@functools.cache
+def _territory_codes() -> dict[str, str]:
+    """Country names in the web page's UI languages (Babel's CLDR data) -> ISO codes."""
+    names: dict[str, str] = dict(_TERRITORY_ALIASES)
+    for identifier in _UI_LOCALES:
+        for code, name in Locale.parse(identifier).territories.items():
+            if len(code) == 2 and code.isalpha():
+                names.setdefault(name.casefold(), code)
+    return names
+
+
+def geo_code_of(name: str) -> str | None:
+    """Google's geo code for a place name as a web export writes it, or None."""
+    folded = " ".join(name.casefold().split())
+    if folded in AMBIGUOUS_PLACES:
+        return None
+    if folded in WORLDWIDE_NAMES:
+        return ""
+    if folded in GEO_NAME_CODES:
+        return GEO_NAME_CODES[folded]
+    if folded in US_STATES:
+        return f"US-{US_STATES[folded]}"
+    return _territory_codes().get(folded)
+
+
 def _geo_code(name: str | None, override: str | None, what: str) -> str:
     if override is not None:
         return override
     if name is None:
-        raise _Bad(f"the export does not say which geo it covers; pass geo= ({what})")
-    code = GEO_NAME_CODES.get(name.casefold())
+        raise _Bad(f"the export does not say which geo it covers; pass --geo ({what})")
+    code = geo_code_of(name)
+    if name.casefold().strip() in AMBIGUOUS_PLACES:
+        options = " or ".join(AMBIGUOUS_PLACES[name.casefold().strip()])
+        raise _Bad(f"the header names {name!r}, which may be {options}; pass --geo")
     if code is None:
-        raise _Bad(f"geo name {name!r} is not one we can map to a code; pass geo=")
+        raise _Bad(
+            f"the header names the place {name!r}, which is not a country, Canadian province "
+            "or US state we know; pass its Google geo code with --geo (e.g. US-PA-504)"
+        )
     return code
 
 
@@ -436,7 +530,10 @@ def infer_request(
     if category is None:
         category = CATEGORY_IDS.get(export.category_label.casefold())
         if category is None:
-            raise _Bad(f"category {export.category_label!r} is not a known name; pass category=")
+            raise _Bad(
+                f"line 1: category {export.category_label!r} is not one we know; pass its "
+                "Google category id with --category (0 = all categories)"
+            )
     if export.kind == "timeline":
         first, last = export.periods[0], export.periods[-1]
         if export.granularity in {"hour", "minute"}:
@@ -522,7 +619,7 @@ def _frame_timeline(export: WebCsvExport, raw: RawPayload) -> pl.DataFrame:
 def _frame_geo(export: WebCsvExport, raw: RawPayload) -> pl.DataFrame:
     request = raw.request
     flat = [cell for row in export.cells for cell in row if cell]
-    percent = [cell.endswith("%") for cell in flat if cell not in {"<1", "< 1"}]
+    percent = [cell.endswith("%") for cell in flat if not _is_below_one(cell)]
     if any(percent) and not all(percent):
         raise _Bad("some values are percentages and some are not")
     value_kind = "share_percent" if percent and all(percent) else "index"
