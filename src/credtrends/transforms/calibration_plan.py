@@ -9,13 +9,16 @@ and fetches only what is missing:
 
 1. **Probe** (nothing fetched yet): a star of requests sharing one pivot topic; each
    answer places four topics relative to the pivot, or bounds them ("<1" next to it).
-2. **Chain**: rough volumes from everything fetched so far (censored values count as half
-   their cap, enough to rank); topics sorted by volume and fetched in overlapping windows
-   of 5 (stride 3), so every topic sits next to terms of similar volume and every window
-   shares two terms with the next - gtab's anchor ladder built from the catalogue itself.
-3. **Repair**: a topic still poorly resolved (its best reading under ``resolved_peak``, or
-   not linked to the rest) is fetched again next to the linked topics closest to it in
-   volume; after ``max_rounds`` what is left is reported, never blocking later runs.
+2. **Chain**: volumes from the solve of everything fetched so far (rough ones, linking
+   through "<1", for topics the solve cannot place); topics sorted by volume and fetched in
+   overlapping windows of up to 5 whose volume span stays under ``CHAIN_MAX_SPAN``, so
+   every topic sits next to terms of similar volume and every window shares terms with
+   the next - gtab's anchor ladder built from the catalogue itself.
+3. **Repair**: topics still poorly read (their best reading in the linked group under
+   ``resolved_peak``, or not linked at all) are re-sorted by the better volumes the earlier
+   rounds gave and chained again, run by run, between their resolved neighbours; a topic
+   with no partner of similar volume is asked alone. After ``max_rounds`` what is left is
+   reported, never blocking later runs.
 
 Pure polars/numpy: no I/O.
 """
@@ -260,7 +263,7 @@ def next_round(
             return RoundPlan("chain", tuple(chain), volumes, unresolved)
     if not unresolved or round_index >= max_rounds:
         return RoundPlan("done", (), volumes, unresolved)
-    repairs = _repair_batches(ordered, unresolved, volumes, peaks, resolved_peak, batch_size)
+    repairs = _repair_batches(ordered, unresolved, volumes, batch_size)
     repairs = [b for b in repairs if frozenset(b) not in asked]
     # a term with no partner of similar volume (a gap in the catalogue) reads best alone:
     # its own request puts it at 100, and it links through its reading next to the others
@@ -273,8 +276,6 @@ def _repair_batches(
     ordered: list[str],
     unresolved: tuple[str, ...],
     volumes: dict[str, float],
-    peaks: dict[str, float],
-    resolved_peak: float,
     batch_size: int,
 ) -> list[tuple[str, ...]]:
     """A new chain over each run of unresolved terms, between its resolved neighbours.
@@ -283,7 +284,6 @@ def _repair_batches(
     are each other's best partners; the resolved terms just above and below tie the run
     to the rest.
     """
-    del resolved_peak
     order = sorted(ordered, key=lambda t: (-volumes[t], t))
     pending = set(unresolved)
     batches: list[tuple[str, ...]] = []
@@ -300,7 +300,6 @@ def _repair_batches(
         below = order[j : j + 1]
         batches.extend(chain_batches([*above, *run, *below], batch_size, volumes))
         i = j
-    del peaks
     return batches
 
 
