@@ -3,18 +3,27 @@ SQLite and PostgreSQL, through the real pytrends backend and parser."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import polars as pl
 import pytest
 import sqlalchemy as sa
+from flask import Flask
+from flask_caching import Cache
 
 from credtrends.catalogue import Catalogue
+from credtrends.config import Settings
+from credtrends.demo.load import load_demo
 from credtrends.pipelines.trends import fetch_trends, topic_queries
 from credtrends.sources.google_trends import PacingPolicy, PoliteFetcher
 from credtrends.sources.google_trends.pytrends_backend import PytrendsBackend
 from credtrends.testing.trends_simulator import SimulatedGoogle
 from credtrends.transforms.calibration import calibrate_region_index
 from credtrends.warehouse.schema import region_levels
+from credtrends.web.data import DashboardData, cache_config
+from credtrends.web.i18n import Translator
+from credtrends.web.pages import regions
 
 PROVINCES = ["CA-ON", "CA-QC", "CA-BC", "CA-AB", "CA-MB", "CA-SK", "CA-NS", "CA-NB", "CA-NL",
              "CA-PE", "CA-YT", "CA-NT", "CA-NU"]  # fmt: skip
@@ -86,3 +95,39 @@ def test_ingest_loads_province_levels(engine: sa.Engine, test_catalogue: Catalog
     assert again.payloads == 0
     with engine.connect() as connection:
         assert len(connection.execute(sa.select(region_levels)).all()) == len(rows)
+
+
+def test_the_regions_page_shows_levels_with_their_interval(
+    engine: sa.Engine, test_catalogue: Catalogue
+) -> None:
+    load_demo(engine, test_catalogue, seed=3, end=date(2025, 6, 1))
+    query = topic_queries(test_catalogue)["pmp"]
+    sim = SimulatedGoogle(
+        {q: np.full(40, 10.0) for q in topic_queries(test_catalogue).values()},
+        regions={
+            q: {"CA-ON": 1.0, "CA-QC": 0.5, "CA-NU": 0.001}
+            for q in topic_queries(test_catalogue).values()
+        },
+    )
+    fetcher = PoliteFetcher(
+        PytrendsBackend(transport=sim), PacingPolicy(storm_threshold=1), sleep=lambda _: None
+    )
+    fetch_trends(
+        engine, test_catalogue, ["CA"], "2021-01-03 2021-10-03", "run-1", fetcher, 24.0,
+        lambda _: None, topic_ids=["pmp"], region_maps=True,
+    )  # fmt: skip
+    assert query
+    settings = Settings(cache_type="null")
+    data = DashboardData(
+        engine, Cache(Flask(__name__), config=cache_config(settings, str(engine.url)))
+    )
+    tr = Translator()
+    (view,) = regions.chart_views(data, {"topic": "pmp", "lang": ""}, tr)
+    levels = view.displayed.filter(pl.col("level").is_not_null()).sort("region_code")
+    assert levels["region_code"].to_list() == ["CA-NU", "CA-ON", "CA-QC"]
+    assert levels.filter(pl.col("region_code") == "CA-QC")["level"].item() == pytest.approx(
+        50, rel=0.02
+    )
+    table = str(regions.growth_table(view, "PMP", tr))
+    assert "Level across provinces" in table and "(49–51)" in table.replace("\u2013", "–")
+    assert "<" in table  # Nunavut was "<1": shown as below its bound

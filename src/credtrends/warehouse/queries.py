@@ -27,6 +27,7 @@ from credtrends.warehouse.schema import (
     topic_occupations,
     topics,
 )
+from credtrends.warehouse.schema import region_levels as region_levels_table
 from credtrends.warehouse.schema import related_queries as related_queries_table
 
 TOPIC_SCHEMA = {
@@ -305,6 +306,45 @@ def related_queries(engine: sa.Engine, topic_id: str, region_code: str) -> pl.Da
             .order_by(table.c.kind, table.c.rank)
         ).all()
     return _frame([naive_utc_row(row) for row in rows], RELATED_QUERIES_SCHEMA)
+
+
+REGION_LEVELS_SCHEMA: dict[str, Any] = {
+    "region_code": pl.String,
+    "timeframe": pl.String,
+    "level": pl.Float64,
+    "level_low": pl.Float64,
+    "level_high": pl.Float64,
+    "bounds": pl.String,
+    "source": pl.String,
+    "is_synthetic": pl.Boolean,
+}
+
+
+def region_levels(engine: sa.Engine, topic_id: str, parent_geo: str = "CA") -> pl.DataFrame:
+    """A topic's newest province map (levels comparable across provinces, 95% intervals).
+
+    One map only, as for related queries: real before synthetic, then the newest window.
+    """
+    table = region_levels_table
+    scope = (table.c.topic_id == topic_id, table.c.parent_geo == parent_geo)
+    newest = sa.func.max(table.c.fetched_at)
+    latest = (
+        sa.select(table.c.source, table.c.timeframe)
+        .where(*scope)
+        .group_by(table.c.source, table.c.timeframe, table.c.is_synthetic)
+        .order_by(table.c.is_synthetic, newest.desc(), table.c.timeframe.desc(), table.c.source)
+        .limit(1)
+    )
+    with engine.connect() as connection:
+        chosen = connection.execute(latest).first()
+        if chosen is None:
+            return pl.DataFrame(schema=REGION_LEVELS_SCHEMA)
+        rows = connection.execute(
+            sa.select(*(table.c[name] for name in REGION_LEVELS_SCHEMA)).where(
+                *scope, table.c.source == chosen.source, table.c.timeframe == chosen.timeframe
+            )
+        ).all()
+    return _frame(rows, REGION_LEVELS_SCHEMA)
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,12 @@ class DashboardData:
             lambda: queries.topic_interest_by_region(self._engine, topic_id, granularity),
         )
 
+    def topic_region_levels(self, topic_id: str) -> pl.DataFrame:
+        """The topic's newest province map: levels comparable across provinces."""
+        return self._cached(
+            f"region-levels:{topic_id}", lambda: queries.region_levels(self._engine, topic_id)
+        )
+
     def latest_forecasts(self, topic_ids: Sequence[str], region_code: str) -> pl.DataFrame:
         key_topics = tuple(sorted(topic_ids))
         key = "forecast:" + hashlib.sha256(repr((key_topics, region_code)).encode()).hexdigest()

@@ -190,6 +190,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "regions_title": "{topic}: change in search interest vs a year ago",
         "regions_table": "{topic}: change by region (table alternative to the map)",
         "recent_level": "Recent level (own scale)",
+        "region_level": "Level across provinces, 100 = top (95% interval)",
         "regions_summary": "{topic} rose most in {best} ({best_value}) and least in {worst} "
         "({worst_value}) against a year earlier.",
         "regions_summary_none": "No regional change can be computed for {topic} yet.",
@@ -413,6 +414,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "regions_title": "{topic} : variation de l'intérêt de recherche sur un an",
         "regions_table": "{topic} : variation par région (tableau équivalent à la carte)",
         "recent_level": "Niveau récent (échelle propre)",
+        "region_level": "Niveau entre provinces, 100 = la plus forte (intervalle à 95 %)",
         "regions_summary": "{topic} a le plus progressé en {best} ({best_value}) et le moins en "
         "{worst} ({worst_value}) par rapport à l'an dernier.",
         "regions_summary_none": "Aucune variation régionale ne peut encore être calculée pour "

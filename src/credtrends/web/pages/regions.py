@@ -76,11 +76,25 @@ def regional_growth(data: DashboardData, topic_id: str, tr: Translator) -> pl.Da
     sources = frame.group_by("region_code").agg(
         source=pl.col("source").unique().sort().str.join(", ")
     )
+    levels = data.topic_region_levels(topic_id).select(
+        "region_code", "level", "level_low", "level_high"
+    )
     return (
         names.join(momentum, on="region_code", how="left")
         .join(sources, on="region_code", how="left")
+        .join(levels, on="region_code", how="left")
         .with_columns(value=pl.col("growth") * 100)
     )
+
+
+def level_text(row: Mapping[str, Any], tr: Translator) -> str:
+    """A province's level with its 95% interval, e.g. "62 (58-66)"; "<3" when censored."""
+    level, low, high = row.get("level"), row.get("level_low"), row.get("level_high")
+    if level is None or low is None or high is None:
+        return "–"
+    if low == 0:
+        return "<" + tr.number(high, 0)
+    return f"{tr.number(level, 0)} ({tr.number(low, 0)}–{tr.number(high, 0)})"
 
 
 def _summary(growth: pl.DataFrame, topic: str, tr: Translator) -> str:
@@ -115,6 +129,9 @@ def map_view(data: DashboardData, state: ViewState, tr: Translator) -> ChartView
         "growth",
         "recent_mean",
         "year_ago_mean",
+        "level",
+        "level_low",
+        "level_high",
         "source",
         "is_synthetic",
     )
@@ -135,10 +152,14 @@ def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[C
 
 
 def growth_table(view: ChartView, topic: str, tr: Translator) -> html.Table:
+    shown = view.displayed.sort("growth", descending=True, nulls_last=True)
+    shown = shown.with_columns(
+        level_text=pl.Series([level_text(row, tr) for row in shown.iter_rows(named=True)])
+    )
     return frame_table(
-        view.displayed.sort("growth", descending=True, nulls_last=True),
+        shown,
         {"region_name": tr("region"), "growth": tr("change_year"),
-         "recent_mean": tr("recent_level")},
+         "recent_mean": tr("recent_level"), "level_text": tr("region_level")},
         tr("regions_table", topic=topic),
         {"growth": tr.percent},
         tr,
