@@ -18,6 +18,7 @@ import polars as pl
 
 from credtrends.catalogue import Catalogue, Topic
 from credtrends.demo import DEMO_SOURCE
+from credtrends.transforms.calibration import calibrate_region_index
 
 DEMO_START = date(2020, 1, 5)  # a Sunday: Google Trends weeks start on Sunday
 SCALE_METHOD = "synthetic-ground-truth"
@@ -53,6 +54,7 @@ class DemoData:
     portal_topic_counts: pl.DataFrame
     labour_market_observations: pl.DataFrame
     related_queries: pl.DataFrame
+    region_levels: pl.DataFrame
 
 
 def last_sunday(day: date) -> date:
@@ -414,6 +416,39 @@ def generate_related_queries(
     )
 
 
+def generate_region_levels(
+    catalogue: Catalogue, seed: int, fetched_at: datetime, run_id: str
+) -> pl.DataFrame:
+    """Each topic's province map as Google would draw it (share of each province's searches,
+    100 = the top province, rounded, "<1" for the quietest), then levels and 95% intervals
+    by the same transform as real maps."""
+    provinces = [r.code for r in catalogue.regions if r.level != "country"]
+    rows: dict[str, list[object]] = {"request_key": [], "term": [], "region_code": [], "value": []}
+    for topic in catalogue.topics:
+        rng = _rng(seed, "region-map", topic.id)
+        shares = np.exp(rng.normal(0.0, 0.5, len(provinces)))
+        # small territories: few searches, so Google often shows them as "<1" or no data
+        shares *= np.array(
+            [0.01 if code in {"CA-NU", "CA-NT", "CA-YT"} else 1.0 for code in provinces]
+        )
+        scaled = 100.0 * shares / shares.max()
+        for code, value in zip(provinces, scaled, strict=True):
+            rows["request_key"].append(f"demo-map-{topic.id}")
+            rows["term"].append(topic.id)
+            rows["region_code"].append(code)
+            rows["value"].append(math.floor(value + 0.5))
+    answers = pl.DataFrame(rows).with_columns(pl.col("value").cast(pl.Int16), geo=pl.lit("CA"))
+    levels = calibrate_region_index(answers.with_columns(timeframe=pl.lit(RELATED_TIMEFRAME)))
+    return levels.select(
+        pl.col("term").alias("topic_id"), "region_code", pl.col("geo").alias("parent_geo"),
+        "timeframe", "level", "level_low", "level_high", pl.col("bounds").cast(pl.String),
+        "reported",
+        backend=pl.lit(DEMO_SOURCE), request_key=pl.lit("demo-map") + pl.col("term"),
+        source=pl.lit(DEMO_SOURCE), fetched_at=pl.lit(fetched_at), run_id=pl.lit(run_id),
+        is_synthetic=pl.lit(True),
+    )  # fmt: skip
+
+
 def generate_demo_data(catalogue: Catalogue, seed: int, end: date, run_id: str) -> DemoData:
     """All synthetic facts up to the week of ``end``; deterministic for (seed, end)."""
     fetched_at = datetime.combine(last_sunday(end), time(0, 0), tzinfo=UTC)
@@ -423,4 +458,5 @@ def generate_demo_data(catalogue: Catalogue, seed: int, end: date, run_id: str) 
         portal_topic_counts=generate_portal_counts(catalogue, interest, seed, fetched_at, run_id),
         labour_market_observations=generate_labour_market(catalogue, seed, end, fetched_at, run_id),
         related_queries=generate_related_queries(catalogue, seed, fetched_at, run_id),
+        region_levels=generate_region_levels(catalogue, seed, fetched_at, run_id),
     )

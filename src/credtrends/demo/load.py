@@ -14,6 +14,7 @@ from credtrends.warehouse.load import upsert_frame
 from credtrends.warehouse.schema import (
     labour_market_observations,
     portal_topic_counts,
+    region_levels,
     related_queries,
     search_interest,
 )
@@ -42,6 +43,7 @@ def load_demo(engine: sa.Engine, catalogue: Catalogue, seed: int, end: date) -> 
                     (portal_topic_counts, data.portal_topic_counts),
                     (labour_market_observations, data.labour_market_observations),
                     (related_queries, data.related_queries),
+                    (region_levels, data.region_levels),
                 )
             )
     return run.rows_written
