@@ -8,6 +8,7 @@ from statsmodels.tsa.holtwinters import ExponentialSmoothing, SimpleExpSmoothing
 
 from credtrends.forecasting.models import (
     MODEL_NAMES,
+    SEASONAL_SUFFIX,
     ModelSettings,
     arima,
     forecast_origin,
@@ -51,7 +52,8 @@ def test_seasonal_adjustment_recovers_a_pure_yearly_season() -> None:
     result = forecast_origin(y, np.array([259.0]), H, settings)
     assert result.seasonal[0]
     for name in ("ses", "theta", "ets", "arima", "comb"):
-        error = np.abs(model(result.forecasts, name)[0] - truth[260:]).mean()
+        seasonal_name = f"{name}{SEASONAL_SUFFIX}"
+        error = np.abs(model(result.forecasts, seasonal_name)[0] - truth[260:]).mean()
         assert error < 2.0, name  # amplitude 20: ignoring the season would be off by ~15
     naive_error = np.abs(model(result.forecasts, "naive")[0] - truth[260:]).mean()
     assert naive_error > 5.0
@@ -136,5 +138,7 @@ def test_series_not_started_at_origin_get_no_forecast() -> None:
     y[0] = np.arange(30.0)
     y[1, 29] = np.nan
     out = forecast_origin(y, np.array([29.0, 29.0]), 3, ModelSettings(None, 1)).forecasts
-    assert np.isfinite(out[0]).all()
+    plain = [i for i, name in enumerate(MODEL_NAMES) if not name.endswith(SEASONAL_SUFFIX)]
+    assert np.isfinite(out[0, plain]).all()
+    assert np.isnan(out[0, ~np.isin(np.arange(len(MODEL_NAMES)), plain)]).all()  # no season
     assert np.isnan(out[1]).all()
