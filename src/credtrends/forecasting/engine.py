@@ -92,7 +92,9 @@ class ForecastConfig:
     trend from a handful of points. ``non_negative`` None means "if every value is >= 0".
     ``integer_forecasts`` None means: for integer data (Google Trends' 0-100 scale), round
     point forecasts when that lowers the pooled backtest error, the backtest decides.
-    ``max_history``: only the most recent periods are fitted (cost bound for long series).
+    ``max_history``: only the most recent periods are fitted (cost bound for long series;
+    300 on the nested backtest of M4 weekly's training data: OWA 0.776, against 0.815 with
+    600 and 0.782 with 200, at 8.9 CPU ms per series against 17.2 with 600).
     """
 
     n_origins: int = 4
@@ -104,7 +106,7 @@ class ForecastConfig:
     mase_period: int | None = None
     non_negative: bool | None = None
     integer_forecasts: bool | None = None
-    max_history: int = 600
+    max_history: int = 300
     max_gap: int = 4
     min_train: int = 8
     fourier_harmonics: int = 8

@@ -180,7 +180,55 @@ def _initial_trend(y: FloatArray) -> tuple[FloatArray, FloatArray]:
 def _filter_trend(
     y: FloatArray, alpha: FloatArray, beta: FloatArray, phi: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Additive (damped) trend ETS for every series and parameter column."""
+    """Additive (damped) trend ETS for every series and parameter column.
+
+    Series are right-aligned with NaN only before their start (what ``prepare_series``
+    gives), so instead of masking every update, each row's state is (re)initialised at its
+    first observation: the loop then runs on in-place array operations only, the cost of
+    the whole backtest. A panel with inner gaps takes the masked path.
+    """
+    n_series, n_time = y.shape
+    first = first_valid_index(y)
+    leading = int(np.isnan(y).sum())
+    if leading != int(np.minimum(first, n_time).sum()):
+        return _filter_trend_masked(y, alpha, beta, phi)
+    intercept, slope = _initial_trend(y)
+    shape = (n_series, alpha.shape[-1])
+    start_trend = np.broadcast_to(slope[:, None], shape)
+    start_level = intercept[:, None] - phi * start_trend
+    trend = start_trend.copy()
+    level = start_level.copy()
+    sse = np.zeros(shape)
+    filled = np.ascontiguousarray(np.nan_to_num(y).T)
+    alpha_beta = alpha * beta
+    error = np.empty(shape)
+    damped = np.empty(shape)
+    scratch = np.empty(shape)
+    begin = int(first.min()) if n_series else n_time
+    starting = {int(t): np.flatnonzero(first == t) for t in np.unique(first) if t < n_time}
+    for t in range(begin, n_time):
+        rows = starting.get(t)
+        if rows is not None and t > begin:
+            trend[rows] = start_trend[rows]
+            level[rows] = start_level[rows]
+            sse[rows] = 0.0
+        np.multiply(phi, trend, out=damped)
+        np.subtract(filled[t][:, None], level, out=error)
+        error -= damped
+        np.multiply(error, error, out=scratch)
+        sse += scratch
+        level += damped
+        np.multiply(alpha, error, out=scratch)
+        level += scratch
+        np.multiply(alpha_beta, error, out=trend)
+        trend += damped
+    return level, trend, sse
+
+
+def _filter_trend_masked(
+    y: FloatArray, alpha: FloatArray, beta: FloatArray, phi: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """:func:`_filter_trend` for panels with inner gaps: a missing value updates nothing."""
     n_series, n_time = y.shape
     intercept, slope = _initial_trend(y)
     shape = (n_series, alpha.shape[-1])
@@ -355,7 +403,7 @@ class ModelSettings:
     seasonal_period: float | None
     naive2_period: int
     fourier_harmonics: int = 8
-    max_history: int = 600
+    max_history: int = 300
 
 
 @dataclass(frozen=True)

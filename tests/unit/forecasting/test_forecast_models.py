@@ -142,3 +142,18 @@ def test_series_not_started_at_origin_get_no_forecast() -> None:
     assert np.isfinite(out[0, plain]).all()
     assert np.isnan(out[0, ~np.isin(np.arange(len(MODEL_NAMES)), plain)]).all()  # no season
     assert np.isnan(out[1]).all()
+
+
+def test_fast_trend_filter_equals_the_masked_one() -> None:
+    """Re-initialising each row at its start gives the masked filter's states exactly."""
+    from credtrends.forecasting.models import _filter_trend, _filter_trend_masked
+
+    rng = np.random.default_rng(0)
+    y = rng.normal(10, 2, (40, 120)).cumsum(axis=1)
+    for i in range(40):
+        y[i, : rng.integers(0, 110)] = np.nan
+    alpha, beta, phi = np.array([0.1, 0.5, 0.9]), np.array([0.05, 0.2, 0.3]), np.array([0.9, 1, 1])
+    for fast, masked in zip(
+        _filter_trend(y, alpha, beta, phi), _filter_trend_masked(y, alpha, beta, phi), strict=True
+    ):
+        np.testing.assert_allclose(fast, masked, rtol=1e-9, atol=1e-8)
