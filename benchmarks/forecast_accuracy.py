@@ -21,8 +21,10 @@ the 80% and 95% intervals over all held-out points.
 Methods: ``credtrends`` (the engine's whole backtest + selection + forecast), and M4's
 benchmarks ``Naive2``, ``SES``, ``Theta``, ``Damped``, ``Comb`` (SES, Holt, Damped): each on
 the series deseasonalised exactly as M4 does (90% ACF test at lag m, classical multiplicative
-decomposition by statsmodels), the fits being the engine's vectorised SES / Holt / damped /
-Theta (checked against statsmodels in the unit tests). M4's benchmarks have no intervals.
+decomposition: the engine's ``m4_seasonal_indices``, equal to statsmodels'
+``seasonal_decompose`` on positive data), the fits being the engine's vectorised SES /
+Holt / damped / Theta (checked against statsmodels in the unit tests). M4's benchmarks
+have no intervals.
 Peers (``--no-peers`` skips them): statsforecast AutoETS and AutoTheta with season m (weekly:
 AutoETS season 1 as M4, AutoTheta season 52).
 
@@ -47,7 +49,6 @@ import itertools  # noqa: E402
 import pickle  # noqa: E402
 import re  # noqa: E402
 import time  # noqa: E402
-import warnings  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -61,7 +62,7 @@ from credtrends.forecasting import ForecastConfig, forecast  # noqa: E402
 from credtrends.forecasting.metrics import mase_scales, smape_terms  # noqa: E402
 from credtrends.forecasting.models import ses, theta, trend_smoothing  # noqa: E402
 from credtrends.forecasting.prepare import Frequency  # noqa: E402
-from credtrends.forecasting.seasonality import m4_seasonality_test  # noqa: E402
+from credtrends.forecasting.seasonality import m4_seasonal_indices  # noqa: E402
 
 FloatArray = npt.NDArray[np.float64]
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -267,39 +268,6 @@ def panel(train: tuple[FloatArray, ...]) -> FloatArray:
 
 
 # --- M4's benchmarks -----------------------------------------------------------------
-
-
-def m4_seasonal_indices(y: FloatArray, m: int, horizon: int) -> tuple[FloatArray, FloatArray]:
-    """M4's deseasonalisation: in-sample and future multiplicative indices per series.
-
-    Seasonal where the 90% ACF test at lag m says so (n >= 3m); indices from statsmodels'
-    classical multiplicative decomposition; 1 elsewhere. No positivity rule (M4 has none;
-    a series with zeros gets whatever the decomposition gives, as in M4's R code).
-    """
-    n_series, n_time = y.shape
-    inside = np.ones((n_series, n_time))
-    future = np.ones((n_series, horizon))
-    if m <= 1:
-        return inside, future
-    from statsmodels.tsa.seasonal import seasonal_decompose
-
-    seasonal = m4_seasonality_test(y, m)
-    for i in np.flatnonzero(seasonal):
-        values = y[i][~np.isnan(y[i])]
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            try:
-                result = seasonal_decompose(values, model="multiplicative", period=m)
-            except ValueError:  # zeros or negatives: M4's R code would fail the same way
-                continue
-        pattern = np.asarray(result.seasonal, dtype=np.float64)[:m]
-        n = values.shape[0]
-        positions = np.arange(n) % m
-        if not np.all(np.isfinite(pattern)) or np.any(pattern <= 0):
-            continue
-        inside[i, n_time - n :] = pattern[positions]
-        future[i] = pattern[(n + np.arange(horizon)) % m]
-    return inside, future
 
 
 def m4_benchmarks(data: DataSet) -> dict[str, Forecasts]:

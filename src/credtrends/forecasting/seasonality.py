@@ -280,29 +280,24 @@ def m4_seasonal_indices(y: FloatArray, period: int, horizon: int) -> tuple[Float
     """M4's deseasonalisation for its benchmarks: in-sample and future indices per series.
 
     Seasonal where M4's 90% ACF test at lag ``period`` says so (n >= 3m); indices from the
-    classical multiplicative decomposition (statsmodels' ``seasonal_decompose``, the same
-    arithmetic as R's ``decompose``); 1 elsewhere. No positivity rule, as in M4: where the
-    decomposition itself is undefined (a zero or negative value) the series stays unadjusted.
+    classical multiplicative decomposition in R's ``decompose`` arithmetic (equal to
+    statsmodels' ``seasonal_decompose`` on positive data, which the tests check), with no
+    positivity rule, as in M4: zeros enter the ratios like any value. Only an index that
+    comes out non-finite or zero (the series cannot be divided by it) leaves that series
+    unadjusted.
     """
-    from statsmodels.tsa.seasonal import seasonal_decompose
-
     n_series, n_time = y.shape
     inside = np.ones((n_series, n_time))
     future = np.ones((n_series, horizon))
     if period <= 1:
         return inside, future
-    for i in np.flatnonzero(m4_seasonality_test(y, period)):
-        first, values = _valid_span(y[i])
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            try:
-                result = seasonal_decompose(values, model="multiplicative", period=period)
-            except ValueError:  # statsmodels refuses zeros / negatives
-                continue
-        pattern = np.asarray(result.seasonal, dtype=np.float64)[:period]
-        if not np.all(np.isfinite(pattern)) or np.any(pattern <= 0.0):
-            continue
-        n = values.shape[0]
-        inside[i, first:] = pattern[np.arange(n) % period]
-        future[i] = pattern[(n + np.arange(horizon)) % period]
+    seasonal = m4_seasonality_test(y, period)
+    if not seasonal.any():
+        return inside, future
+    rows = np.flatnonzero(seasonal)
+    indices = classical_seasonal_indices(y[rows], period)
+    usable = np.all(np.isfinite(indices) & (indices > 0.0), axis=1)
+    rows, indices = rows[usable], indices[usable]
+    inside[rows] = indices[:, np.arange(n_time) % period]
+    future[rows] = indices[:, (n_time + np.arange(horizon)) % period]
     return inside, future

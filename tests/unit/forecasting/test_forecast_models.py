@@ -157,3 +157,38 @@ def test_fast_trend_filter_equals_the_masked_one() -> None:
         _filter_trend(y, alpha, beta, phi), _filter_trend_masked(y, alpha, beta, phi), strict=True
     ):
         np.testing.assert_allclose(fast, masked, rtol=1e-9, atol=1e-8)
+
+
+def test_m4_indices_match_statsmodels_and_keep_series_with_zeros() -> None:
+    """M4's Naive2 deseasonalisation: statsmodels' numbers on positive data, no positivity rule."""
+    from statsmodels.tsa.seasonal import seasonal_decompose
+
+    from credtrends.forecasting.seasonality import m4_seasonal_indices
+
+    rng = np.random.default_rng(3)
+    pattern = 1.0 + 0.4 * np.sin(2 * np.pi * np.arange(12) / 12)
+    y = 100.0 * np.tile(pattern, 6)[None, :] * rng.uniform(0.97, 1.03, (1, 72))
+    inside, future = m4_seasonal_indices(y, 12, 18)
+    expected = np.asarray(seasonal_decompose(y[0], model="multiplicative", period=12).seasonal)
+    np.testing.assert_allclose(inside[0], expected, rtol=1e-10)
+    np.testing.assert_allclose(future[0], expected[np.arange(72, 90) % 12], rtol=1e-10)
+    with_zero = y.copy()
+    with_zero[0, 30] = 0.0
+    zero_inside, _ = m4_seasonal_indices(with_zero, 12, 18)
+    assert not np.allclose(zero_inside[0], 1.0)  # still deseasonalised despite the zero
+    forecast = naive2(with_zero, 18, 12)
+    assert np.isfinite(forecast).all() and not np.allclose(forecast[0], forecast[0, 0])
+
+
+def test_classical_decomposition_is_multiplicative_only_for_positive_series() -> None:
+    from credtrends.forecasting.seasonality import classical_decomposition
+
+    pattern = 1.0 + 0.3 * np.cos(2 * np.pi * np.arange(4) / 4)
+    positive = 50.0 * np.tile(pattern, 8)
+    with_zero = positive - positive.min()
+    result = classical_decomposition(np.stack([positive, with_zero]), 4, 8)
+    assert result.usable.all()
+    assert result.multiplicative.tolist() == [True, False]
+    # A pure seasonal series is flat once adjusted, and the season comes back on the forecast.
+    np.testing.assert_allclose(result.adjusted[0], 50.0, rtol=1e-9)
+    np.testing.assert_allclose(result.reseasonalise(np.full((2, 8), 1.0))[0], np.tile(pattern, 2))
