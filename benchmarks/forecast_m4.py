@@ -167,7 +167,6 @@ def single_fit_timings(
             seasonal_period=365.25 / 7.0,
             naive2_period=config.naive2_period or 1,
             fourier_harmonics=config.fourier_harmonics,
-            min_seasonal_strength=config.min_seasonal_strength,
         ),
         timings,
     )

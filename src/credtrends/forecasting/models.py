@@ -7,10 +7,12 @@ milliseconds) would dominate 14,000 fits of models whose arithmetic costs micros
 the exponential smoothing family, Theta and the ARIMA family are written in numpy here and
 checked against statsmodels in the tests.
 
-Yearly seasonality (weekly period 52.18) is handled by :func:`forecast_origin`: the
-non-seasonal models run on the seasonally adjusted series (Fourier fit, see
-``seasonality.py``) and the seasonal component is added back, as STL+ETS (``stlf``) and
-the M4 benchmarks do. Series without a strong season are left as they are.
+Yearly seasonality is handled by :func:`forecast_origin`: every non-seasonal model runs
+twice, on the series as it is and on the seasonally adjusted series with the seasonal
+component put back (``<model>_seasonal``; classical decomposition by statsmodels for
+months and quarters, a calendar Fourier pattern for 52.18-week years, see
+``seasonality.py``), as STL+ETS (``stlf``) and the M4 benchmarks do. No threshold decides
+which series are seasonal: the backtest compares both families (``selection.py``).
 """
 
 from __future__ import annotations
@@ -24,25 +26,31 @@ import numpy as np
 
 from credtrends.forecasting.panel import BoolArray, FloatArray, IntArray, first_valid_index
 from credtrends.forecasting.seasonality import (
-    classical_seasonal_indices,
-    fit_fourier_seasonality,
-    m4_seasonality_test,
+    SeasonalAdjustment,
+    classical_decomposition,
+    fourier_adjustment,
+    m4_seasonal_indices,
 )
 
 _T = TypeVar("_T")
+
+#: Models fitted to the series as they are and, as ``<name>_seasonal``, to the seasonally
+#: adjusted series (the seasonal component is put back on the forecast).
+ADJUSTABLE: Final[tuple[str, ...]] = ("ses", "holt", "damped", "theta", "ets", "arima", "comb")
+SEASONAL_SUFFIX: Final = "_seasonal"
 
 #: Every model the engine can run, in a fixed order (arrays are indexed by it).
 MODEL_NAMES: Final[tuple[str, ...]] = (
     "naive",
     "snaive",
     "naive2",
-    "ses",
-    "holt",
-    "damped",
-    "theta",
-    "ets",
-    "arima",
-    "comb",
+    *ADJUSTABLE,
+    *(f"{m}{SEASONAL_SUFFIX}" for m in ADJUSTABLE),
+)
+
+#: Per model, whether it models the season (the backtest chooses between the two families).
+SEASONAL_FAMILY: Final[tuple[bool, ...]] = tuple(
+    name == "snaive" or name.endswith(SEASONAL_SUFFIX) for name in MODEL_NAMES
 )
 
 #: Members of the combination: mean of SES, damped trend and Theta (M4's strong trio).
@@ -98,24 +106,13 @@ def seasonal_naive(y: FloatArray, horizon: int, period: int) -> FloatArray:
 def naive2(y: FloatArray, horizon: int, period: int) -> FloatArray:
     """M4's Naive2: naive on the classically (multiplicatively) deseasonalised series.
 
-    Seasonality is applied only where M4's 90% ACF test says so (n >= 3m, m > 1) and the
-    series is positive; with m = 1 (M4's weekly convention) this is exactly naive.
+    Seasonal where M4's 90% ACF test says so (n >= 3m, m > 1), with no positivity rule
+    (see :func:`m4_seasonal_indices`); with m = 1 (M4's weekly convention) it is naive.
     """
-    out = naive(y, horizon)
     if period <= 1:
-        return out
-    with np.errstate(invalid="ignore"):
-        positive = np.all(np.isnan(y) | (y > 0.0), axis=1)
-    seasonal = m4_seasonality_test(y, period) & positive
-    if not seasonal.any():
-        return out
-    ys = y[seasonal]
-    indices = classical_seasonal_indices(ys, period)
-    n_time = y.shape[1]
-    last = ys[:, -1] / indices[:, (n_time - 1) % period]
-    future = indices[:, (n_time - 1 + np.arange(1, horizon + 1)) % period]
-    out[seasonal] = last[:, None] * future
-    return out
+        return naive(y, horizon)
+    inside, future = m4_seasonal_indices(y, period, horizon)
+    return np.asarray((y[:, -1] / inside[:, -1])[:, None] * future, dtype=np.float64)
 
 
 def _filter_ses(y: FloatArray, alpha: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -183,7 +180,55 @@ def _initial_trend(y: FloatArray) -> tuple[FloatArray, FloatArray]:
 def _filter_trend(
     y: FloatArray, alpha: FloatArray, beta: FloatArray, phi: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Additive (damped) trend ETS for every series and parameter column."""
+    """Additive (damped) trend ETS for every series and parameter column.
+
+    Series are right-aligned with NaN only before their start (what ``prepare_series``
+    gives), so instead of masking every update, each row's state is (re)initialised at its
+    first observation: the loop then runs on in-place array operations only, the cost of
+    the whole backtest. A panel with inner gaps takes the masked path.
+    """
+    n_series, n_time = y.shape
+    first = first_valid_index(y)
+    leading = int(np.isnan(y).sum())
+    if leading != int(np.minimum(first, n_time).sum()):
+        return _filter_trend_masked(y, alpha, beta, phi)
+    intercept, slope = _initial_trend(y)
+    shape = (n_series, alpha.shape[-1])
+    start_trend = np.broadcast_to(slope[:, None], shape)
+    start_level = intercept[:, None] - phi * start_trend
+    trend = start_trend.copy()
+    level = start_level.copy()
+    sse = np.zeros(shape)
+    filled = np.ascontiguousarray(np.nan_to_num(y).T)
+    alpha_beta = alpha * beta
+    error = np.empty(shape)
+    damped = np.empty(shape)
+    scratch = np.empty(shape)
+    begin = int(first.min()) if n_series else n_time
+    starting = {int(t): np.flatnonzero(first == t) for t in np.unique(first) if t < n_time}
+    for t in range(begin, n_time):
+        rows = starting.get(t)
+        if rows is not None and t > begin:
+            trend[rows] = start_trend[rows]
+            level[rows] = start_level[rows]
+            sse[rows] = 0.0
+        np.multiply(phi, trend, out=damped)
+        np.subtract(filled[t][:, None], level, out=error)
+        error -= damped
+        np.multiply(error, error, out=scratch)
+        sse += scratch
+        level += damped
+        np.multiply(alpha, error, out=scratch)
+        level += scratch
+        np.multiply(alpha_beta, error, out=trend)
+        trend += damped
+    return level, trend, sse
+
+
+def _filter_trend_masked(
+    y: FloatArray, alpha: FloatArray, beta: FloatArray, phi: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """:func:`_filter_trend` for panels with inner gaps: a missing value updates nothing."""
     n_series, n_time = y.shape
     intercept, slope = _initial_trend(y)
     shape = (n_series, alpha.shape[-1])
@@ -348,20 +393,58 @@ def arima(y: FloatArray, horizon: int, max_p: int = _ARIMA_MAX_P) -> FloatArray:
 
 @dataclass(frozen=True)
 class ModelSettings:
-    """What the models need to know about the data besides the values."""
+    """What the models need to know about the data besides the values.
+
+    ``seasonal_period`` None turns seasonal variants off; an integer period (12 months,
+    4 quarters) uses classical decomposition, a non-integer one (52.18 weeks) a Fourier
+    pattern in calendar time. ``max_history`` caps how many recent periods are fitted.
+    """
 
     seasonal_period: float | None
     naive2_period: int
     fourier_harmonics: int = 8
-    min_seasonal_strength: float = 0.4
+    max_history: int = 300
 
 
 @dataclass(frozen=True)
 class OriginForecasts:
-    """All models' point forecasts from one origin: ``(series, model, horizon)``."""
+    """All models' point forecasts from one origin: ``(series, model, horizon)``.
+
+    ``seasonal`` marks the series that got seasonal variants (enough history); the
+    variants of the other series are NaN, so selection cannot pick them.
+    """
 
     forecasts: FloatArray
     seasonal: BoolArray
+
+
+def seasonal_adjustment(
+    y: FloatArray, time_last: FloatArray, horizon: int, settings: ModelSettings
+) -> SeasonalAdjustment | None:
+    """The seasonal component per series, by the method that suits the period."""
+    period = settings.seasonal_period
+    if not period or period <= 1.5:
+        return None
+    if abs(period - round(period)) < 1e-9:
+        return classical_decomposition(y, round(period), horizon)
+    return fourier_adjustment(y, time_last, period, horizon, settings.fourier_harmonics)
+
+
+def _family(z: FloatArray, horizon: int, clock: _Clock, suffix: str = "") -> dict[str, FloatArray]:
+    """SES, Holt, damped, Theta, ETS, ARIMA and their combination on one panel."""
+    ses_fit = clock.lap("ses", ses(z, horizon))
+    holt_fit = clock.lap("holt", trend_smoothing(z, horizon, damped=False))
+    damped_fit = clock.lap("damped", trend_smoothing(z, horizon, damped=True))
+    out = {
+        "ses": ses_fit.forecasts,
+        "holt": holt_fit.forecasts,
+        "damped": damped_fit.forecasts,
+        "theta": clock.lap("theta", theta(z, horizon, ses_fit)),
+        "ets": clock.lap("ets", ets_auto((ses_fit, holt_fit, damped_fit))),
+        "arima": clock.lap("arima", arima(z, horizon)),
+    }
+    out["comb"] = np.mean(np.stack([out[m] for m in COMB_MEMBERS], axis=0), axis=0)
+    return {f"{name}{suffix}": value for name, value in out.items()}
 
 
 def forecast_origin(
@@ -376,6 +459,8 @@ def forecast_origin(
     ``timings``, when given, accumulates seconds per model (and for the shared seasonal
     adjustment), for the benchmark's wall-time table.
     """
+    if y.shape[1] > settings.max_history:
+        y = y[:, -settings.max_history :]
     n_series, n_time = y.shape
     result = np.full((n_series, len(MODEL_NAMES), horizon), np.nan)
     seasonal = np.zeros(n_series, dtype=np.bool_)
@@ -388,36 +473,28 @@ def forecast_origin(
     out["naive"] = clock.lap("naive", naive(y, horizon))
     out["snaive"] = clock.lap("snaive", seasonal_naive(y, horizon, round_period))
     out["naive2"] = clock.lap("naive2", naive2(y, horizon, settings.naive2_period))
-    adjusted = y
-    future_season = np.zeros((n_series, horizon))
-    if period and period > 1.5:
-        time = time_last[:, None] - np.arange(n_time - 1, -1, -1, dtype=np.float64)[None, :]
-        season = fit_fourier_seasonality(
-            y,
-            time,
-            period,
-            harmonics=settings.fourier_harmonics,
-            min_strength=settings.min_seasonal_strength,
+    out.update(_family(y, horizon, clock))
+    adjustment = clock.lap(
+        "seasonal_adjustment", seasonal_adjustment(y, time_last, horizon, settings)
+    )
+    if adjustment is not None and adjustment.usable.any():
+        seasonal = adjustment.usable
+        rows = np.flatnonzero(seasonal)
+        sub = SeasonalAdjustment(
+            adjustment.adjusted[rows],
+            adjustment.future_factor[rows],
+            adjustment.future_offset[rows],
+            adjustment.usable[rows],
+            adjustment.multiplicative[rows],
         )
-        seasonal = season.seasonal
-        if seasonal.any():
-            adjusted = y - season.component(time)
-            future = time_last[:, None] + np.arange(1, horizon + 1, dtype=np.float64)[None, :]
-            future_season = season.component(future)
-    clock.lap("seasonal_adjustment", future_season)
-    ses_fit = clock.lap("ses", ses(adjusted, horizon))
-    holt_fit = clock.lap("holt", trend_smoothing(adjusted, horizon, damped=False))
-    damped_fit = clock.lap("damped", trend_smoothing(adjusted, horizon, damped=True))
-    out["ses"] = ses_fit.forecasts + future_season
-    out["holt"] = holt_fit.forecasts + future_season
-    out["damped"] = damped_fit.forecasts + future_season
-    out["theta"] = clock.lap("theta", theta(adjusted, horizon, ses_fit) + future_season)
-    out["ets"] = clock.lap("ets", ets_auto((ses_fit, holt_fit, damped_fit)) + future_season)
-    out["arima"] = clock.lap("arima", arima(adjusted, horizon) + future_season)
-    out["comb"] = np.mean(np.stack([out[m] for m in COMB_MEMBERS], axis=0), axis=0)
-    clock.lap("comb", out["comb"])
+        fitted = _family(sub.adjusted, horizon, clock, SEASONAL_SUFFIX)
+        for name, value in fitted.items():
+            full = np.full((n_series, horizon), np.nan)
+            full[rows] = sub.reseasonalise(value)
+            out[name] = full
     for i, name in enumerate(MODEL_NAMES):
-        result[:, i, :] = out[name]
+        if name in out:
+            result[:, i, :] = out[name]
     result[~_valid_rows(y)] = np.nan
     return OriginForecasts(result, seasonal)
 

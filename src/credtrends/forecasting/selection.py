@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,6 +49,29 @@ def origin_errors(backtest: FloatArray, actuals: FloatArray, mase_scale: FloatAr
     return np.asarray(out, dtype=np.float64)
 
 
+def origin_owa_errors(
+    backtest: FloatArray, actuals: FloatArray, mase_scale: FloatArray, benchmark: int
+) -> FloatArray:
+    """Per (series, model, origin) contribution to M4's OWA: what selection should minimise.
+
+    OWA = (mean sMAPE / Naive2's + mean MASE / Naive2's) / 2, with means over series, is a
+    sum of per-series terms ``(sMAPE_s / S2 + MASE_s / M2) / 2`` once Naive2's pooled
+    backtest errors S2 and M2 are fixed; choosing per series by that term targets both
+    measures at once (MASE alone ignores that an exact 0 for a 0 is a perfect forecast).
+    """
+    mase = origin_errors(backtest, actuals, mase_scale)
+    truth = np.broadcast_to(actuals[:, None, :, :], backtest.shape)
+    terms = smape_terms(truth, backtest)
+    valid = ~np.isnan(terms) & ~np.isnan(backtest)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        smape = np.where(valid, terms, 0.0).sum(axis=3) / valid.sum(axis=3)
+        m2 = np.nanmean(mase[:, benchmark]) if np.isfinite(mase[:, benchmark]).any() else 1.0
+        s2 = np.nanmean(smape[:, benchmark]) if np.isfinite(smape[:, benchmark]).any() else 1.0
+    m2 = m2 if np.isfinite(m2) and m2 > 0 else 1.0
+    s2 = s2 if np.isfinite(s2) and s2 > 0 else 1.0
+    return np.asarray(0.5 * (smape / s2 + mase / m2), dtype=np.float64)
+
+
 def _mean_over_origins(errors: FloatArray, keep: BoolArray) -> FloatArray:
     valid = ~np.isnan(errors) & keep
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -88,13 +111,46 @@ def top_k_weights(
     return weights
 
 
+def family_weights(
+    validation_error: FloatArray,
+    candidates: Sequence[int],
+    k: int,
+    fallback: int,
+    seasonal_family: Sequence[bool],
+    references: tuple[int, int],
+) -> FloatArray:
+    """Top-``k`` weights within the family (seasonal or not) the backtest prefers.
+
+    Deciding "is this series seasonal?" first, by comparing one robust reference model of
+    each family (the combinations ``comb`` and ``comb_seasonal``), and only then ranking
+    models inside that family, asks the few backtest windows one question at a time: a
+    direct top-k over both families would mix variants whose errors differ mostly by luck.
+    Where the seasonal reference has no backtest (too little history), the series is
+    non-seasonal.
+    """
+    plain, seasonal = references
+    family = np.asarray(seasonal_family, dtype=np.bool_)
+    err_plain = validation_error[:, plain]
+    err_seasonal = validation_error[:, seasonal]
+    with np.errstate(invalid="ignore"):
+        choose_seasonal = np.isfinite(err_seasonal) & (
+            ~np.isfinite(err_plain) | (err_seasonal < err_plain)
+        )
+    masked = np.where(family[None, :] == choose_seasonal[:, None], validation_error, np.nan)
+    return top_k_weights(masked, candidates, k, fallback)
+
+
 def mean_origin_error(per_origin: FloatArray) -> FloatArray:
     """Mean over every origin of per-origin errors (series, model)."""
     return _mean_over_origins(per_origin, np.ones(per_origin.shape[2], dtype=np.bool_))
 
 
 def nested_weights(
-    per_origin: FloatArray, candidates: Sequence[int], k: int, fallback: int
+    per_origin: FloatArray,
+    candidates: Sequence[int],
+    k: int,
+    fallback: int,
+    choose: Callable[[FloatArray], FloatArray] | None = None,
 ) -> FloatArray:
     """Weights per (series, model, origin) chosen without looking at that origin.
 
@@ -106,7 +162,8 @@ def nested_weights(
     out = np.zeros((n_series, n_models, n_origins))
     for j in range(n_origins):
         keep = np.arange(n_origins) != j
-        out[:, :, j] = top_k_weights(_mean_over_origins(per_origin, keep), candidates, k, fallback)
+        error = _mean_over_origins(per_origin, keep)
+        out[:, :, j] = choose(error) if choose else top_k_weights(error, candidates, k, fallback)
     return out
 
 

@@ -144,8 +144,27 @@ def test_short_series_get_a_fallback_forecast() -> None:
     )
     result = forecast(frame, frequency="week", horizon=3, config=ForecastConfig(n_jobs=1))
     assert result.forecasts.height == 3
-    assert result.selection.get_column("model").to_list() == ["comb"]
+    # Too short to backtest: SES, which extrapolates no trend from five points.
+    assert result.selection.get_column("model").to_list() == ["ses"]
     assert result.forecasts.select(pl.all_horizontal(pl.col("mean").is_finite())).to_series().all()
+
+
+def test_short_falling_positive_series_never_gets_a_negative_forecast() -> None:
+    """A trend from 12 points of a falling positive series must not go below zero."""
+    values = [90.0, 80.0, 71.0, 60.0, 52.0, 40.0, 33.0, 22.0, 15.0, 9.0, 4.0, 1.0]
+    frame = pl.DataFrame(
+        {
+            "series_id": ["falling"] * len(values),
+            "period": [START + dt.timedelta(weeks=i) for i in range(len(values))],
+            "value": values,
+        }
+    )
+    result = forecast(frame, frequency="week", horizon=26, config=ForecastConfig(n_jobs=1))
+    assert result.run_info["non_negative"] is True
+    assert (
+        result.forecasts.select(pl.min_horizontal(pl.col("mean", "lo80", "lo95").min())).item()
+        >= 0.0
+    )
 
 
 def test_empty_frame_gives_empty_forecasts() -> None:

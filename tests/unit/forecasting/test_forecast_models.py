@@ -8,6 +8,7 @@ from statsmodels.tsa.holtwinters import ExponentialSmoothing, SimpleExpSmoothing
 
 from credtrends.forecasting.models import (
     MODEL_NAMES,
+    SEASONAL_SUFFIX,
     ModelSettings,
     arima,
     forecast_origin,
@@ -51,7 +52,8 @@ def test_seasonal_adjustment_recovers_a_pure_yearly_season() -> None:
     result = forecast_origin(y, np.array([259.0]), H, settings)
     assert result.seasonal[0]
     for name in ("ses", "theta", "ets", "arima", "comb"):
-        error = np.abs(model(result.forecasts, name)[0] - truth[260:]).mean()
+        seasonal_name = f"{name}{SEASONAL_SUFFIX}"
+        error = np.abs(model(result.forecasts, seasonal_name)[0] - truth[260:]).mean()
         assert error < 2.0, name  # amplitude 20: ignoring the season would be off by ~15
     naive_error = np.abs(model(result.forecasts, "naive")[0] - truth[260:]).mean()
     assert naive_error > 5.0
@@ -136,5 +138,57 @@ def test_series_not_started_at_origin_get_no_forecast() -> None:
     y[0] = np.arange(30.0)
     y[1, 29] = np.nan
     out = forecast_origin(y, np.array([29.0, 29.0]), 3, ModelSettings(None, 1)).forecasts
-    assert np.isfinite(out[0]).all()
+    plain = [i for i, name in enumerate(MODEL_NAMES) if not name.endswith(SEASONAL_SUFFIX)]
+    assert np.isfinite(out[0, plain]).all()
+    assert np.isnan(out[0, ~np.isin(np.arange(len(MODEL_NAMES)), plain)]).all()  # no season
     assert np.isnan(out[1]).all()
+
+
+def test_fast_trend_filter_equals_the_masked_one() -> None:
+    """Re-initialising each row at its start gives the masked filter's states exactly."""
+    from credtrends.forecasting.models import _filter_trend, _filter_trend_masked
+
+    rng = np.random.default_rng(0)
+    y = rng.normal(10, 2, (40, 120)).cumsum(axis=1)
+    for i in range(40):
+        y[i, : rng.integers(0, 110)] = np.nan
+    alpha, beta, phi = np.array([0.1, 0.5, 0.9]), np.array([0.05, 0.2, 0.3]), np.array([0.9, 1, 1])
+    for fast, masked in zip(
+        _filter_trend(y, alpha, beta, phi), _filter_trend_masked(y, alpha, beta, phi), strict=True
+    ):
+        np.testing.assert_allclose(fast, masked, rtol=1e-9, atol=1e-8)
+
+
+def test_m4_indices_match_statsmodels_and_keep_series_with_zeros() -> None:
+    """M4's Naive2 deseasonalisation: statsmodels' numbers on positive data, no positivity rule."""
+    from statsmodels.tsa.seasonal import seasonal_decompose
+
+    from credtrends.forecasting.seasonality import m4_seasonal_indices
+
+    rng = np.random.default_rng(3)
+    pattern = 1.0 + 0.4 * np.sin(2 * np.pi * np.arange(12) / 12)
+    y = 100.0 * np.tile(pattern, 6)[None, :] * rng.uniform(0.97, 1.03, (1, 72))
+    inside, future = m4_seasonal_indices(y, 12, 18)
+    expected = np.asarray(seasonal_decompose(y[0], model="multiplicative", period=12).seasonal)
+    np.testing.assert_allclose(inside[0], expected, rtol=1e-10)
+    np.testing.assert_allclose(future[0], expected[np.arange(72, 90) % 12], rtol=1e-10)
+    with_zero = y.copy()
+    with_zero[0, 30] = 0.0
+    zero_inside, _ = m4_seasonal_indices(with_zero, 12, 18)
+    assert not np.allclose(zero_inside[0], 1.0)  # still deseasonalised despite the zero
+    forecast = naive2(with_zero, 18, 12)
+    assert np.isfinite(forecast).all() and not np.allclose(forecast[0], forecast[0, 0])
+
+
+def test_classical_decomposition_is_multiplicative_only_for_positive_series() -> None:
+    from credtrends.forecasting.seasonality import classical_decomposition
+
+    pattern = 1.0 + 0.3 * np.cos(2 * np.pi * np.arange(4) / 4)
+    positive = 50.0 * np.tile(pattern, 8)
+    with_zero = positive - positive.min()
+    result = classical_decomposition(np.stack([positive, with_zero]), 4, 8)
+    assert result.usable.all()
+    assert result.multiplicative.tolist() == [True, False]
+    # A pure seasonal series is flat once adjusted, and the season comes back on the forecast.
+    np.testing.assert_allclose(result.adjusted[0], 50.0, rtol=1e-9)
+    np.testing.assert_allclose(result.reseasonalise(np.full((2, 8), 1.0))[0], np.tile(pattern, 2))

@@ -1,0 +1,136 @@
+"""How a run chooses its forecasts: the selection rule and the rounding, by nested backtest.
+
+No single rule wins everywhere. On M3/M4 the mean of the three best candidates per series
+is best; on short noisy real search series, where backtest windows disagree, deciding
+"seasonal or not" first and then taking the single best model of that family is. So the
+run tries each rule in :data:`STRATEGIES`, scores it by the nested backtest (each origin
+chosen from the other origins, so the score is out of sample), and keeps the best, with
+the same pooled criterion M4 ranks by (OWA against Naive2). Integer data may also be
+rounded, when that scores better. Every number used comes from the training history.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from credtrends.forecasting.backtest import ChunkResult
+from credtrends.forecasting.models import MODEL_NAMES, SEASONAL_FAMILY, SEASONAL_SUFFIX
+from credtrends.forecasting.panel import FloatArray
+from credtrends.forecasting.selection import (
+    backtest_errors,
+    combine,
+    family_weights,
+    mean_origin_error,
+    nested_weights,
+    origin_owa_errors,
+    top_k_weights,
+)
+
+#: Selection rules a run chooses from: ``top<k>`` = mean of the k best candidates;
+#: ``family_top<k>`` = the same within the family (seasonal or not) whose combination
+#: backtests better for the series.
+STRATEGIES: tuple[str, ...] = ("top3", "family_top1", "top1")
+
+_RULE = re.compile(r"^(family_)?top([1-9][0-9]*)$")
+_INDEX = {name: i for i, name in enumerate(MODEL_NAMES)}
+
+
+def validate_strategy(rule: str) -> None:
+    if not _RULE.match(rule):
+        raise ValueError(f"selection strategy {rule!r} must look like top3 or family_top1")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The rule a run kept and what it gives.
+
+    ``weights`` (series, model) for the real forecast; ``nested`` (series, model, origin)
+    the choice at each backtest origin from the others; ``meta`` (series, 1, origin, step)
+    the nested selected backtest forecasts (clipped / rounded as the real forecast is);
+    ``ranking`` (series, model) the errors that ranked the models; ``scores`` the nested
+    OWA of every rule tried.
+    """
+
+    strategy: str
+    rounded: bool
+    weights: FloatArray
+    nested: FloatArray
+    meta: FloatArray
+    ranking: FloatArray
+    scores: dict[str, float]
+
+
+def _chooser(
+    rule: str, candidates: Sequence[int], fallback: int
+) -> Callable[[FloatArray], FloatArray]:
+    match = _RULE.match(rule)
+    if match is None:
+        raise ValueError(f"unknown selection strategy {rule!r}")
+    family, k = bool(match.group(1)), int(match.group(2))
+    references = (_INDEX["comb"], _INDEX[f"comb{SEASONAL_SUFFIX}"])
+    if family:
+        return lambda error: family_weights(
+            error, candidates, k, fallback, SEASONAL_FAMILY, references
+        )
+    return lambda error: top_k_weights(error, candidates, k, fallback)
+
+
+def _pooled_owa(meta: FloatArray, res: ChunkResult) -> float:
+    """Nested backtest OWA of ``meta`` against the Naive2 backtest, on the same series."""
+    both = np.concatenate([res.backtest[:, [_INDEX["naive2"]]], meta], axis=1)
+    errors = backtest_errors(both, res.actuals, res.mase_scale)
+    scored = (errors.points[:, 0] > 0) & (errors.points[:, 1] > 0)
+    if not scored.any():
+        return float("inf")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = 0.5 * (
+            np.nanmean(errors.smape[scored, 1]) / np.nanmean(errors.smape[scored, 0])
+            + np.nanmean(errors.mase[scored, 1]) / np.nanmean(errors.mase[scored, 0])
+        )
+    return float(value) if np.isfinite(value) else float("inf")
+
+
+def choose_forecasts(
+    res: ChunkResult,
+    candidates: Sequence[int],
+    fallback: int,
+    strategies: Sequence[str],
+    *,
+    non_negative: bool,
+    rounding: bool | None,
+    integer_data: bool,
+) -> Choice:
+    """Try every rule (and rounding, for integer data), keep the best nested backtest."""
+    ranking_origin = origin_owa_errors(res.backtest, res.actuals, res.mase_scale, _INDEX["naive2"])
+    ranking = mean_origin_error(ranking_origin)
+    options = [rounding] if rounding is not None else ([False, True] if integer_data else [False])
+    best: Choice | None = None
+    scores: dict[str, float] = {}
+    for rule in strategies:
+        choose = _chooser(rule, candidates, fallback)
+        nested = nested_weights(ranking_origin, candidates, 1, fallback, choose)
+        meta = np.stack(
+            [combine(nested[:, :, j], res.backtest[:, :, j]) for j in range(nested.shape[2])],
+            axis=1,
+        )[:, None]
+        if non_negative:
+            meta = np.maximum(meta, 0.0)
+        for rounded in options:
+            candidate_meta = np.round(meta) if rounded else meta
+            score = _pooled_owa(candidate_meta, res)
+            scores[f"{rule}{' rounded' if rounded else ''}"] = score
+            if best is None or score < scores[_key(best)]:
+                best = Choice(
+                    rule, rounded, choose(ranking), nested, candidate_meta, ranking, scores
+                )
+    if best is None:
+        raise ValueError("at least one selection strategy is needed")
+    return best
+
+
+def _key(choice: Choice) -> str:
+    return f"{choice.strategy}{' rounded' if choice.rounded else ''}"
