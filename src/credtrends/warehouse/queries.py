@@ -280,14 +280,11 @@ RELATED_QUERIES_SCHEMA = pl.Schema(
 )
 
 
-def related_queries(engine: sa.Engine, topic_id: str, region_code: str) -> pl.DataFrame:
-    """Google's top and rising related queries of a topic in one region, by kind then rank.
-
-    Only one answer is returned, so two lists never mix: real data before synthetic, then
-    the most recently fetched window (``timeframe``). ``fetched_at`` is naive UTC.
-    """
-    table = related_queries_table
-    scope = (table.c.topic_id == topic_id, table.c.region_code == region_code)
+def _newest_answer(
+    connection: sa.Connection, table: sa.Table, scope: Sequence[sa.ColumnElement[bool]]
+) -> Any:
+    """The (source, timeframe) of the one answer to show: real before synthetic, then the
+    most recently fetched window; None when there is none."""
     newest = sa.func.max(table.c.fetched_at)
     latest = (
         sa.select(table.c.source, table.c.timeframe)
@@ -296,8 +293,19 @@ def related_queries(engine: sa.Engine, topic_id: str, region_code: str) -> pl.Da
         .order_by(table.c.is_synthetic, newest.desc(), table.c.timeframe.desc(), table.c.source)
         .limit(1)
     )
+    return connection.execute(latest).first()
+
+
+def related_queries(engine: sa.Engine, topic_id: str, region_code: str) -> pl.DataFrame:
+    """Google's top and rising related queries of a topic in one region, by kind then rank.
+
+    Only one answer is returned, so two lists never mix: real data before synthetic, then
+    the most recently fetched window (``timeframe``). ``fetched_at`` is naive UTC.
+    """
+    table = related_queries_table
+    scope = (table.c.topic_id == topic_id, table.c.region_code == region_code)
     with engine.connect() as connection:
-        chosen = connection.execute(latest).first()
+        chosen = _newest_answer(connection, table, scope)
         if chosen is None:
             return pl.DataFrame(schema=RELATED_QUERIES_SCHEMA)
         rows = connection.execute(
@@ -327,16 +335,8 @@ def region_levels(engine: sa.Engine, topic_id: str, parent_geo: str = "CA") -> p
     """
     table = region_levels_table
     scope = (table.c.topic_id == topic_id, table.c.parent_geo == parent_geo)
-    newest = sa.func.max(table.c.fetched_at)
-    latest = (
-        sa.select(table.c.source, table.c.timeframe)
-        .where(*scope)
-        .group_by(table.c.source, table.c.timeframe, table.c.is_synthetic)
-        .order_by(table.c.is_synthetic, newest.desc(), table.c.timeframe.desc(), table.c.source)
-        .limit(1)
-    )
     with engine.connect() as connection:
-        chosen = connection.execute(latest).first()
+        chosen = _newest_answer(connection, table, scope)
         if chosen is None:
             return pl.DataFrame(schema=REGION_LEVELS_SCHEMA)
         rows = connection.execute(
