@@ -2,8 +2,12 @@
 
 A topic is one Google query: its search terms joined with " + " (Google's OR), so a topic
 reads the same in every batch. Per region and granularity, the newest window's batches
-are calibrated together and replace that region's calibrated series in one transaction,
-so a chart never mixes scales from two calibrations.
+(for daily and hourly data: every window, stitched through the days they share) are
+calibrated together and replace that region's calibrated series in one transaction, so a
+chart never mixes scales from two calibrations.
+
+Interest by province (one map per topic) becomes ``region_levels``: levels comparable
+across provinces with 95% intervals; a newer map replaces an older one whole.
 
 Related queries (Google's "top" and "rising" lists) are asked per topic query; an answer
 replaces the stored lists of its topic, region and window whole, so a list never mixes
