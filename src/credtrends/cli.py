@@ -335,6 +335,10 @@ def import_trends_csv(
     date_order: Annotated[
         str, typer.Option(help="Order of day/month in short dates: MDY or DMY.")
     ] = "MDY",
+    category: Annotated[
+        int | None,
+        typer.Option(help="Google category id, when the file's category line has none we know."),
+    ] = None,
 ) -> None:
     """Import CSV files exported from the Google Trends web page; each file is one batch.
 
@@ -348,7 +352,10 @@ def import_trends_csv(
         raise ConfigError(f"--date-order must be MDY or DMY, not {date_order!r}")
     settings = _settings()
     catalogue = _catalogue(settings)
-    payloads = [import_web_csv(path, geo=geo, date_order=date_order) for path in files]  # type: ignore[arg-type]
+    payloads = [
+        import_web_csv(path, geo=geo, date_order=date_order, category=category)  # type: ignore[arg-type]
+        for path in files
+    ]
     engine = _ready_engine(settings)
     parameters = {"files": [str(path) for path in files], "geo": geo}
     with record_job_run(engine, "import-trends-csv", parameters) as run:
@@ -356,7 +363,7 @@ def import_trends_csv(
             report = merge_reports(
                 load_payload(connection, payload, catalogue, run.run_id) for payload in payloads
             )
-            regions = {payload.request.geo for payload in payloads}
+            regions = {geo for payload in payloads for geo in payload.request.term_geos}
             report.calibrated_rows = recalibrate(connection, regions, run.run_id)
         run.rows_written = report.rows_written
     _print_load_report(report)

@@ -72,10 +72,10 @@ def test_daily_french_and_monthly_worldwide_exports() -> None:
     assert set(monthly.get_column("geo")) == {""}
 
 
-def test_localised_headers_need_an_explicit_category_when_unknown() -> None:
-    with pytest.raises(InvalidPayload, match="category"):
-        load("multiTimeline_us_semaine_zh.csv")
-    frame = load("multiTimeline_us_semaine_zh.csv", category=0)
+def test_localised_category_line_is_all_categories_without_an_option() -> None:
+    raw = import_web_csv(FIXTURES / "multiTimeline_us_semaine_zh.csv", fetched_at=EXPORTED)
+    assert raw.request.category == 0
+    frame = parse_payload(raw)
     assert set(frame.get_column("granularity")) == {"week"}
     assert set(frame.get_column("geo")) == {"US"}
 
@@ -105,7 +105,7 @@ def test_geomap_with_several_terms_is_shares() -> None:
 
 
 def test_spanish_geomap_outside_canada_needs_geo() -> None:
-    with pytest.raises(InvalidPayload, match="geo="):
+    with pytest.raises(InvalidPayload, match="--geo"):
         load("geoMap_uy_region_es.csv")
     frame = load("geoMap_uy_region_es.csv", geo="UY")
     assert frame.get_column("region_code").null_count() == frame.height  # no code list for UY
@@ -147,7 +147,7 @@ GOOD = (FIXTURES / "multiTimeline_ca_week.csv").read_bytes()
         (b"   \n\n", "empty"),
         (GOOD.replace(b"Canada", "Qu\u00e9bec".encode("latin-1")), "not UTF-8"),
         ("\ufeff".encode("utf-16"), "UTF-16"),
-        (GOOD.replace(b"Week,", b"Week;"), "header"),
+        (GOOD.replace(b"Week,", b"Week;"), "line 3.*';'"),
         (GOOD.replace(b"2025-06-22,100,1", b"2025-06-22,100"), "2 cells"),
         (GOOD.replace(b"2025-06-22,100,1", b"2025-06-22,101,1"), "above 100"),
         (GOOD.replace(b"2025-06-22,100,1", b"2025-06-22,99,1"), "reaches 100"),
@@ -155,8 +155,9 @@ GOOD = (FIXTURES / "multiTimeline_ca_week.csv").read_bytes()
         (GOOD.replace(b"2025-06-22,100,1", b"2025-06-23,100,1"), "mixed granularity"),
         (GOOD.replace(b"2025-06-22,100,1", b"2025-02-30,100,1"), "not a real date"),
         (GOOD.replace(b"Week,", b"Day,"), "weekly"),
-        (GOOD.replace(b": (Canada),cyber", b": (Ontario),cyber"), "mixes"),
-        (GOOD.replace(b"(Canada)", b"(Atlantis)"), "geo name"),
+        (GOOD.replace(b"(Canada)", b"(Atlantis)"), "line 3: the place 'Atlantis'.*--geo"),
+        (GOOD.replace(b"2025-06-29,", b"2025-06-22,"), "line 8 repeats the period .* of line 7"),
+        (GOOD.replace(b"Week,", b'"Week,'), "line 3: the CSV quoting is broken"),
         (GOOD[: GOOD.index(b"2025-08-10") + 8], "truncated"),
         (GOOD.replace(b"2025-06-22,100,1", b"2025-06-22,100,\x00"), "NUL"),
         (b"Category: All categories\n", "no table"),
@@ -292,3 +293,52 @@ def test_shuffled_real_lines_never_raise_anything_but_invalid_payload(lines: lis
     except InvalidPayload:
         return
     parse_payload(raw)
+
+
+def test_multi_geo_comparison_is_one_request_with_a_geo_per_column() -> None:
+    body = (
+        "Category: All categories\n\n"
+        "Week,pmp: (Ontario),pmp: (Quebec)\n"
+        "2025-06-01,100,<\u00a01\n"
+        "2025-06-08,40,\n"
+    ).encode()
+    raw = import_web_csv(body, source_name="multiTimeline.csv", fetched_at=EXPORTED)
+    assert raw.request.geos == ("CA-ON", "CA-QC") and raw.request.geo == "CA"
+    assert '"geos":["CA-ON","CA-QC"]' in raw.request.canonical_json()
+    frame = parse_payload(raw)
+    assert frame.get_column("request_key").n_unique() == 1
+    assert frame.select("geo", "period_start", "value", "is_below_one", "has_data").rows() == [
+        ("CA-ON", date(2025, 6, 1), 100, False, True),
+        ("CA-QC", date(2025, 6, 1), 0, True, True),
+        ("CA-ON", date(2025, 6, 8), 40, False, True),
+        ("CA-QC", date(2025, 6, 8), None, False, False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("category_line", "geo_label", "expected_geo", "category"),
+    [
+        ("Catégorie\u00a0: Toutes catégories", "Dans tous les pays", "", 0),
+        ("Categoria: Todas as categorias", "Brasil", "BR", 0),
+        ("类别：所有类别", "全球", "", 0),
+        ("Categoria: Tutte le categorie", "Sicilia", "IT-82", 0),
+        ("Category: Programming", "India", "IN", None),
+    ],
+)
+def test_category_line_and_place_in_any_language(
+    category_line: str, geo_label: str, expected_geo: str, category: int | None
+) -> None:
+    body = f"{category_line}\n\nSemaine,a: ({geo_label})\n2025-06-01,100\n2025-06-08,<\u202f1\n"
+    raw = import_web_csv(body.encode(), source_name="multiTimeline.csv", fetched_at=EXPORTED)
+    assert raw.request.geo == expected_geo and raw.request.category == category
+    if category is None:
+        assert raw.request.category_name == "Programming"
+    assert parse_payload(raw).get_column("is_below_one").to_list() == [False, True]
+
+
+def test_an_ambiguous_place_names_both_candidates() -> None:
+    body = b"Category: All categories\n\nWeek,a: (Georgia)\n2025-06-01,100\n"
+    with pytest.raises(InvalidPayload, match=r"line 3: the place 'Georgia' is ambiguous.*--geo"):
+        import_web_csv(body, source_name="multiTimeline.csv", fetched_at=EXPORTED)
+    raw = import_web_csv(body, source_name="m.csv", fetched_at=EXPORTED, geo="US-GA")
+    assert raw.request.geo == "US-GA"

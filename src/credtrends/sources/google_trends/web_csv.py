@@ -295,7 +295,7 @@ def read_export(text: str) -> WebCsvExport:
     if not rest:
         raise _Bad("the file has a category line but no table")
     header_line, header = rest[0]
-    if len(header) < 2:
+    if len(header) < 2 or ";" in header[0]:
         if header and ";" in header[0]:
             raise _Bad(
                 f"line {header_line}: the header's cells are separated by ';' (found ';' in "
