@@ -342,3 +342,16 @@ def test_an_ambiguous_place_names_both_candidates() -> None:
         import_web_csv(body, source_name="multiTimeline.csv", fetched_at=EXPORTED)
     raw = import_web_csv(body, source_name="m.csv", fetched_at=EXPORTED, geo="US-GA")
     assert raw.request.geo == "US-GA"
+
+
+def test_province_names_match_the_regions_catalogue() -> None:
+    import yaml
+
+    from credtrends.sources.google_trends.geo_names import PROVINCE_CODES, fold
+
+    config = Path(__file__).resolve().parents[3] / "config" / "regions.yaml"
+    regions = yaml.safe_load(config.read_text(encoding="utf-8"))["regions"]
+    for region in regions:
+        if region["level"] != "country":
+            for key in ("name_en", "name_fr"):
+                assert PROVINCE_CODES[fold(region[key])] == region["code"]
