@@ -367,7 +367,7 @@ def import_trends_csv(
             report = merge_reports(
                 load_payload(connection, payload, catalogue, run.run_id) for payload in payloads
             )
-            regions = {payload.request.geo for payload in payloads}
+            regions = {geo for payload in payloads for geo in payload.request.term_geos}
             report.calibrated_rows = recalibrate(connection, regions, run.run_id)
         run.rows_written = report.rows_written
     _print_load_report(report)

@@ -30,6 +30,7 @@ from credtrends.errors import ConfigError
 from credtrends.transforms.calibration_solve import (
     Z95,
     Observations,
+    PointEstimates,
     Solution,
     exact_maxima,
     link_components,
@@ -197,6 +198,28 @@ def _largest_term(obs: Observations, batches: Sequence[int]) -> str:
     return obs.term_names[int(np.argmax(counts))]
 
 
+def _without_capped_strangers(solution: Solution, obs: Observations, main: list[int]) -> Solution:
+    """Drop terms the main group knows only as "<1" but that other groups read positively.
+
+    Such a term sits across a gap no shared term bridges: placing it at half its cap
+    would be off by orders of magnitude; it is reported as disconnected instead.
+    """
+    points = solution.points
+    readable = set(points.term[~points.censored].tolist())
+    outside = ~np.isin(obs.batch, np.asarray(main, dtype=np.int64)) & (obs.value >= 1)
+    strangers = set(obs.term[outside].tolist()) - readable
+    if not strangers:
+        return solution
+    keep = ~np.isin(points.term, np.asarray(sorted(strangers), dtype=np.int64))
+    kept = PointEstimates(
+        term=points.term[keep], point=points.point[keep], log_value=points.log_value[keep],
+        log_se=points.log_se[keep], log_upper=points.log_upper[keep],
+        censored=points.censored[keep], partial=points.partial[keep],
+        n_batches=points.n_batches[keep],
+    )  # fmt: skip
+    return Solution(kept, solution.noise_log_sd, solution.batches)
+
+
 def _smallest_terms(solution: Solution, obs: Observations) -> list[str]:
     """Placed terms from the quietest up: the natural partners for a crushed term."""
     points = solution.points
@@ -243,6 +266,7 @@ def _calibrate_group(
         main = holding[0]
     others = [c for c in components if c is not main]
     solution = solve_component(obs, main, reference_term=reference_idx, extra_log_sd=extra_log_sd)
+    solution = _without_capped_strangers(solution, obs, main)
     placed = {obs.term_names[t] for t in set(solution.points.term.tolist())}
     smallest = _smallest_terms(solution, obs)
     disconnected = []
@@ -255,7 +279,6 @@ def _calibrate_group(
         lead = _largest_term(obs, component)
         link = (lead, *[t for t in smallest if t != lead][:4])
         disconnected.append(DisconnectedGroup(geo, timeframe, tuple(terms), link))
-    solution = solve_component(obs, main, reference_term=reference_idx, extra_log_sd=extra_log_sd)
     points = solution.points
     if reference_idx is None:
         eligible = ~points.censored & ~points.partial

@@ -72,11 +72,10 @@ def test_daily_french_and_monthly_worldwide_exports() -> None:
     assert set(monthly.get_column("geo")) == {""}
 
 
-def test_all_categories_is_read_in_the_page_language() -> None:
-    # "所有类别" is "All categories" in the Chinese UI: no --category needed any more
+def test_localised_category_line_is_all_categories_without_an_option() -> None:
     raw = import_web_csv(FIXTURES / "multiTimeline_us_semaine_zh.csv", fetched_at=EXPORTED)
     assert raw.request.category == 0
-    frame = load("multiTimeline_us_semaine_zh.csv")
+    frame = parse_payload(raw)
     assert set(frame.get_column("granularity")) == {"week"}
     assert set(frame.get_column("geo")) == {"US"}
 
@@ -148,7 +147,7 @@ GOOD = (FIXTURES / "multiTimeline_ca_week.csv").read_bytes()
         (b"   \n\n", "empty"),
         (GOOD.replace(b"Canada", "Qu\u00e9bec".encode("latin-1")), "not UTF-8"),
         ("\ufeff".encode("utf-16"), "UTF-16"),
-        (GOOD.replace(b"Week,", b"Week;"), "header"),
+        (GOOD.replace(b"Week,", b"Week;"), "line 3.*';'"),
         (GOOD.replace(b"2025-06-22,100,1", b"2025-06-22,100"), "2 cells"),
         (GOOD.replace(b"2025-06-22,100,1", b"2025-06-22,101,1"), "above 100"),
         (GOOD.replace(b"2025-06-22,100,1", b"2025-06-22,99,1"), "reaches 100"),
@@ -156,8 +155,9 @@ GOOD = (FIXTURES / "multiTimeline_ca_week.csv").read_bytes()
         (GOOD.replace(b"2025-06-22,100,1", b"2025-06-23,100,1"), "mixed granularity"),
         (GOOD.replace(b"2025-06-22,100,1", b"2025-02-30,100,1"), "not a real date"),
         (GOOD.replace(b"Week,", b"Day,"), "weekly"),
-        (GOOD.replace(b": (Canada),cyber", b": (Ontario),cyber"), "mixes"),
-        (GOOD.replace(b"(Canada)", b"(Atlantis)"), "place 'Atlantis'"),
+        (GOOD.replace(b"(Canada)", b"(Atlantis)"), "line 3: the place 'Atlantis'.*--geo"),
+        (GOOD.replace(b"2025-06-29,", b"2025-06-22,"), "line 8 repeats the period .* of line 7"),
+        (GOOD.replace(b"Week,", b'"Week,'), "line 3: the CSV quoting is broken"),
         (GOOD[: GOOD.index(b"2025-08-10") + 8], "truncated"),
         (GOOD.replace(b"2025-06-22,100,1", b"2025-06-22,100,\x00"), "NUL"),
         (b"Category: All categories\n", "no table"),
@@ -295,46 +295,63 @@ def test_shuffled_real_lines_never_raise_anything_but_invalid_payload(lines: lis
     parse_payload(raw)
 
 
-def _variant(replacements: list[tuple[bytes, bytes]]) -> pl.DataFrame:
-    body = GOOD
-    for old, new in replacements:
-        assert old in body
-        body = body.replace(old, new)
-    return parse_payload(import_web_csv(body, source_name="variant.csv", fetched_at=EXPORTED))
+def test_multi_geo_comparison_is_one_request_with_a_geo_per_column() -> None:
+    body = (
+        "Category: All categories\n\n"
+        "Week,pmp: (Ontario),pmp: (Quebec)\n"
+        "2025-06-01,100,<\u00a01\n"
+        "2025-06-08,40,\n"
+    ).encode()
+    raw = import_web_csv(body, source_name="multiTimeline.csv", fetched_at=EXPORTED)
+    assert raw.request.geos == ("CA-ON", "CA-QC") and raw.request.geo == "CA"
+    assert '"geos":["CA-ON","CA-QC"]' in raw.request.canonical_json()
+    frame = parse_payload(raw)
+    assert frame.get_column("request_key").n_unique() == 1
+    assert frame.select("geo", "period_start", "value", "is_below_one", "has_data").rows() == [
+        ("CA-ON", date(2025, 6, 1), 100, False, True),
+        ("CA-QC", date(2025, 6, 1), 0, True, True),
+        ("CA-ON", date(2025, 6, 8), 40, False, True),
+        ("CA-QC", date(2025, 6, 8), None, False, False),
+    ]
 
 
 @pytest.mark.parametrize(
-    ("place", "code"),
+    ("category_line", "geo_label", "expected_geo", "category"),
     [
-        ("Brasil", "BR"),  # Babel's territory names, any UI language
-        ("Estados Unidos", "US"),
-        ("대한민국", "KR"),
-        ("Dans tous les pays", ""),  # "Worldwide" in the French UI
-        ("全球", ""),
-        ("Indiana", "US-IN"),
-        ("Turkey", "TR"),
+        ("Catégorie\u00a0: Toutes catégories", "Dans tous les pays", "", 0),
+        ("Categoria: Todas as categorias", "Brasil", "BR", 0),
+        ("类别：所有类别", "全球", "", 0),
+        ("Categoria: Tutte le categorie", "Sicilia", "IT-82", 0),
+        ("Category: Programming", "India", "IN", None),
     ],
 )
-def test_place_names_in_any_ui_language_map_to_geo_codes(place: str, code: str) -> None:
-    frame = _variant([(b"(Canada)", f"({place})".encode())])
-    assert set(frame.get_column("geo")) == {code}
+def test_category_line_and_place_in_any_language(
+    category_line: str, geo_label: str, expected_geo: str, category: int | None
+) -> None:
+    body = f"{category_line}\n\nSemaine,a: ({geo_label})\n2025-06-01,100\n2025-06-08,<\u202f1\n"
+    raw = import_web_csv(body.encode(), source_name="multiTimeline.csv", fetched_at=EXPORTED)
+    assert raw.request.geo == expected_geo and raw.request.category == category
+    if category is None:
+        assert raw.request.category_name == "Programming"
+    assert parse_payload(raw).get_column("is_below_one").to_list() == [False, True]
 
 
-def test_ambiguous_place_needs_geo() -> None:
-    with pytest.raises(InvalidPayload, match="GE or US-GA"):
-        _variant([(b"(Canada)", b"(Georgia)")])
+def test_an_ambiguous_place_names_both_candidates() -> None:
+    body = b"Category: All categories\n\nWeek,a: (Georgia)\n2025-06-01,100\n"
+    with pytest.raises(InvalidPayload, match=r"line 3: the place 'Georgia' is ambiguous.*--geo"):
+        import_web_csv(body, source_name="multiTimeline.csv", fetched_at=EXPORTED)
+    raw = import_web_csv(body, source_name="m.csv", fetched_at=EXPORTED, geo="US-GA")
+    assert raw.request.geo == "US-GA"
 
 
-@pytest.mark.parametrize("spaced", ["< 1", "<\u00a01", "<\u202f1", " <1 "])
-def test_below_one_however_spaced(spaced: str) -> None:
-    frame = _variant([(b"2025-06-22,100,1", f"2025-06-22,100,{spaced}".encode())])
-    row = frame.filter(pl.col("period_start") == date(2025, 6, 22), pl.col("value") == 0)
-    assert row.get_column("is_below_one").to_list() == [True]
+def test_province_names_match_the_regions_catalogue() -> None:
+    import yaml
 
+    from credtrends.sources.google_trends.geo_names import PROVINCE_CODES, fold
 
-@pytest.mark.parametrize(
-    "label", ["Todas as categorias", "Tutte le categorie", "所有类别", "Alle Kategorien"]
-)
-def test_all_categories_in_other_ui_languages(label: str) -> None:
-    frame = _variant([(b"Category: All categories", f"Categoria: {label}".encode())])
-    assert frame.height > 0
+    config = Path(__file__).resolve().parents[3] / "config" / "regions.yaml"
+    regions = yaml.safe_load(config.read_text(encoding="utf-8"))["regions"]
+    for region in regions:
+        if region["level"] != "country":
+            for key in ("name_en", "name_fr"):
+                assert PROVINCE_CODES[fold(region[key])] == region["code"]

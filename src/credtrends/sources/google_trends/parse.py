@@ -7,16 +7,19 @@ landed payload. A payload is either parsed whole or rejected whole: no partial f
 from __future__ import annotations
 
 import base64
-import itertools
 import json
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
 
-from credtrends.errors import ConfigError, InvalidPayload
+from credtrends.errors import InvalidPayload
+from credtrends.sources.google_trends import web_csv
+from credtrends.sources.google_trends.checks import Bad as _Bad
+from credtrends.sources.google_trends.checks import check_terms as _check_terms
+from credtrends.sources.google_trends.checks import infer_granularity, match_terms
 from credtrends.sources.google_trends.client import (
     CONTENT_TYPE_SERPAPI_JSON,
     CONTENT_TYPE_WEB_CSV,
@@ -24,7 +27,7 @@ from credtrends.sources.google_trends.client import (
     RawPayload,
 )
 from credtrends.sources.google_trends.pytrends_backend import BUNDLE_FORMAT, strip_json_prefix
-from credtrends.sources.google_trends.request import Operation, TrendsRequest, normalise_term
+from credtrends.sources.google_trends.request import Operation, TrendsRequest
 from credtrends.sources.google_trends.schemas import (
     INTEREST_BY_REGION_SCHEMA,
     INTEREST_OVER_TIME_SCHEMA,
@@ -41,10 +44,6 @@ _RESOLUTION_GRANULARITY = {
     "WEEK": "week",
     "MONTH": "month",
 }
-
-
-class _Bad(Exception):
-    """Internal: a problem found deep in a payload; turned into InvalidPayload with context."""
 
 
 def _as_list(value: Any, what: str) -> list[Any]:
@@ -99,36 +98,6 @@ def _keywords_of(widget_request: Mapping[str, Any], what: str) -> list[str]:
             raise _Bad(f"{what} item {index} names no keyword") from exc
         terms.append(str(keyword))
     return terms
-
-
-def _same_term(a: str, b: str) -> bool:
-    """Google ignores case; our requests are NFC with single spaces."""
-    try:
-        return normalise_term(a).casefold() == normalise_term(b).casefold()
-    except ConfigError:
-        return False
-
-
-def match_terms(found: Sequence[str], request: TrendsRequest, what: str) -> list[str]:
-    """Map the terms a payload names onto the request's spelling, or reject the payload."""
-    matched = []
-    for term in found:
-        hits = [t for t in request.terms if _same_term(term, t)]
-        if not hits:
-            raise _Bad(f"{what} is for {list(found)}, but the request asked {list(request.terms)}")
-        matched.append(hits[0])
-    return matched
-
-
-def _check_terms(found: Sequence[str], request: TrendsRequest, what: str) -> list[str]:
-    """The payload must name exactly the request's terms, in order; returns our spelling."""
-    if len(found) != len(request.terms) or not all(
-        _same_term(a, b) for a, b in zip(found, request.terms, strict=True)
-    ):
-        raise _Bad(
-            f"{what} is for terms {list(found)}, but the request asked {list(request.terms)}"
-        )
-    return list(request.terms)
 
 
 def parse_timeline_default(
@@ -186,24 +155,6 @@ def parse_timeline_default(
     resolved = granularity or infer_granularity([t.date() for t in times], hourly=times)
     rows["granularity"] = [resolved] * len(rows["term"])
     return pl.DataFrame(rows, schema=INTEREST_OVER_TIME_SCHEMA)
-
-
-def infer_granularity(days: Sequence[date], *, hourly: Sequence[datetime] | None = None) -> str:
-    """Granularity from the spacing of period starts; mixed spacing is a malformed payload."""
-    if len(days) < 2:
-        return "day"
-    if hourly is not None:
-        steps = {b - a for a, b in itertools.pairwise(hourly)}
-        if steps and max(steps) < timedelta(days=1):
-            return "hour" if steps == {timedelta(hours=1)} else "minute"
-    deltas = {(b - a).days for a, b in itertools.pairwise(days)}
-    if deltas == {1}:
-        return "day"
-    if deltas == {7}:
-        return "week"
-    if deltas <= {28, 29, 30, 31} and all(d.day == 1 for d in days):
-        return "month"
-    raise _Bad(f"periods are not evenly spaced (steps of {sorted(deltas)} days): mixed granularity")
 
 
 def parse_region_default(
@@ -406,7 +357,7 @@ def parse_payload(raw: RawPayload) -> pl.DataFrame:
     Dispatches on content type: our widget envelope (pytrends backend), a SerpApi answer
     or a web-page CSV.
     """
-    from credtrends.sources.google_trends import serpapi_parse, web_csv
+    from credtrends.sources.google_trends import serpapi_parse
 
     try:
         if raw.content_type == CONTENT_TYPE_WIDGET_BUNDLE:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from credtrends.errors import InvalidPayload
+from credtrends.errors import ConfigError, InvalidPayload
 from credtrends.sources.google_trends.client import (
     CONTENT_TYPE_WIDGET_BUNDLE,
     RawPayload,
@@ -187,9 +187,14 @@ class PytrendsBackend:
         return self.transport
 
     def _explore(self, request: TrendsRequest) -> tuple[bytes, list[dict[str, Any]]]:
+        if request.category is None:
+            raise ConfigError(
+                f"{request.describe()} names its category only as {request.category_name!r}; "
+                "a live request needs the category id"
+            )
         comparison = [
-            {"keyword": term, "time": request.timeframe, "geo": request.geo}
-            for term in request.terms
+            {"keyword": term, "time": request.timeframe, "geo": geo}
+            for term, geo in zip(request.terms, request.term_geos, strict=True)
         ]
         req = {
             "comparisonItem": comparison,

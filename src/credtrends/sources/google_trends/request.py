@@ -60,7 +60,7 @@ class Resolution(StrEnum):
 
 
 _GEO_RE = re.compile(r"^(?:[A-Z]{2}(?:-[A-Z0-9]{1,3}(?:-\d{3})?)?)?$")
-"""Country, subdivision, or US metro (Google's DMA codes, e.g. US-PA-504)."""
+"""'' (worldwide), a country, a subdivision (CA-ON) or a US metro (US-PA-504, Nielsen DMA)."""
 _PRESET_RE = re.compile(
     r"^(?:all|all_20\d\d|today (?:[1-9]|1[0-2])-m|today [1-9]\d?-y|now (?:1|4)-H|now (?:1|7)-d)$"
 )
@@ -135,6 +135,13 @@ class TrendsRequest(BaseModel):
 
     Terms keep their order (it is the order of Google's ``value[]`` arrays) but must be
     distinct. ``request_key`` identifies the request across runs and machines.
+
+    ``geos`` (empty for a normal request) makes it a multi-geo comparison: term i is asked
+    in ``geos[i]`` (Google's per-item geo), all on one common scale; a term may then repeat
+    with different geos, and ``geo`` is the scope they share ("CA" for CA-ON and CA-QC,
+    else ''). ``category`` is None only for a web export whose category is named in a
+    language or at a depth we have no id for; ``category_name`` then keeps it as written.
+    Both extra fields enter ``canonical_json`` only when set, so other keys never change.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -143,7 +150,9 @@ class TrendsRequest(BaseModel):
     terms: tuple[str, ...]
     geo: str = ""
     timeframe: str = "today 5-y"
-    category: int = 0
+    category: int | None = 0
+    category_name: str = ""
+    geos: tuple[str, ...] = ()
     gprop: Gprop = Gprop.WEB
     resolution: Resolution | None = None
     hl: str = "en-US"
@@ -158,24 +167,19 @@ class TrendsRequest(BaseModel):
                 f"{len(value)} terms given; a request compares 1 to {MAX_TERMS} terms "
                 "(larger sets are planned in rounds by calibration_plan.next_round)"
             )
-        terms = tuple(normalise_term(item) for item in value)
-        seen: set[str] = set()
-        for term in terms:
-            folded = term.casefold()
-            if folded in seen:
-                raise _reject(f"term {term!r} is given twice (Google ignores case)")
-            seen.add(folded)
-        return terms
+        return tuple(normalise_term(item) for item in value)
 
     @field_validator("geo", mode="before")
     @classmethod
     def _geo(cls, value: Any) -> str:
-        if not isinstance(value, str) or not _GEO_RE.match(value.strip().upper()):
-            raise _reject(
-                f"geo {str(value)[:20]!r} is not a Google geo code such as 'CA', 'CA-ON' "
-                "or '' (worldwide)"
-            )
-        return value.strip().upper()
+        return _check_geo(value)
+
+    @field_validator("geos", mode="before")
+    @classmethod
+    def _geos(cls, value: Any) -> tuple[str, ...]:
+        if isinstance(value, str) or not isinstance(value, list | tuple):
+            raise _reject("geos must be a list of geo codes, one per term")
+        return tuple(_check_geo(item) for item in value)
 
     @field_validator("timeframe", mode="before")
     @classmethod
@@ -186,10 +190,19 @@ class TrendsRequest(BaseModel):
 
     @field_validator("category", mode="before")
     @classmethod
-    def _category(cls, value: Any) -> int:
+    def _category(cls, value: Any) -> int | None:
+        if value is None:
+            return None
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 99_999:
             raise _reject(f"category {value!r} must be a Google category id (0 = all)")
         return value
+
+    @field_validator("category_name", mode="before")
+    @classmethod
+    def _category_name(cls, value: Any) -> str:
+        if not isinstance(value, str) or len(value) > MAX_TERM_LENGTH:
+            raise _reject("category_name must be a short text")
+        return unicodedata.normalize("NFC", " ".join(value.split()))
 
     @field_validator("hl", mode="before")
     @classmethod
@@ -197,6 +210,27 @@ class TrendsRequest(BaseModel):
         if not isinstance(value, str) or not re.fullmatch(r"[a-z]{2}(?:-[A-Z]{2})?", value):
             raise _reject(f"hl {str(value)[:20]!r} must be a language tag such as 'en-US'")
         return value
+
+    @model_validator(mode="after")
+    def _distinct_items(self) -> TrendsRequest:
+        if self.geos and len(self.geos) != len(self.terms):
+            raise _reject(f"{len(self.geos)} geos given for {len(self.terms)} terms")
+        if self.geos and self.operation is not Operation.INTEREST_OVER_TIME:
+            raise _reject("per-term geos only apply to interest_over_time")
+        if self.category is None and not self.category_name:
+            raise _reject("a request without a category id must name its category")
+        seen: set[tuple[str, str]] = set()
+        for term, geo in zip(self.terms, self.geos or (self.geo,) * len(self.terms), strict=True):
+            if (term.casefold(), geo) in seen:
+                where = f" in geo {geo!r}" if self.geos else ""
+                raise _reject(f"term {term!r} is given twice{where} (Google ignores case)")
+            seen.add((term.casefold(), geo))
+        return self
+
+    @property
+    def term_geos(self) -> tuple[str, ...]:
+        """The geo each term was asked in (``geos``, or ``geo`` for every term)."""
+        return self.geos or (self.geo,) * len(self.terms)
 
     @model_validator(mode="after")
     def _resolution_only_for_regions(self) -> TrendsRequest:
@@ -214,7 +248,7 @@ class TrendsRequest(BaseModel):
 
     def canonical_json(self) -> str:
         """The exact text hashed into ``request_key``: sorted keys, no whitespace, UTF-8."""
-        body = {
+        body: dict[str, Any] = {
             "v": REQUEST_KEY_VERSION,
             "operation": self.operation.value,
             "terms": list(self.terms),
@@ -225,6 +259,10 @@ class TrendsRequest(BaseModel):
             "resolution": self.resolution.value if self.resolution else None,
             "hl": self.hl,
         }
+        if self.category_name:
+            body["category_name"] = self.category_name
+        if self.geos:
+            body["geos"] = list(self.geos)
         return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
     @property
@@ -236,6 +274,15 @@ class TrendsRequest(BaseModel):
         """Short human label for logs and error messages."""
         terms = ", ".join(self.terms)
         return f"{self.operation.value} [{terms}] geo={self.geo or 'world'} {self.timeframe}"
+
+
+def _check_geo(value: Any) -> str:
+    if not isinstance(value, str) or not _GEO_RE.match(value.strip().upper()):
+        raise _reject(
+            f"geo {str(value)[:20]!r} is not a Google geo code such as 'CA', 'CA-ON' "
+            "or '' (worldwide)"
+        )
+    return value.strip().upper()
 
 
 def make_request(**fields: Any) -> TrendsRequest:

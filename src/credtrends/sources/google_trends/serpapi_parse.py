@@ -111,7 +111,8 @@ def _term_order(found: Sequence[str], request: TrendsRequest, what: str) -> list
 def parse_timeseries(
     document: Mapping[str, Any], request: TrendsRequest, backend: str, what: str
 ) -> pl.DataFrame:
-    from credtrends.sources.google_trends.parse import _Bad, infer_granularity
+    from credtrends.sources.google_trends.checks import Bad as _Bad
+    from credtrends.sources.google_trends.checks import infer_granularity
 
     block = _dict(document.get("interest_over_time"), f"{what}.interest_over_time")
     points = _list(block.get("timeline_data", []), f"{what}.timeline_data")

@@ -39,8 +39,8 @@ request batch: it becomes one ``RawPayload`` whose request is inferred from the 
 from __future__ import annotations
 
 import csv
-import functools
 import io
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -49,11 +49,17 @@ from pathlib import Path
 from typing import Any, Literal
 
 import polars as pl
-from babel import Locale
 
 from credtrends.errors import ConfigError, InvalidPayload
+from credtrends.sources.google_trends.checks import Bad as _Bad
+from credtrends.sources.google_trends.checks import check_terms, first_repeat, infer_granularity
 from credtrends.sources.google_trends.client import CONTENT_TYPE_WEB_CSV, RawPayload
-from credtrends.sources.google_trends.parse import _Bad, _check_terms, infer_granularity
+from credtrends.sources.google_trends.export_labels import (
+    ALL_CATEGORIES_LABELS,
+    CATEGORY_IDS,
+    PERIOD_WORDS,
+)
+from credtrends.sources.google_trends.geo_names import PROVINCE_CODES, geo_candidates, geo_code
 from credtrends.sources.google_trends.request import (
     Gprop,
     Operation,
@@ -74,94 +80,14 @@ MAX_FILE_BYTES = 5_000_000
 DateOrder = Literal["MDY", "DMY", "YMD"]
 Kind = Literal["timeline", "geo", "related"]
 
-_CANADA = {
-    "CA-AB": ("alberta",),
-    "CA-BC": ("british columbia", "colombie-britannique"),
-    "CA-MB": ("manitoba",),
-    "CA-NB": ("new brunswick", "nouveau-brunswick"),
-    "CA-NL": ("newfoundland and labrador", "terre-neuve-et-labrador"),
-    "CA-NS": ("nova scotia", "nouvelle-écosse"),
-    "CA-NT": ("northwest territories", "territoires du nord-ouest"),
-    "CA-NU": ("nunavut",),
-    "CA-ON": ("ontario",),
-    "CA-PE": ("prince edward island", "île-du-prince-édouard"),
-    "CA-QC": ("quebec", "québec"),
-    "CA-SK": ("saskatchewan",),
-    "CA-YT": ("yukon", "yukon territory", "territoire du yukon"),
-}
-PROVINCE_CODES: dict[str, str] = {name: code for code, names in _CANADA.items() for name in names}
-"""Province and territory names (English and French) -> ISO 3166-2 codes Google uses."""
+MULTI_GEO_MARKER = "geos"
+"""Key of the landed request (``canonical_json``) that marks a multi-geo comparison.
 
-GEO_NAME_CODES: dict[str, str] = {
-    "worldwide": "",
-    "monde": "",
-    "dans le monde entier": "",
-    "todo el mundo": "",
-    "canada": "CA",
-    "canadá": "CA",
-    "united states": "US",
-    "états-unis": "US",
-    "usa": "US",
-    **PROVINCE_CODES,
-}
+A timeline export whose columns name different places ("pmp: (Ontario)", "pmp: (Quebec)")
+is one Google request on one common scale. It becomes one request whose ``geos`` lists
+each column's geo; every parsed row carries its column's geo and the shared
+``request_key`` and ``timeframe``, so calibration can link the geos through that key."""
 
-CATEGORY_IDS: dict[str, int] = {
-    # "All categories" as the web page writes it in its UI languages (from real exports)
-    "all categories": 0,
-    "toutes catégories": 0,
-    "toutes les catégories": 0,
-    "todas las categorías": 0,
-    "todas as categorias": 0,
-    "tutte le categorie": 0,
-    "alle kategorien": 0,
-    "toate categoriile": 0,
-    "tüm kategoriler": 0,
-    "semua kategori": 0,
-    "все категории": 0,
-    "جميع الفئات": 0,
-    "所有类别": 0,
-    "所有類別": 0,
-    "すべてのカテゴリ": 0,
-    "모든 카테고리": 0,
-    "alle categorieën": 0,
-    "wszystkie kategorie": 0,
-    "programming": 31,
-    "покупки": 18,
-    "arts & entertainment": 3,
-    "autos & vehicles": 47,
-    "beauty & fitness": 44,
-    "books & literature": 22,
-    "business & industrial": 12,
-    "computers & electronics": 5,
-    "finance": 7,
-    "food & drink": 71,
-    "games": 8,
-    "health": 45,
-    "hobbies & leisure": 65,
-    "home & garden": 11,
-    "internet & telecom": 13,
-    "jobs & education": 958,
-    "law & government": 19,
-    "news": 16,
-    "online communities": 299,
-    "people & society": 14,
-    "pets & animals": 66,
-    "real estate": 29,
-    "reference": 533,
-    "science": 174,
-    "shopping": 18,
-    "sports": 20,
-    "travel": 67,
-}
-"""Top-level category names of the explore picker (and "all categories" in the web page's
-UI languages); pass ``--category`` (the id) for any other."""
-
-_PERIOD_WORDS = {
-    "week": "week", "semaine": "week", "semana": "week", "woche": "week", "settimana": "week",
-    "day": "day", "jour": "day", "día": "day", "dia": "day", "tag": "day", "giorno": "day",
-    "month": "month", "mois": "month", "mes": "month", "monat": "month", "mese": "month",
-    "time": "hour", "heure": "hour", "hora": "hour", "tiempo": "hour",
-}  # fmt: skip
 _REGION_WORDS = {
     "country": Resolution.COUNTRY, "pays": Resolution.COUNTRY, "país": Resolution.COUNTRY,
     "region": Resolution.REGION, "région": Resolution.REGION, "región": Resolution.REGION,
@@ -185,6 +111,8 @@ class WebCsvExport:
     category_label: str
     terms: list[str]
     geo_name: str | None = None
+    geo_names: list[str] = field(default_factory=list)
+    """timeline: the place each column names, as written (one per term)."""
     date_range: tuple[str, str] | None = None
     level_word: str = ""
     granularity: str | None = None
@@ -192,6 +120,9 @@ class WebCsvExport:
     hours: list[int] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
     value_kind: str = "index"
+    header_line: int = 0
+    lines: list[int] = field(default_factory=list)
+    """The file line of each body row (1-based), for messages."""
     cells: list[list[str]] = field(default_factory=list)
     """timeline/geo: one list per period/region, one cell per term."""
     related: list[tuple[str, int, str, str]] = field(default_factory=list)
@@ -213,22 +144,37 @@ def decode_export(body: bytes) -> str:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
+        line = body[: exc.start].count(b"\n") + 1
         raise _Bad(
-            f"the file is not UTF-8 text (byte {exc.start}); it was probably re-saved as "
-            "Latin-1/Windows-1252 - export it again from trends.google.com"
+            f"line {line}: the file is not UTF-8 text (byte {exc.start}); it was probably "
+            "re-saved as Latin-1/Windows-1252 - export it again from trends.google.com"
         ) from None
     text = text.removeprefix("\ufeff")
     if "\x00" in text:
-        raise _Bad("the file contains NUL characters; it is not a text export")
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise _Bad(f"line {line}: the file contains NUL characters; it is not a text export")
     return text
 
 
-def _rows(text: str) -> list[list[str]]:
+Row = tuple[int, list[str]]
+"""(file line where the record starts, its cells stripped)."""
+
+
+def _rows(text: str) -> list[Row]:
+    """CSV records with the line each starts on (a quoted cell may span lines)."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[Row] = []
+    start = 1
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+        for row in reader:
+            rows.append((start, [cell.strip() for cell in row]))
+            start = reader.line_num + 1
     except csv.Error as exc:
-        raise _Bad(f"the CSV structure is broken ({exc})") from None
-    return [[cell.strip() for cell in row] for row in rows]
+        raise _Bad(
+            f"line {start}: the CSV quoting is broken ({exc}); a quote opened on this line "
+            "is not closed where a cell ends"
+        ) from None
+    return rows
 
 
 def _blank(row: Sequence[str]) -> bool:
@@ -242,18 +188,17 @@ def _split_header_cell(cell: str, position: str) -> tuple[str, str]:
     return match.group("term").strip(), match.group("inner").strip()
 
 
-def _is_below_one(cell: str) -> bool:
-    """Google's "<1", however spaced: French exports write "< 1" with a no-break space."""
-    return re.sub(r"\s+", "", cell) in {"<1", "<1%"}
+_BELOW_ONE = re.compile(r"^<\s*1\s*%?$")
+"""Google's "<1" (below one), with any whitespace: French pages write "<\u00a01"."""
 
 
 def _parse_value(cell: str, where: str) -> tuple[int | None, bool]:
     """A cell -> (value, is_below_one). Empty means Google had too little data."""
     if cell == "":
         return None, False
-    if _is_below_one(cell):
+    if _BELOW_ONE.match(cell):
         return 0, True
-    digits = cell.removesuffix("%")
+    digits = "".join(cell.split()).removesuffix("%")
     if not digits.isascii() or not digits.isdigit():
         raise _Bad(f"{where}: value {cell[:20]!r} is not a number, '<1' or empty")
     number = int(digits)
@@ -307,83 +252,163 @@ def parse_export_date(text: str, order: DateOrder) -> date:
     raise _Bad(f"date {text!r} is not a real date in any day/month order")
 
 
+def _category_line(rows: list[Row]) -> str | None:
+    """The category as written on line 1 ("Catégorie : Toutes catégories" -> its value).
+
+    Recognised by shape, in any language: the first record is one cell that is not a
+    "<term>: (...)" header cell. The label is what follows the first colon (ASCII or
+    full-width, any spacing), or the whole cell when there is none.
+    """
+    line, first = rows[0]
+    cells = [cell for cell in first if cell]
+    if line != 1 or len(cells) != 1 or _HEADER_CELL.match(cells[0]):
+        return None
+    parts = re.split(r"[:：]", cells[0], maxsplit=1)
+    return " ".join(parts[-1].split())
+
+
 def read_export(text: str) -> WebCsvExport:
     """Recognise and read one export (structure only; no request binding)."""
-    rows = _rows(text)
-    while rows and _blank(rows[-1]):
-        rows.pop()
-    if not rows:
+    numbered = _rows(text)
+    while numbered and _blank(numbered[-1][1]):
+        numbered.pop()
+    if not numbered:
         raise _Bad("the file has no rows")
-    index = 0
-    category_label = ""
-    first = rows[0]
-    if (
-        len([c for c in first if c]) == 1
-        and re.search(r"[:：]", first[0])
-        and not _HEADER_CELL.match(first[0])
-    ):
-        category_label = re.split(r"[:：]", first[0], maxsplit=1)[1].strip()
-        index = 1
-    if any(len(row) == 1 and row[0].casefold() in _SECTION_WORDS for row in rows[index:]):
-        return _read_related(rows[index:], category_label)
-    while index < len(rows) and _blank(rows[index]):
-        index += 1
-    if index >= len(rows):
+    category_label = _category_line(numbered)
+    if category_label is None:
+        first = numbered[0][1]
+        if len(first) == 1 and ";" in first[0]:
+            raise _Bad(
+                f"line {numbered[0][0]}: cells are separated by ';' (found ';' in "
+                f"{first[0][:40]!r}); Google writes ',' - the file was re-saved by a "
+                "spreadsheet, export it again from trends.google.com"
+            )
+        raise _Bad(
+            "line 1 should be the category line (e.g. 'Category: All categories' in the "
+            "page's language), then a blank line"
+        )
+    rest = numbered[1:]
+    if any(len(row) == 1 and row[0].casefold() in _SECTION_WORDS for _, row in rest):
+        return _read_related([row for _, row in rest], category_label)
+    while rest and _blank(rest[0][1]):
+        rest = rest[1:]
+    if not rest:
         raise _Bad("the file has a category line but no table")
-    header = rows[index]
-    if len(header) < 2:
-        raise _Bad(f"line {index + 1} should be the header '<period or region>,<term>: (...)'")
+    header_line, header = rest[0]
+    if len(header) < 2 or ";" in header[0]:
+        if header and ";" in header[0]:
+            raise _Bad(
+                f"line {header_line}: the header's cells are separated by ';' (found ';' in "
+                f"{header[0][:40]!r}); Google writes ',' - the file was re-saved by a "
+                "spreadsheet, export it again from trends.google.com"
+            )
+        raise _Bad(f"line {header_line} should be the header '<period or region>,<term>: (...)'")
     split = [
-        _split_header_cell(cell, f"header column {n + 2}") for n, cell in enumerate(header[1:])
+        _split_header_cell(cell, f"line {header_line} column {n + 2}:")
+        for n, cell in enumerate(header[1:])
     ]
     terms = [term for term, _ in split]
-    inners = {inner for _, inner in split}
-    if len(inners) != 1:
-        raise _Bad(f"the header mixes several geos or date ranges: {sorted(inners)}")
-    inner = inners.pop()
-    body = rows[index + 1 :]
+    inners = [inner for _, inner in split]
+    body = rest[1:]
     width = len(header)
-    for offset, row in enumerate(body):
+    for line, row in body:
         if len(row) != width:
             raise _Bad(
-                f"line {index + offset + 2} has {len(row)} cells, the header has {width}: "
-                "the file is truncated or edited"
+                f"line {line} has {len(row)} cells, the header (line {header_line}) has "
+                f"{width}: the file is truncated or edited"
             )
-    range_match = _DATE_RANGE.match(inner)
+    ranges = [_DATE_RANGE.match(inner) for inner in inners]
     export = WebCsvExport(
-        kind="geo" if range_match else "timeline", category_label=category_label, terms=terms
+        kind="geo" if ranges[0] else "timeline", category_label=category_label, terms=terms
     )
     export.level_word = header[0]
-    if range_match:
-        export.date_range = (range_match.group("start"), range_match.group("end"))
-        export.regions = [row[0] for row in body]
-        export.cells = [row[1:] for row in body]
-        if any(not region for region in export.regions):
-            raise _Bad("a region row has no region name")
+    export.header_line = header_line
+    export.lines = [line for line, _ in body]
+    export.cells = [row[1:] for _, row in body]
+    if ranges[0]:
+        if len(set(inners)) != 1:
+            raise _Bad(f"line {header_line}: the columns cover different date ranges: {inners}")
+        export.date_range = (ranges[0].group("start"), ranges[0].group("end"))
+        export.regions = [row[0] for _, row in body]
+        for line, row in body:
+            if not row[0]:
+                raise _Bad(f"line {line}: a region row has no region name")
         return export
-    export.geo_name = inner
+    for column, matched in enumerate(ranges):
+        if matched:
+            raise _Bad(
+                f"line {header_line} column {column + 2}: a date range among geo columns; "
+                "an export compares either places over time or regions in one window"
+            )
+    export.geo_names = inners
+    export.geo_name = inners[0] if len(set(inners)) == 1 else None
     if not body:
-        raise _Bad("the export has a header but no rows")
-    stamps = [_parse_period(row[0], f"line {index + n + 2}") for n, row in enumerate(body)]
+        raise _Bad(f"the export has a header (line {header_line}) but no rows")
+    _read_periods(export, body)
+    return export
+
+
+def _read_periods(export: WebCsvExport, body: list[Row]) -> None:
+    """Periods of a timeline, checked in file order with the lines that break them."""
+    stamps = [_parse_period(row[0], f"line {line}") for line, row in body]
+    repeat = first_repeat(stamps)
+    if repeat is not None:
+        later, earlier = repeat
+        raise _Bad(
+            f"line {export.lines[later]} repeats the period {body[later][1][0]!r} of line "
+            f"{export.lines[earlier]}"
+        )
+    for n in range(1, len(stamps)):
+        if stamps[n] < stamps[n - 1]:
+            raise _Bad(
+                f"line {export.lines[n]}: period {body[n][1][0]!r} comes before the period "
+                f"of line {export.lines[n - 1]}; rows must be in time order"
+            )
     export.periods = [day for day, _ in stamps]
     export.hours = [hour if hour is not None else 0 for _, hour in stamps]
-    export.cells = [row[1:] for row in body]
-    word = _PERIOD_WORDS.get(header[0].casefold())
     hourly = any(hour is not None for _, hour in stamps)
-    if hourly:
-        moments = [
-            datetime(d.year, d.month, d.day, h, tzinfo=UTC)
-            for d, h in zip(export.periods, export.hours, strict=True)
-        ]
-        inferred = infer_granularity(export.periods, hourly=moments)
+    moments = [
+        datetime(d.year, d.month, d.day, h, tzinfo=UTC)
+        for d, h in zip(export.periods, export.hours, strict=True)
+    ]
+    try:
+        inferred = infer_granularity(export.periods, hourly=moments if hourly else None)
+    except _Bad:
+        raise _Bad(_uneven_step(export, moments, body)) from None
+    words = PERIOD_WORDS.get(" ".join(export.level_word.casefold().split()))
+    if len(stamps) >= 2 and words is not None and inferred not in words:
+        raise _Bad(
+            f"line {export.header_line}: the header says {export.level_word!r} but the rows "
+            f"are {inferred}ly"
+        )
+    if len(stamps) >= 2 or words is None:
+        export.granularity = inferred
     else:
-        inferred = infer_granularity(export.periods)
-    if len(export.periods) >= 2 and word is not None and word != inferred:
-        raise _Bad(f"the header says {header[0]!r} but the rows are {inferred}ly")
-    export.granularity = inferred if len(export.periods) >= 2 or word is None else word
-    if len(set(stamps)) != len(stamps):
-        raise _Bad("a period appears twice")
-    return export
+        export.granularity = min(words)  # one row: the header's word is all there is
+
+
+def _uneven_step(export: WebCsvExport, moments: list[datetime], body: list[Row]) -> str:
+    """Name the first row whose distance from the previous one differs from the rest."""
+    steps = [b - a for a, b in itertools.pairwise(moments)]
+    monthly = all(m.day == 1 for m in moments) and all(
+        timedelta(days=28) <= s <= timedelta(days=31) for s in steps[:1]
+    )
+    for n, step in enumerate(steps[1:], start=1):
+        same = timedelta(days=28) <= step <= timedelta(days=31) if monthly else step == steps[0]
+        if not same:
+            return (
+                f"line {export.lines[n + 1]}: period {body[n + 1][1][0]!r} is {_span(step)} "
+                f"after line {export.lines[n]}'s, but the rows before are {_span(steps[0])} "
+                "apart: mixed granularity or a missing period"
+            )
+    return f"periods are not evenly spaced from line {export.lines[0]}: mixed granularity"
+
+
+def _span(step: timedelta) -> str:
+    if step % timedelta(days=1):
+        hours = step / timedelta(hours=1)
+        return f"{hours:g} hour(s)"
+    return f"{step.days} day(s)"
 
 
 def _read_related(rows: list[list[str]], category_label: str) -> WebCsvExport:
@@ -421,84 +446,49 @@ def _read_related(rows: list[list[str]], category_label: str) -> WebCsvExport:
     return export
 
 
-WORLDWIDE_NAMES = frozenset(
-    {
-        "worldwide", "monde", "dans le monde entier", "dans tous les pays", "todo el mundo",
-        "todos los países", "em todo o mundo", "todo o mundo", "weltweit", "in tutto il mondo",
-        "tutto il mondo", "întreaga lume", "dünya genelinde", "в мире", "по всему миру",
-        "في جميع أنحاء العالم", "全球", "全世界", "すべての国", "전 세계", "seluruh dunia",
-        "wereldwijd", "cały świat",
-    }
-)  # fmt: skip
-"""The web page's "Worldwide" in its UI languages (collected from real exports)."""
-
-US_STATES: dict[str, str] = {
-    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
-    "colorado": "CO", "connecticut": "CT", "delaware": "DE", "district of columbia": "DC",
-    "florida": "FL", "hawaii": "HI", "idaho": "ID", "illinois": "IL", "indiana": "IN",
-    "iowa": "IA", "kansas": "KS", "kentucky": "KY", "louisiana": "LA", "maine": "ME",
-    "maryland": "MD", "massachusetts": "MA", "michigan": "MI", "minnesota": "MN",
-    "mississippi": "MS", "missouri": "MO", "montana": "MT", "nebraska": "NE", "nevada": "NV",
-    "new hampshire": "NH", "new jersey": "NJ", "new mexico": "NM", "new york": "NY",
-    "north carolina": "NC", "north dakota": "ND", "ohio": "OH", "oklahoma": "OK",
-    "oregon": "OR", "pennsylvania": "PA", "rhode island": "RI", "south carolina": "SC",
-    "south dakota": "SD", "tennessee": "TN", "texas": "TX", "utah": "UT", "vermont": "VT",
-    "virginia": "VA", "washington": "WA", "west virginia": "WV", "wisconsin": "WI",
-    "wyoming": "WY",
-}  # fmt: skip
-"""US states as Google names them (English UI); Google's geo is ``US-<code>``. Georgia is
-left out: it is also a country, so such a file needs ``--geo``."""
-
-AMBIGUOUS_PLACES = {"georgia": ("GE", "US-GA")}
-"""Names that are a country and a US state: the file alone cannot say which."""
-
-_TERRITORY_ALIASES = {"turkey": "TR", "czech republic": "CZ", "south korea": "KR", "russia": "RU"}
-_UI_LOCALES = (
-    "en", "fr", "es", "pt", "de", "it", "nl", "pl", "sv", "ro", "tr", "ru", "ar", "id",
-    "ja", "ko", "zh_Hans", "zh_Hant",
-)  # fmt: skip
-
-
-@functools.cache
-def _territory_codes() -> dict[str, str]:
-    """Country names in the web page's UI languages (Babel's CLDR data) -> ISO codes."""
-    names: dict[str, str] = dict(_TERRITORY_ALIASES)
-    for identifier in _UI_LOCALES:
-        for code, name in Locale.parse(identifier).territories.items():
-            if len(code) == 2 and code.isalpha():
-                names.setdefault(name.casefold(), code)
-    return names
-
-
-def geo_code_of(name: str) -> str | None:
-    """Google's geo code for a place name as a web export writes it, or None."""
-    folded = " ".join(name.casefold().split())
-    if folded in AMBIGUOUS_PLACES:
-        return None
-    if folded in WORLDWIDE_NAMES:
-        return ""
-    if folded in GEO_NAME_CODES:
-        return GEO_NAME_CODES[folded]
-    if folded in US_STATES:
-        return f"US-{US_STATES[folded]}"
-    return _territory_codes().get(folded)
-
-
 def _geo_code(name: str | None, override: str | None, what: str) -> str:
     if override is not None:
         return override
     if name is None:
         raise _Bad(f"the export does not say which geo it covers; pass --geo ({what})")
-    code = geo_code_of(name)
-    if name.casefold().strip() in AMBIGUOUS_PLACES:
-        options = " or ".join(AMBIGUOUS_PLACES[name.casefold().strip()])
-        raise _Bad(f"the header names {name!r}, which may be {options}; pass --geo")
-    if code is None:
+    try:
+        return geo_code(name)
+    except _Bad as exc:
+        raise _Bad(f"{what}: {exc}") from None
+
+
+def category_of(label: str) -> tuple[int | None, str]:
+    """(Google category id or None, the label to keep when the id is not known)."""
+    folded = " ".join(label.casefold().split())
+    if folded in ALL_CATEGORIES_LABELS:
+        return 0, ""
+    if folded in CATEGORY_IDS:
+        return CATEGORY_IDS[folded], ""
+    return None, label
+
+
+def _timeline_geos(export: WebCsvExport, override: str | None) -> tuple[str, tuple[str, ...]]:
+    """(request geo, per-term geos or () when every column names the same place)."""
+    where = f"line {export.header_line}"
+    if export.geo_name is not None:
+        return _geo_code(export.geo_name, override, where), ()
+    if override is not None:
         raise _Bad(
-            f"the header names the place {name!r}, which is not a country, Canadian province "
-            "or US state we know; pass its Google geo code with --geo (e.g. US-PA-504)"
+            f"{where}: the columns compare several places {sorted(set(export.geo_names))}; "
+            "--geo names one geo for the whole file, so import it without --geo"
         )
-    return code
+    codes: list[str] = []
+    for column, name in enumerate(export.geo_names):
+        try:
+            codes.append(geo_code(name))
+        except _Bad as exc:
+            raise _Bad(
+                f"{where} column {column + 2}: {exc}; a multi-geo comparison needs every "
+                "place to be known"
+            ) from None
+    countries = {code.split("-")[0] for code in codes}
+    scope = countries.pop() if len(countries) == 1 and "" not in codes else ""
+    return scope, tuple(codes)
 
 
 def _timeframe(start: date, end: date) -> str:
@@ -527,13 +517,10 @@ def infer_request(
     hl: str = "en-US",
 ) -> TrendsRequest:
     """The request a web export answers, so it can be landed and calibrated like a fetch."""
+    category_name = ""
     if category is None:
-        category = CATEGORY_IDS.get(export.category_label.casefold())
-        if category is None:
-            raise _Bad(
-                f"line 1: category {export.category_label!r} is not one we know; pass its "
-                "Google category id with --category (0 = all categories)"
-            )
+        category, category_name = category_of(export.category_label)
+    per_term: dict[str, Any] = {}
     if export.kind == "timeline":
         first, last = export.periods[0], export.periods[-1]
         if export.granularity in {"hour", "minute"}:
@@ -543,11 +530,14 @@ def infer_request(
                 raise _Bad("a one-row hourly export has no window")
         else:
             timeframe = _timeframe(first, _period_end(last, export.granularity or "day"))
+        scope, geos = _timeline_geos(export, geo)
         fields: dict[str, Any] = {
             "operation": Operation.INTEREST_OVER_TIME,
-            "geo": _geo_code(export.geo_name, geo, "timeline"),
+            "geo": scope,
             "timeframe": timeframe,
         }
+        if geos:
+            per_term["geos"] = geos
     else:
         assert export.date_range is not None
         start = parse_export_date(export.date_range[0], date_order)
@@ -562,7 +552,7 @@ def infer_request(
                     geo = "CA"
             fields.update(
                 operation=Operation.INTEREST_BY_REGION,
-                geo=_geo_code(None, geo, "geo map: the regions are not Canadian provinces"),
+                geo=_geo_code(None, geo, "the regions are not Canadian provinces"),
                 resolution=level,
             )
         else:
@@ -573,9 +563,17 @@ def infer_request(
                 geo=_geo_code(export.geo_name, geo, "related"),
             )
     try:
-        return make_request(terms=export.terms, category=category, gprop=gprop, hl=hl, **fields)
+        return make_request(
+            terms=export.terms,
+            category=category,
+            category_name=category_name,
+            gprop=gprop,
+            hl=hl,
+            **fields,
+            **per_term,
+        )
     except ConfigError as exc:
-        raise _Bad(str(exc)) from None
+        raise _Bad(f"line {export.header_line or 1}: {exc}") from None
 
 
 def _frame_timeline(export: WebCsvExport, raw: RawPayload) -> pl.DataFrame:
@@ -585,18 +583,21 @@ def _frame_timeline(export: WebCsvExport, raw: RawPayload) -> pl.DataFrame:
     last = len(export.periods) - 1
     fetched_day = raw.fetched_at.astimezone(UTC).date()
     maximum = 0
-    for n, (day, hour, cells) in enumerate(
-        zip(export.periods, export.hours, export.cells, strict=True)
+    geos = request.term_geos
+    for n, (day, hour, cells, line) in enumerate(
+        zip(export.periods, export.hours, export.cells, export.lines, strict=True)
     ):
         # The export does not flag the running period; it is partial if it had not ended
         # when the file was made (fetched_at is the file's export/import time).
         partial = n == last and _period_end(day, granularity) >= fetched_day
-        for column, (term, cell) in enumerate(zip(export.terms, cells, strict=True)):
-            value, below = _parse_value(cell, f"period {day} column {column + 2}")
+        for column, (term, term_geo, cell) in enumerate(
+            zip(export.terms, geos, cells, strict=True)
+        ):
+            value, below = _parse_value(cell, f"line {line} column {column + 2}")
             maximum = max(maximum, value or 0)
             rows["request_key"].append(request.request_key)
             rows["term"].append(term)
-            rows["geo"].append(request.geo)
+            rows["geo"].append(term_geo)
             rows["timeframe"].append(request.timeframe)
             rows["period_start"].append(day)
             rows["period_start_utc"].append(
@@ -619,7 +620,7 @@ def _frame_timeline(export: WebCsvExport, raw: RawPayload) -> pl.DataFrame:
 def _frame_geo(export: WebCsvExport, raw: RawPayload) -> pl.DataFrame:
     request = raw.request
     flat = [cell for row in export.cells for cell in row if cell]
-    percent = [cell.endswith("%") for cell in flat if not _is_below_one(cell)]
+    percent = [cell.endswith("%") for cell in flat if cell not in {"<1", "< 1"}]
     if any(percent) and not all(percent):
         raise _Bad("some values are percentages and some are not")
     value_kind = "share_percent" if percent and all(percent) else "index"
@@ -635,8 +636,8 @@ def _frame_geo(export: WebCsvExport, raw: RawPayload) -> pl.DataFrame:
                 raise _Bad(f"region {region!r}: shares add up to {total}%, not about 100%")
         code = PROVINCE_CODES.get(region.casefold()) if request.geo == "CA" else None
         if request.geo == "" and code is None:
-            country = GEO_NAME_CODES.get(region.casefold())
-            code = country or None
+            countries = [c for c in geo_candidates(region) if c and "-" not in c]
+            code = countries[0] if len(countries) == 1 else None
         for term, (value, below) in zip(export.terms, parsed, strict=True):
             maximum = max(maximum, value or 0)
             rows["request_key"].append(request.request_key)
@@ -706,7 +707,7 @@ def parse_web_csv_payload(raw: RawPayload) -> pl.DataFrame:
     export = read_export(decode_export(raw.body))
     if _KIND_OF_OPERATION[raw.request.operation] != export.kind:
         raise _Bad(f"the file is a {export.kind} export, but was landed as {raw.request.operation}")
-    export.terms = _check_terms(export.terms, raw.request, "the file")
+    export.terms = check_terms(export.terms, raw.request, "the file")
     if export.kind == "timeline":
         return _frame_timeline(export, raw)
     if export.kind == "geo":
