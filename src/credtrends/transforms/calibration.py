@@ -457,6 +457,19 @@ def calibrate_batches(
     return result.frame
 
 
+def _region_input(frame: pl.DataFrame, batch_column: str, kind: str, what: str) -> pl.DataFrame:
+    """Validated region-map rows of one ``value_kind``, with geo and window columns."""
+    _validate_input(frame, [batch_column, "term", "region_code", "value"], what)
+    work = frame
+    if "value_kind" in work.columns:
+        work = work.filter(pl.col("value_kind").cast(pl.String) == kind)
+    work = work.filter(pl.col("region_code").is_not_null())
+    for column in ("geo", "timeframe"):
+        if column not in work.columns:
+            work = work.with_columns(pl.lit("").alias(column))
+    return work
+
+
 def calibrate_region_shares(
     frame: pl.DataFrame,
     *,
@@ -469,16 +482,7 @@ def calibrate_region_shares(
     In Google's compared map each region is its own 100%, so batches link only within a
     region; the result says, region by region, how each term compares with the reference.
     """
-    _validate_input(
-        frame, [batch_column, "term", "region_code", "value"], "calibrate_region_shares"
-    )
-    work = frame
-    if "value_kind" in work.columns:
-        work = work.filter(pl.col("value_kind") == "share_percent")
-    work = work.filter(pl.col("region_code").is_not_null())
-    for column in ("geo", "timeframe"):
-        if column not in work.columns:
-            work = work.with_columns(pl.lit("").alias(column))
+    work = _region_input(frame, batch_column, "share_percent", "calibrate_region_shares")
     outputs = []
     for (geo, timeframe, region), group in work.group_by(
         "geo", "timeframe", "region_code", maintain_order=True
@@ -534,14 +538,7 @@ def calibrate_region_index(
     and several maps of one term and window (refetches) are solved together, so a quiet
     province gets an honest 95% interval instead of a bare 0.
     """
-    _validate_input(frame, [batch_column, "term", "region_code", "value"], "calibrate_region_index")
-    work = frame
-    if "value_kind" in work.columns:
-        work = work.filter(pl.col("value_kind").cast(pl.String) == "index")
-    work = work.filter(pl.col("region_code").is_not_null())
-    for column in ("geo", "timeframe"):
-        if column not in work.columns:
-            work = work.with_columns(pl.lit("").alias(column))
+    work = _region_input(frame, batch_column, "index", "calibrate_region_index")
     outputs = []
     for (geo, timeframe, term), group in work.group_by(
         "geo", "timeframe", "term", maintain_order=True
