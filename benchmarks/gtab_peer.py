@@ -474,6 +474,41 @@ def _read_bank(path: Path) -> pl.DataFrame:
     )
 
 
+def _gtab_frame_ratios(
+    frames: Mapping[Any, Any], bank: pl.DataFrame, reference: str
+) -> tuple[float, float]:
+    """gtab's own method on the same frames, against its own bank: the attainable yardstick.
+
+    gtab builds its bank in two stages: ratios of maxima over these 5-term frames (its
+    ``W0``, shortest log-error paths), then fresh pairwise queries along the chosen chain,
+    whose rounding alone gives the bank's lo/hi. Running gtab's first stage on the frames
+    shows how far Google's sampling between requests moves the same ratios: the share of
+    gtab's own frame ratios inside its bank's lo/hi and their median relative difference.
+    """
+    core = gtab.GTAB.__new__(gtab.GTAB)
+    core.CONFIG = {"GTAB": {"thresh_offline": THRESH_OFFLINE}}
+    core._print_and_log = lambda *args, **kwargs: None
+    core._error_flag = False
+    clean = {
+        k: v.drop(columns=[c for c in v.columns if c == "isPartial"]) for k, v in frames.items()
+    }
+    with contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        w0, _, _ = core._infer_all_ratios(core._compute_max_ratios(clean))
+    inside, diffs = [], []
+    ref_ratio = float(bank.filter(pl.col("term") == reference)["max_ratio"][0])
+    for row in bank.iter_rows(named=True):
+        term = row["term"]
+        if term == reference or term not in w0.index or reference not in w0.index:
+            continue
+        ratio = float(w0.loc[reference, term])
+        inside.append(row["max_ratio_lo"] / ref_ratio <= ratio <= row["max_ratio_hi"] / ref_ratio)
+        diffs.append(abs(ratio / (row["max_ratio"] / ref_ratio) - 1.0))
+    if not inside:
+        return math.nan, math.nan
+    return float(np.mean(inside)), float(np.median(diffs))
+
+
 def _direct_pair_ratios(frames: Mapping[Any, Any], bank: pl.DataFrame) -> list[float]:
     """Relative gap between the bank's ratio of adjacent bank terms and the same ratio read
     directly in a shipped frame holding both (both maxima >= 10, as gtab links them).
@@ -556,6 +591,9 @@ def check_gtab_real_frames(*, include_pairs: bool = False) -> list[dict[str, Any
             "seconds": seconds,
             "direct_pair_gaps": _direct_pair_ratios(frames, bank),
         }
+        row["gtab_frames_inside"], row["gtab_frames_median_diff"] = _gtab_frame_ratios(
+            frames, bank, ref
+        )
         out.append(row)
         print(
             f"real frames {suffix}: {row['frames']} frames, {row['compared']}/"
@@ -563,6 +601,8 @@ def check_gtab_real_frames(*, include_pairs: bool = False) -> list[dict[str, Any
             f"{row['inside_share']:.1%}, median |diff| {row['median_abs_rel_diff']:.2%}, "
             f"max {row['max_abs_rel_diff']:.2%}, disconnected {row['disconnected_terms']}/"
             f"{row['terms']} terms{' (+ gtab pairs)' if include_pairs else ''}, {seconds:.1f}s"
+            f" | gtab's own frame ratios (W0) on the same frames: inside "
+            f"{row['gtab_frames_inside']:.1%}, median |diff| {row['gtab_frames_median_diff']:.2%}"
             f" | frames vs bank, adjacent bank pairs read directly: "
             f"{_describe_gaps(row['direct_pair_gaps'])}",
             flush=True,

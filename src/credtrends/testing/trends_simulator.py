@@ -4,7 +4,8 @@ Google answers each request (at most 5 terms) scaled so that the request's own m
 100, rounded to integers; a point whose scaled value rounds below 1 is sent either as
 ``formattedValue "<1"`` with value 0 (``encoding="formatted"``) or as ``hasData: false``
 (``encoding="has_data"``), and a term with no searches at all has ``hasData: false``
-everywhere. Repeated requests see slightly different samples (``noise_log_sd``).
+everywhere. Repeated requests see slightly different samples (``noise_log_sd``, or Poisson
+counts of searches with ``searches_per_unit``).
 
 ``SimulatedGoogle`` answers at the HTTP level (explore, then widgetdata/multiline, in the
 JSON shapes of the recorded fixtures), so the real ``PytrendsBackend`` and parser run
@@ -74,6 +75,10 @@ class SimulatedGoogle:
     cutoff: float = 0.5
     """Scaled values under this read "<1": 0.5 when Google rounds, 1.0 if it truncates."""
     noise_log_sd: float = 0.0
+    searches_per_unit: float = 0.0
+    """If > 0, each request counts a Poisson sample of ``truth * searches_per_unit``
+    searches per point, as Google answers from a sample: small values are the noisiest,
+    the way the residuals of real frames behave."""
     seed: int = 0
     regions: Mapping[str, Mapping[str, float]] | None = None
     """Per term, each region's share of its searches (for interest-by-region maps)."""
@@ -95,6 +100,10 @@ class SimulatedGoogle:
             digest = hashlib.sha256(("|".join(names) + str(self.seed)).encode()).digest()
             rng = np.random.default_rng(int.from_bytes(digest[:8], "big"))
             block = block * np.exp(rng.normal(0.0, self.noise_log_sd, size=block.shape))
+        if self.searches_per_unit > 0:
+            digest = hashlib.sha256(("poisson|" + "|".join(names) + str(self.seed)).encode())
+            rng = np.random.default_rng(int.from_bytes(digest.digest()[:8], "big"))
+            block = rng.poisson(block * self.searches_per_unit) / self.searches_per_unit
         peak = block.max()
         scaled = 100.0 * block / peak if peak > 0 else block
         reported, below = google_round(scaled, self.cutoff)

@@ -217,7 +217,7 @@ def _without_capped_strangers(solution: Solution, obs: Observations, main: list[
         censored=points.censored[keep], partial=points.partial[keep],
         n_batches=points.n_batches[keep],
     )  # fmt: skip
-    return Solution(kept, solution.noise_log_sd, solution.batches)
+    return Solution(kept, solution.noise_log_sd, solution.batches, solution.noise)
 
 
 def _smallest_terms(solution: Solution, obs: Observations) -> list[str]:

@@ -120,6 +120,38 @@ system well conditioned)."""
 
 
 @dataclass(frozen=True)
+class NoiseModel:
+    """Google's sampling noise beyond rounding, as a log variance per reading.
+
+    Google answers from a sample of searches, so a reading is a count with Poisson-like
+    noise: the fewer searches behind it, the noisier. On gtab's real frames the excess
+    variance of readings of 1-3 is 4-20 times that of readings of 50-100, so one constant
+    variance gives the many small, noisy readings the weight that belongs to the peaks.
+    The searches behind a reading are proportional to its level on the common scale (not
+    to the reading, which depends on its request's top), so the model is
+    ``constant + per_unit / level`` with ``level`` the calibrated value where the
+    component's top linking level is 100. It holds both a flat noise (as in a simulator)
+    and the counting noise; both are estimated from the residuals, never set by hand.
+    """
+
+    constant: float = 0.0
+    per_unit: float = 0.0
+
+    def variance(self, level: FloatArray) -> FloatArray:
+        return np.asarray(self.constant + self.per_unit / np.maximum(level, LEVEL_FLOOR))
+
+
+LEVEL_FLOOR = 1e-3
+"""Smallest level (top = 100) the counting noise is evaluated at: a bound on the variance
+for levels far under anything Google reports."""
+
+
+def common_levels(log_reading: FloatArray, scale: FloatArray, top: float) -> FloatArray:
+    """Levels on the common scale, the top linking level at 100 (gauge-free)."""
+    return np.asarray(100.0 * np.exp(log_reading - scale - top), dtype=np.float64)
+
+
+@dataclass(frozen=True)
 class PointEstimates:
     """Per (term, point) of the solved component, on the log scale of the solve."""
 
@@ -139,10 +171,13 @@ class PointEstimates:
 class Solution:
     points: PointEstimates
     noise_log_sd: float
-    """Sampling noise beyond rounding, estimated from the residuals (0 when rounding
-    explains the disagreement between batches)."""
+    """Typical sampling noise beyond rounding (root mean variance over the linking
+    readings), estimated from the residuals (0 when rounding explains the disagreement
+    between batches)."""
     batches: IntArray
     """Batches (codes into ``batch_names``) that the solve covered."""
+    noise: NoiseModel = NoiseModel()
+    """The estimated noise per reading behind ``noise_log_sd``."""
 
 
 def intervals(value: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -242,6 +277,8 @@ class _ScaleSystem:
         order, group = _group_ids(obs.term[link], obs.point[link])
         self.y = y[order]
         self.v = v[order]
+        self.level = np.asarray(np.maximum(obs.value[link][order], 1.0), dtype=np.float64)
+        """Each reading's level on the common scale: the readings until a fit exists."""
         self.batch = local[link][order]
         self.group = group
         self.first, self.second = _pairs(group)
@@ -251,11 +288,20 @@ class _ScaleSystem:
         _, per_pair = np.unique(pairs, return_counts=True)
         mean_pair = float(np.mean(per_pair)) if pairs.size else 1.0
         self.inflation = max(1.0, mean_pair / EFFECTIVE_POINTS)
+        sizes = np.bincount(group, minlength=self.n_groups)
+        self.shared = sizes[group] > 1
+        self.leverage = np.where(self.shared, sizes[group] / np.maximum(sizes[group] - 1, 1), 0.0)
 
-    def solve(self, sigma2: float, gauge: int) -> tuple[FloatArray, FloatArray, float, int]:
+    def solve(self, noise: NoiseModel, gauge: int) -> tuple[FloatArray, FloatArray, float, int]:
         """Scales (u[gauge] = 0), their covariance, the weighted residual sum and its df."""
+        u, covariance, residual, w, df = self._fit(noise.variance(self.level), gauge)
+        return u, covariance, float((w * residual**2).sum()), df
+
+    def _fit(
+        self, extra: FloatArray, gauge: int
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, int]:
         n = self.n
-        w = 1.0 / (self.v + sigma2)
+        w = 1.0 / (self.v + extra)
         total = np.bincount(self.group, weights=w, minlength=self.n_groups)
         mean = np.bincount(self.group, weights=w * self.y, minlength=self.n_groups) / np.where(
             total > 0, total, 1.0
@@ -280,21 +326,73 @@ class _ScaleSystem:
         residual = self.y - u[self.batch] - x[self.group]
         sizes = np.bincount(self.group, minlength=self.n_groups)
         df = int((sizes[sizes > 1] - 1).sum()) - (n - 1)
-        return u, covariance, float((w * residual**2).sum()), df
+        return u, covariance, residual, w, df
 
-    def noise(self, floor: float) -> float:
-        """Sampling noise variance beyond rounding (moment estimate, as DerSimonian-Laird)."""
-        sigma2 = floor**2
+    def noise(self, floor: float) -> NoiseModel:
+        """Sampling noise beyond rounding, ``constant + per_unit / value``, from the residuals.
+
+        The shape (how the excess variance falls with the reading) comes from a weighted
+        regression of the squared residuals on ``1 / value``; its size from the moment
+        equation residual sum = degrees of freedom (DerSimonian-Laird, generalised to a
+        known shape), so the bounds keep the calibration the flat estimate had.
+        """
+        model = NoiseModel(floor**2, 0.0)
+        if not self.shared.any():
+            return model
+        for _ in range(3):
+            u, _, _, _, _ = self._fit(model.variance(self.level), 0)
+            self.level = common_levels(self.y, u[self.batch], self.top_of(u))
+            shape = self._shape(model)
+            model = self._sized(shape, floor)
+        return model
+
+    def top_of(self, u: FloatArray) -> float:
+        """The top linking log level under scales ``u``: the origin of ``common_levels``."""
+        return float((self.y - u[self.batch]).max()) if self.y.size else 0.0
+
+    def _shape(self, model: NoiseModel) -> tuple[float, float]:
+        """Relative weights of the flat and the counting term, from squared residuals."""
+        extra = model.variance(self.level)
+        _, _, residual, w, _ = self._fit(extra, 0)
+        s = self.shared
+        excess = self.leverage[s] * residual[s] ** 2 - self.v[s]
+        design = np.column_stack(
+            [np.ones(int(s.sum())), 1.0 / np.maximum(self.level[s], LEVEL_FLOOR)]
+        )
+        weight = w[s] ** 2
+        best: tuple[float, float] = (1.0, 0.0)
+        best_loss = math.inf
+        for columns in ((0, 1), (0,), (1,)):
+            sub = design[:, columns]
+            gram = sub.T @ (sub * weight[:, None])
+            if np.linalg.matrix_rank(gram) < len(columns):
+                continue
+            coef = np.linalg.solve(gram, sub.T @ (weight * excess))
+            if (coef < 0).any():
+                continue
+            loss = float((weight * (excess - sub @ coef) ** 2).sum())
+            if loss < best_loss:
+                full = np.zeros(2)
+                full[list(columns)] = coef
+                best, best_loss = (float(full[0]), float(full[1])), loss
+        norm = best[0] + best[1]
+        return (best[0] / norm, best[1] / norm) if norm > 0 else (1.0, 0.0)
+
+    def _sized(self, shape: tuple[float, float], floor: float) -> NoiseModel:
+        """Scale the shape until the weighted residual sum equals its degrees of freedom."""
+        unit = shape[0] + shape[1] / np.maximum(self.level, LEVEL_FLOOR)
+        size = 0.0
+        base = floor**2
         for _ in range(30):
-            _, _, q, df = self.solve(sigma2, 0)
+            _, _, residual, w, df = self._fit(base + size * unit, 0)
+            q = float((w * residual**2).sum())
             if df <= 0 or q <= df:
-                return sigma2
-            w = 1.0 / (self.v + sigma2)
-            step = (q - df) / w.sum()
-            sigma2 += step
+                break
+            step = (q - df) / float((w * unit).sum())
+            size += step
             if step < 1e-10:
                 break
-        return sigma2
+        return NoiseModel(base + size * shape[0], size * shape[1])
 
 
 def solve_component(
@@ -314,9 +412,9 @@ def solve_component(
     local_of = {b: i for i, b in enumerate(batches)}
     local = np.array([local_of[int(b)] for b in sub.batch], dtype=np.int64)
     system = _ScaleSystem(sub, local, len(batches))
-    sigma2 = system.noise(extra_log_sd)
-    u, _, _, _ = system.solve(sigma2, 0)
-    points = _points(sub, local, u, None, sigma2)
+    noise = system.noise(extra_log_sd)
+    u, _, _, _ = system.solve(noise, 0)
+    points = _points(sub, local, u, None, noise, system.top_of(u))
     # the covariance is taken with the batch that carries the top value held fixed: that
     # value becomes the reference (100), so its scale's uncertainty belongs to the others
     candidates = np.where(points.censored, -np.inf, points.log_value)
@@ -324,16 +422,89 @@ def solve_component(
         candidates = np.where(points.term == reference_term, candidates, -np.inf)
     stable = np.where(points.partial, -np.inf, candidates)
     top = int(np.argmax(stable if np.isfinite(stable).any() else candidates))
-    gauge = _heaviest_batch(sub, local, points.term[top], points.point[top], sigma2)
-    u, covariance, _, _ = system.solve(sigma2, gauge)
-    points = _points(sub, local, u, covariance, sigma2)
-    return Solution(points, math.sqrt(sigma2), np.asarray(batches, dtype=np.int64))
+    gauge = _heaviest_batch(sub, local, points.term[top], points.point[top], noise)
+    u, covariance, _, _ = system.solve(noise, gauge)
+    points = _points(sub, local, u, covariance, noise, system.top_of(u))
+    typical = noise.variance(system.level) if system.level.size else np.array([noise.constant])
+    return Solution(
+        points, math.sqrt(float(np.mean(typical))), np.asarray(batches, dtype=np.int64), noise
+    )
 
 
-def _heaviest_batch(obs: Observations, local: IntArray, term: int, point: int, s2: float) -> int:
+def _heaviest_batch(
+    obs: Observations, local: IntArray, term: int, point: int, noise: NoiseModel
+) -> int:
     rows = np.flatnonzero((obs.term == term) & (obs.point == point) & (obs.value >= 1))
     _, v = log_observations(obs.value[rows], obs.exact[rows])
-    return int(local[rows[np.argmin(v + s2)]])
+    # one (term, point): one level, so the same noise in every row; rounding decides
+    return int(local[rows[np.argmin(v)]])
+
+
+CAP_MIN_VARIANCE = 1e-4
+"""Log variance of a "<1" cap when the noise estimate is 0: close to a hard bound, yet
+smooth enough for Newton steps."""
+
+
+def _censored_means(
+    x: FloatArray,
+    var: FloatArray,
+    total: FloatArray,
+    conflicted: BoolArray,
+    group: IntArray,
+    cap: FloatArray,
+    cap_noise: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """Maximum likelihood log value where positive readings and "<1" caps disagree.
+
+    Google samples searches: a week can read 16 in one request and "<1" in another. A cap
+    is then evidence with the noise of a reading near 1 (a censored normal, as in a Tobit
+    model), not a hard bound that crushes every positive reading of that week: taking the
+    tightest cap as exact put spiky small terms several times too low on gtab's frames.
+    Newton steps on the per-(term, point) log-likelihood; its curvature gives the variance.
+    ``cap_noise`` is the noise variance at each cap's own level.
+    """
+    n_groups = x.size
+    rows = np.flatnonzero(conflicted[group] & np.isfinite(cap))
+    g, c = group[rows], cap[rows]
+    cap_sd = np.sqrt(np.maximum(cap_noise[rows], CAP_MIN_VARIANCE))
+    est = x.copy()
+    curvature = total.copy()
+    for _ in range(50):
+        z = (c - est[g]) / cap_sd
+        log_cdf = norm_logcdf(z)
+        ratio = np.exp(norm_logpdf(z) - log_cdf)  # pdf / cdf, the inverse Mills ratio
+        grad_c = -ratio / cap_sd
+        hess_c = ratio * (z + ratio) / cap_sd**2
+        grad = total * (x - est) + np.bincount(g, weights=grad_c, minlength=n_groups)
+        curvature = total + np.bincount(g, weights=hess_c, minlength=n_groups)
+        step = np.where(conflicted, grad / np.maximum(curvature, 1e-12), 0.0)
+        est = est + np.clip(step, -1.0, 1.0)
+        if np.abs(step).max() < 1e-9:
+            break
+    scale_part = var - 1.0 / np.where(total > 0, total, 1.0)
+    new_var = np.where(conflicted, 1.0 / np.maximum(curvature, 1e-12) + scale_part, var)
+    return np.where(conflicted, est, x), new_var
+
+
+_ERFC = np.frompyfunc(math.erfc, 1, 1)
+
+
+def norm_logcdf(z: FloatArray) -> FloatArray:
+    """log Phi(z), with the asymptotic series far in the lower tail (no underflow)."""
+    z = np.asarray(z, dtype=np.float64)
+    safe = np.maximum(z, -8.0)
+    erfc = np.asarray(_ERFC(-safe / math.sqrt(2.0)), dtype=np.float64)
+    direct = np.log(np.maximum(0.5 * erfc, 1e-300))
+    tail = np.minimum(z, -8.0)
+    series = (
+        -0.5 * tail * tail - np.log(-tail) - 0.5 * math.log(2.0 * math.pi)
+        + np.log1p(-1.0 / tail**2 + 3.0 / tail**4)
+    )  # fmt: skip
+    return np.asarray(np.where(z < -8.0, series, direct), dtype=np.float64)
+
+
+def norm_logpdf(z: FloatArray) -> FloatArray:
+    return np.asarray(-0.5 * z * z - 0.5 * math.log(2.0 * math.pi), dtype=np.float64)
 
 
 def _points(
@@ -341,7 +512,8 @@ def _points(
     local: IntArray,
     u: FloatArray,
     covariance: FloatArray | None,
-    sigma2: float,
+    noise: NoiseModel,
+    top: float,
 ) -> PointEstimates:
     """Combine every observation of each (term, point): positives by weight, censored as caps."""
     positive = obs.value >= 1
@@ -359,7 +531,7 @@ def _points(
     has_stable = np.bincount(group, weights=(pos & stable).astype(float), minlength=n_groups) > 0
     use = pos & (stable | ~has_stable[group])
     y, v = log_observations(np.where(use, value, 1.0), obs.exact[order] & use)
-    w = np.where(use, 1.0 / (v + sigma2), 0.0)
+    w = np.where(use, 1.0 / (v + noise.variance(common_levels(y, u[b], top))), 0.0)
     total = np.bincount(group, weights=w, minlength=n_groups)
     safe_total = np.where(total > 0, total, 1.0)
     x = np.bincount(group, weights=w * (y - u[b]), minlength=n_groups) / safe_total
@@ -383,11 +555,22 @@ def _points(
         cap_var[group[tight]] = covariance[b[tight], b[tight]]
     has_positive = total > 0
     censored = ~has_positive
+    clipped = has_positive & (x > cap)
+    if clipped.any():
+        x, var = _censored_means(
+            x,
+            var,
+            np.asarray(total, dtype=np.float64),
+            clipped,
+            group,
+            np.where(~pos, -u[b], np.nan),
+            noise.variance(common_levels(np.zeros_like(y), u[b], top)),
+        )
+    # a conflicted point's caps are inside its likelihood already: no second, hard clip
+    hard_cap = np.where(clipped, np.inf, cap)
     se = np.sqrt(var)
     upper = np.where(has_positive, x + Z95 * se, cap + Z95 * np.sqrt(cap_var))
-    clipped = has_positive & (x > cap)
-    upper = np.where(clipped, np.minimum(upper, cap + Z95 * np.sqrt(cap_var)), upper)
-    log_value = np.where(has_positive, np.minimum(x, cap), cap + math.log(0.5))
+    log_value = np.where(has_positive, np.minimum(x, hard_cap), cap + math.log(0.5))
     partial = np.bincount(group, weights=stable.astype(float), minlength=n_groups) == 0
     n_batches = np.bincount(group, minlength=n_groups).astype(np.int64)
     return PointEstimates(

@@ -9,7 +9,7 @@ hypothesis seed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from itertools import count, pairwise
 
 import numpy as np
@@ -338,3 +338,37 @@ def test_region_shares_chain_through_a_shared_term() -> None:
     assert (on.get_column("value_low") <= on.get_column("value")).all()
     qc = result.filter(pl.col("region_code") == "CA-QC").sort("term")
     assert qc.get_column("value").to_list() == pytest.approx([100.0, 40.0, 4.0], rel=0.05)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_counting_noise_gets_bounds_that_hold(seed: int) -> None:
+    """Google answers from a sample of searches: small levels are the noisiest. Fitted
+    as counting noise on the common scale, the 95% bounds hold at every level."""
+    truth = log_uniform_truth(30, 104, 3.0, seed=seed)
+    sim = SimulatedGoogle(truth, searches_per_unit=20.0, seed=seed)
+    frame = scored(calibrate_batches_detailed(adaptive(sim, list(truth)).observed).frame, sim)
+    assert frame.get_column("rel_error").median() < 0.03
+    assert frame.get_column("inside").mean() >= 0.93
+    quiet = frame.filter(pl.col("true_value") < pl.col("true_value").quantile(0.25))
+    assert quiet.get_column("inside").mean() >= 0.9
+
+
+def test_a_lone_below_one_does_not_crush_readings_of_the_same_week() -> None:
+    """One request reads "<1" where two others read 16: sampling noise, not a hard
+    bound. The week is estimated from all three, above the lone cap."""
+    weeks = [date(2022, 1, 2) + timedelta(days=7 * k) for k in range(12)]
+    rows = []
+    for request, spike in (("r1", 16), ("r2", 16), ("r3", 0)):
+        for k, week in enumerate(weeks):
+            anchor = 100 if k == 0 else 60 + k
+            quiet = spike if k == 5 else 10
+            rows.append((request, "anchor", week, anchor))
+            rows.append((request, "quiet", week, quiet))
+    frame = pl.DataFrame(
+        rows, schema=["request_key", "term", "period_start", "value"], orient="row"
+    ).with_columns(pl.col("value").cast(pl.Int16))
+    result = calibrate_batches_detailed(frame, reference_term="anchor")
+    week = result.frame.filter((pl.col("term") == "quiet") & (pl.col("period_start") == weeks[5]))
+    value, low, high = week.select("value", "value_low", "value_high").row(0)
+    assert 1.0 < value < 16.5
+    assert low < value < high
