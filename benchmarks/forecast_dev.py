@@ -47,8 +47,10 @@ def inner_split(data: DataSet, cut: int) -> tuple[DataSet, HeldOut] | None:
         return None
     train = tuple(np.array(data.train[i][: data.train[i].shape[0] - cut]) for i in keep)
     target = np.stack(
-        [data.train[i][data.train[i].shape[0] - cut : data.train[i].shape[0] - cut + h]
-         for i in keep]
+        [
+            data.train[i][data.train[i].shape[0] - cut : data.train[i].shape[0] - cut + h]
+            for i in keep
+        ]
     )
     inner = DataSet(
         data.name,
@@ -96,12 +98,28 @@ def main() -> None:
     pl.Config.set_tbl_hide_dataframe_shape(True)
     rows = []
     for name in [s.strip() for s in args.sets.split(",") if s.strip()]:
-        table = evaluate_inner(name, args.origins, args.limit, args.peers).with_columns(set=pl.lit(name))
+        table = evaluate_inner(name, args.origins, args.limit, args.peers).with_columns(
+            set=pl.lit(name)
+        )
         rows.append(table)
         shown = table if args.all_methods else table.filter(pl.col("method") == "credtrends")
         if args.all_methods:
-            print(shown.select("set", "origin", "n", "method", "owa", "mase", "smape", "cov80",
-                               "cov95", "msis", "cpu_ms"), flush=True)
+            print(
+                shown.select(
+                    "set",
+                    "origin",
+                    "n",
+                    "method",
+                    "owa",
+                    "mase",
+                    "smape",
+                    "cov80",
+                    "cov95",
+                    "msis",
+                    "cpu_ms",
+                ),
+                flush=True,
+            )
     every = pl.concat(rows)
     mean = every.group_by("set", "method", maintain_order=True).agg(
         pl.col("owa", "mase", "smape", "cov80", "cov95", "msis", "cpu_ms").mean()
