@@ -28,6 +28,7 @@ class BacktestSpec:
     min_train: int
     mase_period: int
     settings: ModelSettings
+    zero_windows: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,24 @@ class ChunkResult:
     final_mase_scale: FloatArray
     final_interval_scale: FloatArray
     seasonal: BoolArray
+    zero_share: FloatArray | None = None
+    final_zero_share: FloatArray | None = None
+
+
+def recent_zero_share(y: FloatArray, windows: tuple[int, ...]) -> FloatArray:
+    """Share of exact zeros among each row's last ``w`` observed values, per window ``w``.
+
+    Rows are right-aligned (NaN only before the start), so the last ``w`` columns are the
+    most recent observations; a row with fewer observations uses those it has.
+    """
+    out = np.full((y.shape[0], len(windows)), np.nan)
+    for i, window in enumerate(windows):
+        tail = y[:, -window:]
+        observed = np.sum(~np.isnan(tail), axis=1)
+        zeros = np.sum(tail == 0.0, axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[:, i] = np.where(observed > 0, zeros / observed, np.nan)
+    return out
 
 
 def _fill_scale(scale: FloatArray, y: FloatArray) -> FloatArray:
@@ -73,6 +92,7 @@ def run_chunk(panel: Panel, spec: BacktestSpec) -> ChunkResult:
     actuals = np.full((n_series, spec.n_origins, h), np.nan)
     mase_scale = np.full((n_series, spec.n_origins), np.nan)
     interval_scale = np.full((n_series, spec.n_origins), np.nan)
+    zero_share = np.full((n_series, spec.n_origins, len(spec.zero_windows)), np.nan)
     blocks, times, owners = [y], [panel.time_last], []
     for k in range(spec.n_origins):
         shift = spec.origin_step * (k + 1)
@@ -92,6 +112,7 @@ def run_chunk(panel: Panel, spec: BacktestSpec) -> ChunkResult:
         actuals[rows, k, : ahead.shape[1]] = ahead
         mase_scale[rows, k] = _fill_scale(mase_scales(prefix[rows], spec.mase_period), prefix[rows])
         interval_scale[rows, k] = _fill_scale(mase_scales(prefix[rows], 1), prefix[rows])
+        zero_share[rows, k] = recent_zero_share(prefix[rows], spec.zero_windows)
     stacked = np.concatenate(blocks, axis=0)
     start = int(np.argmax((~np.isnan(stacked)).any(axis=0))) if stacked.size else 0
     result = forecast_origin(stacked[:, start:], np.concatenate(times), h, spec.settings)
@@ -108,4 +129,6 @@ def run_chunk(panel: Panel, spec: BacktestSpec) -> ChunkResult:
         final_mase_scale=_fill_scale(mase_scales(y, spec.mase_period), y),
         final_interval_scale=_fill_scale(mase_scales(y, 1), y),
         seasonal=result.seasonal[:n_series],
+        zero_share=zero_share,
+        final_zero_share=recent_zero_share(y, spec.zero_windows),
     )

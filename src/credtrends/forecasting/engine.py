@@ -47,7 +47,12 @@ from credtrends.forecasting.selection import (
     combination_names,
     combine,
 )
-from credtrends.forecasting.strategy import STRATEGIES, choose_forecasts, validate_strategy
+from credtrends.forecasting.strategy import (
+    STRATEGIES,
+    choose_forecasts,
+    median_rule,
+    validate_strategy,
+)
 
 #: Models the backtest chooses from by default, each with its seasonal variant. Holt's
 #: undamped trend stays out (ETS can still pick it): on the M4 weekly backtest, choosing it
@@ -92,6 +97,9 @@ class ForecastConfig:
     trend from a handful of points. ``non_negative`` None means "if every value is >= 0".
     ``integer_forecasts`` None means: for integer data (Google Trends' 0-100 scale), round
     point forecasts when that lowers the pooled backtest error, the backtest decides.
+    ``median_zero`` None means: for non-negative data with zeros, let the nested backtest
+    decide whether to forecast 0 where most of the last half year (or year) is 0, and with
+    which window (``strategy.py``); False never, True always (window by backtest).
     ``max_history``: only the most recent periods are fitted (cost bound for long series;
     300 on the nested backtest of M4 weekly's training data: OWA 0.776, against 0.815 with
     600 and 0.782 with 200, at 8.9 CPU ms per series against 17.2 with 600).
@@ -106,6 +114,7 @@ class ForecastConfig:
     mase_period: int | None = None
     non_negative: bool | None = None
     integer_forecasts: bool | None = None
+    median_zero: bool | None = None
     max_history: int = 300
     max_gap: int = 4
     min_train: int = 8
@@ -242,7 +251,15 @@ def _gather(results: Sequence[ChunkResult], chunks: Sequence[_Chunk], n: int) ->
         final_mase_scale=cat("final_mase_scale"),
         final_interval_scale=cat("final_interval_scale"),
         seasonal=cat("seasonal"),
+        zero_share=cat("zero_share"),
+        final_zero_share=cat("final_zero_share"),
     )
+
+
+def _zero_windows(frequency: Frequency) -> tuple[int, ...]:
+    """Half a year and a year of periods: the windows the median rule may look back on."""
+    year = round(SEASONAL_PERIODS[frequency])
+    return tuple(sorted({max(1, year // 2), year}))
 
 
 _OFFSET_UNITS: dict[Frequency, tuple[int, str]] = {
@@ -347,6 +364,7 @@ def forecast(
             fourier_harmonics=cfg.fourier_harmonics,
             max_history=cfg.max_history,
         ),
+        zero_windows=_zero_windows(frequency),
     )
     prepared = prepare_series(frame, frequency, max_gap=cfg.max_gap)
     values = prepared.values
@@ -386,11 +404,16 @@ def forecast(
         non_negative=non_negative,
         rounding=cfg.integer_forecasts,
         integer_data=bool(np.all(observed == np.round(observed))),
+        zero_windows=spec.zero_windows,
+        median_zero=cfg.median_zero,
     )
     weights, nested, meta, rounding = choice.weights, choice.nested, choice.meta, choice.rounded
     info["non_negative"] = non_negative
     info["integer_forecasts"] = rounding
     info["strategy"] = choice.strategy
+    info["median_zero_window"] = (
+        None if choice.zero_window is None else spec.zero_windows[choice.zero_window]
+    )
     info["strategy_scores"] = choice.scores
     # From here on, "selected" is one more model: its backtest is the nested choice.
     backtest_all = np.concatenate([res.backtest, meta], axis=1)
@@ -415,9 +438,10 @@ def forecast(
         return mean, lower, upper
 
     selected_half = np.broadcast_to(quantiles[-1], (n_series, *quantiles[-1].shape))
-    mean, lower, upper = bounded(
-        combine(weights, res.final), selected_half, final_scale[:, -1], rounding
-    )
+    point = combine(weights, res.final)
+    if choice.zero_window is not None and res.final_zero_share is not None:
+        point = median_rule(point, res.final_zero_share[:, choice.zero_window])
+    mean, lower, upper = bounded(point, selected_half, final_scale[:, -1], rounding)
     names = combination_names(weights, choice.ranking, MODEL_NAMES)
     in_sample = combine(weights, res.backtest)[:, None]
     validation = backtest_errors(in_sample, res.actuals, res.mase_scale).mase[:, 0]

@@ -7,13 +7,21 @@ run tries each rule in :data:`STRATEGIES`, scores it by the nested backtest (eac
 chosen from the other origins, so the score is out of sample), and keeps the best, with
 the same pooled criterion M4 ranks by (OWA against Naive2). Integer data may also be
 rounded, when that scores better. Every number used comes from the training history.
+
+Non-negative data with zeros (search interest of rare terms) may also get the *median
+rule*: where more than half of the last ``w`` observations are exactly 0, the forecast is
+0. The median of the predictive distribution is the point forecast that minimises the
+absolute error (MASE), and sMAPE scores a non-zero forecast of a 0 as its worst error, so
+where zeros are the majority both measures prefer 0 to a smoothed positive level. Whether
+the rule applies, and with which window (half a season or a season), is decided by the
+same nested backtest.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -52,7 +60,8 @@ class Choice:
     the choice at each backtest origin from the others; ``meta`` (series, 1, origin, step)
     the nested selected backtest forecasts (clipped / rounded as the real forecast is);
     ``ranking`` (series, model) the errors that ranked the models; ``scores`` the nested
-    OWA of every rule tried.
+    OWA of every rule tried; ``zero_window`` the index (into the spec's zero windows) of
+    the median rule's window, None when the rule is off.
     """
 
     strategy: str
@@ -62,6 +71,8 @@ class Choice:
     meta: FloatArray
     ranking: FloatArray
     scores: dict[str, float]
+    zero_window: int | None = None
+    zero_windows: tuple[int, ...] = ()
 
 
 def _chooser(
@@ -94,6 +105,17 @@ def _pooled_owa(meta: FloatArray, res: ChunkResult) -> float:
     return float(value) if np.isfinite(value) else float("inf")
 
 
+def median_rule(forecasts: FloatArray, zero_share: FloatArray) -> FloatArray:
+    """0 where most recent observations are 0 (``zero_share`` > 1/2), else unchanged.
+
+    ``forecasts`` has series first; ``zero_share`` broadcasts against its leading axes
+    (NaN, no history, leaves the forecast alone).
+    """
+    share = zero_share.reshape(zero_share.shape + (1,) * (forecasts.ndim - zero_share.ndim))
+    with np.errstate(invalid="ignore"):
+        return np.where(share > 0.5, 0.0, forecasts)
+
+
 def choose_forecasts(
     res: ChunkResult,
     candidates: Sequence[int],
@@ -103,11 +125,20 @@ def choose_forecasts(
     non_negative: bool,
     rounding: bool | None,
     integer_data: bool,
+    zero_windows: tuple[int, ...] = (),
+    median_zero: bool | None = None,
 ) -> Choice:
-    """Try every rule (and rounding, for integer data), keep the best nested backtest."""
+    """Try every rule (and rounding, for integer data; the median rule, for non-negative
+    data with zeros), keep the best nested backtest."""
     ranking_origin = origin_owa_errors(res.backtest, res.actuals, res.mase_scale, _INDEX["naive2"])
     ranking = mean_origin_error(ranking_origin)
     options = [rounding] if rounding is not None else ([False, True] if integer_data else [False])
+    has_zeros = bool(res.zero_share is not None and np.any(res.zero_share > 0.5))
+    zero_options: list[int | None] = [None]
+    if non_negative and zero_windows and median_zero is not False and has_zeros:
+        zero_options = list(range(len(zero_windows)))
+        if median_zero is None:
+            zero_options.insert(0, None)
     best: Choice | None = None
     scores: dict[str, float] = {}
     for rule in strategies:
@@ -119,18 +150,36 @@ def choose_forecasts(
         )[:, None]
         if non_negative:
             meta = np.maximum(meta, 0.0)
-        for rounded in options:
-            candidate_meta = np.round(meta) if rounded else meta
-            score = _pooled_owa(candidate_meta, res)
-            scores[f"{rule}{' rounded' if rounded else ''}"] = score
-            if best is None or score < scores[_key(best)]:
-                best = Choice(
-                    rule, rounded, choose(ranking), nested, candidate_meta, ranking, scores
+        for zero in zero_options:
+            zeroed = meta
+            if zero is not None and res.zero_share is not None:
+                zeroed = median_rule(meta[:, 0], res.zero_share[:, :, zero])[:, None]
+            for rounded in options:
+                candidate_meta = np.round(zeroed) if rounded else zeroed
+                score = _pooled_owa(candidate_meta, res)
+                option = Choice(
+                    rule,
+                    rounded,
+                    np.empty(0),
+                    nested,
+                    candidate_meta,
+                    ranking,
+                    scores,
+                    zero,
+                    tuple(zero_windows),
                 )
+                scores[_key(option)] = score
+                if best is None or score < scores[_key(best)]:
+                    best = option
     if best is None:
         raise ValueError("at least one selection strategy is needed")
-    return best
+    return replace(best, weights=_chooser(best.strategy, candidates, fallback)(ranking))
 
 
 def _key(choice: Choice) -> str:
-    return f"{choice.strategy}{' rounded' if choice.rounded else ''}"
+    zero = (
+        f" median{choice.zero_windows[choice.zero_window]}"
+        if choice.zero_window is not None
+        else ""
+    )
+    return f"{choice.strategy}{zero}{' rounded' if choice.rounded else ''}"
