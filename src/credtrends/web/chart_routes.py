@@ -19,9 +19,11 @@ from credtrends.web.data import DashboardData
 from credtrends.web.downloads import metadata_json, render_image, xlsx_bytes
 from credtrends.web.embed import embed_page, plotly_js_path
 from credtrends.web.exports import frame_to_csv
+from credtrends.web.filenames import download_stem
 from credtrends.web.geodata import GEOJSON_RESOURCE
 from credtrends.web.i18n import Translator, messages_for, parse_lang
 from credtrends.web.maps import PROVINCES_URL, inline_geojson
+from credtrends.web.print_layout import clamp_scale
 from credtrends.web.report import ReportSection, report_pdf
 from credtrends.web.views import ChartView, State, ViewPage, permalink
 
@@ -69,6 +71,10 @@ def _shown_rows(frame: pl.DataFrame) -> pl.DataFrame:
 def register_chart_routes(
     server: flask.Flask, data: DashboardData, pages: Mapping[str, ViewPage]
 ) -> None:
+    def region_names() -> dict[str, str]:
+        """English region names for file names (the same file name in both languages)."""
+        return Translator("en").names(data.regions(), "region_code")
+
     def views_for(page_name: str) -> tuple[ViewPage, State, list[ChartView]] | None:
         page = pages.get(page_name)
         if page is None:
@@ -90,13 +96,14 @@ def register_chart_routes(
         found = chart_of(page_name, chart) if fmt in CONTENT_TYPES else None
         if found is None:
             return _text("No such chart or format.", 404)
-        view = found[2]
-        base_name = f"credtrends-{page_name}-{chart}"
+        _page, state, view = found
+        base_name = download_stem(page_name, state, region_names())
         if fmt not in IMAGE_FORMATS:
             return _attachment(_data_file(view, fmt, base_name), f"{base_name}.{fmt}", fmt)
+        scale = clamp_scale(flask.request.args.get("scale"))
         try:
             figure = inline_geojson(view.figure, PROVINCES_URL)
-            image = render_image(figure, view.info, fmt)  # type: ignore[arg-type]
+            image = render_image(figure, view.info, fmt, scale)  # type: ignore[arg-type]
         except Exception:  # kaleido/Chromium failures: say so, never a traceback
             log.exception("could not render %s for %s/%s", fmt, page_name, chart)
             return _text("This server could not render the image; try CSV or SVG later.", 503)
@@ -154,7 +161,8 @@ def register_chart_routes(
         except Exception:
             log.exception("could not print the %s report", page_name)
             return _text("This server could not print the report; try again later.", 503)
-        return _attachment(content, f"credtrends-{page_name}.pdf", "pdf")
+        stem = download_stem(page_name, state, region_names(), kind="report")
+        return _attachment(content, f"{stem}.pdf", "pdf")
 
     @server.get(PROVINCES_URL)
     def provinces() -> flask.Response:

@@ -98,6 +98,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "report_rows": "First {shown} of {total} rows.",
         "report_page": "Page {page} of {pages}",
         "report_about": "Source and licence",
+        "synthetic_title": "synthetic demo data",
         "retrieved": "Source: {sources}. Retrieved {when}.",
         "view_link": "View in credtrends",
         # caveats
@@ -322,6 +323,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "report_rows": "{shown} premières lignes sur {total}.",
         "report_page": "Page {page} sur {pages}",
         "report_about": "Source et licence",
+        "synthetic_title": "données de démonstration synthétiques",
         "retrieved": "Source : {sources}. Extrait le {when}.",
         "view_link": "Voir dans credtrends",
         "caveat_partial": "La dernière période n'est pas terminée (cercle vide) : valeur non "
