@@ -25,7 +25,16 @@ from credtrends.web.i18n import Translator, messages_for, parse_lang
 from credtrends.web.maps import PROVINCES_URL, inline_geojson
 from credtrends.web.print_layout import clamp_scale
 from credtrends.web.report import ReportSection, report_pdf
-from credtrends.web.views import ChartView, State, ViewPage, permalink
+from credtrends.web.views import (
+    ChartView,
+    State,
+    ViewPage,
+    ViewTable,
+    absolute,
+    permalink,
+    query_string,
+    view_tables,
+)
 
 log = logging.getLogger(__name__)
 PLOTLY_JS_URL = "/embed-assets/plotly.min.js"
@@ -135,18 +144,13 @@ def register_chart_routes(
         page, state, views = found
         tr = Translator(parse_lang(state.get("lang")))
         sections = [
-            ReportSection(
-                heading=view.title,
-                figure=inline_geojson(view.figure, PROVINCES_URL),
-                summary=view.summary,
-                table=_shown_rows(view.displayed),
-                notes=list(view.info.notes),
-            )
-            for view in views
+            *(_chart_section(page_name, view, state, tr) for view in views),
+            *_table_sections(view_tables(page, data, state, tr)),
         ]
         try:
+            title = f"{tr(page.TITLE_KEY)} · credtrends"
             content = report_pdf(
-                title=f"{tr(page.TITLE_KEY)} · credtrends",
+                title=title,
                 intro=tr("report_intro"),
                 sections=sections,
                 footer_lines=views[0].info.footer_lines(),
@@ -157,6 +161,7 @@ def register_chart_routes(
                     "rows_shown": messages_for(tr.lang)["report_rows"],
                     "about": tr("report_about"),
                 },
+                metadata=views[0].info.pdf_fields(subject=" ".join(v.summary for v in views)),
             )
         except Exception:
             log.exception("could not print the %s report", page_name)
@@ -176,3 +181,55 @@ def register_chart_routes(
     def plotly_js() -> flask.Response:
         response = flask.send_file(plotly_js_path(), mimetype="text/javascript", max_age=86_400)
         return response
+
+
+REPORT_ROWS = 40
+
+
+def _chart_section(page_name: str, view: ChartView, state: State, tr: Translator) -> ReportSection:
+    """A chart with its summary, notes and table as the page shows it (its table
+    alternative, else the newest rows of what it draws), and where all rows are."""
+    csv_url = absolute(f"/download/{page_name}/{view.key}/csv?{query_string(state)}")
+    full = tr("report_full_data", total=tr.integer(view.data.height), url=csv_url)
+    if view.table is not None:
+        table, note = view.table, full
+        if page_name == "interest":
+            note = f"{tr('report_recent')} {full}"
+    else:
+        table = _shown_rows(view.displayed)
+        if "period_start" in table.columns and table.height > REPORT_ROWS:
+            total = table.height
+            table = table.sort("period_start").tail(REPORT_ROWS)
+            shown = tr("report_rows_last", shown=REPORT_ROWS, total=tr.integer(total))
+            note = f"{shown} {full}"
+        else:
+            note = full
+    return ReportSection(
+        heading=view.title,
+        figure=inline_geojson(view.figure, PROVINCES_URL),
+        summary=view.summary,
+        table=table,
+        notes=list(view.info.notes),
+        table_note=note,
+    )
+
+
+def _table_sections(tables: list[ViewTable]) -> list[ReportSection]:
+    """The page's other tables, each under its group heading once (as on the page)."""
+    sections = []
+    previous = None
+    for table in tables:
+        grouped = bool(table.heading)
+        heading = "" if grouped and table.heading == previous else (table.heading or table.caption)
+        previous = table.heading if grouped else None
+        empty = table.frame.is_empty()
+        sections.append(
+            ReportSection(
+                heading=heading,
+                figure=None,
+                summary=table.empty_note if empty else "",
+                table=None if empty else table.frame,
+                caption=table.caption if grouped else "",
+            )
+        )
+    return sections
