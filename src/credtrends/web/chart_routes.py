@@ -15,6 +15,7 @@ from importlib.resources import files
 import flask
 import polars as pl
 
+from credtrends.web.columns import french_frame
 from credtrends.web.data import DashboardData
 from credtrends.web.downloads import metadata_json, render_image, xlsx_bytes
 from credtrends.web.embed import embed_page, plotly_js_path
@@ -66,10 +67,12 @@ def _data_file(view: ChartView, fmt: str, base_name: str) -> bytes | str:
     if fmt == "xlsx":
         return xlsx_bytes(view.data, view.info)
     if fmt == "json":
-        return metadata_json(view.data, view.info, f"{base_name}.csv")
+        return metadata_json(view.data, view.info, f"{base_name}.csv", view.displayed)
     if fmt == "shown.csv":
         return frame_to_csv(view.displayed)
-    return frame_to_csv(view.data, french=fmt == "fr.csv")
+    if fmt == "fr.csv":
+        return frame_to_csv(french_frame(view.data), french=True)
+    return frame_to_csv(view.data)
 
 
 def _shown_rows(frame: pl.DataFrame) -> pl.DataFrame:
@@ -153,7 +156,11 @@ def register_chart_routes(
                 title=title,
                 intro=tr("report_intro"),
                 sections=sections,
-                footer_lines=views[0].info.footer_lines(),
+                # Each page's foot: label, source, link and licence; the notes are printed
+                # once with their chart (they made the foot overflow its margin).
+                footer_lines=[
+                    line for line in views[0].info.footer_lines() if line not in views[0].info.notes
+                ],
                 lang=tr.lang,
                 labels={
                     "data": tr("report_data"),

@@ -22,6 +22,7 @@ import polars as pl
 from openpyxl import Workbook
 
 from credtrends import __version__
+from credtrends.web.columns import column_descriptions
 from credtrends.web.exports import escape_formula, escape_formula_cells
 from credtrends.web.i18n import Translator, parse_lang
 from credtrends.web.pdf_metadata import now_pdf_date, with_pdf_metadata
@@ -139,11 +140,16 @@ def xlsx_bytes(frame: pl.DataFrame, info: ExportInfo) -> bytes:
     return buffer.getvalue()
 
 
-def metadata_json(frame: pl.DataFrame, info: ExportInfo, csv_name: str) -> str:
-    """Metadata beside a CSV, with snippets to load it in pandas and R."""
+def metadata_json(
+    frame: pl.DataFrame, info: ExportInfo, csv_name: str, shown: pl.DataFrame | None = None
+) -> str:
+    """Metadata beside a CSV, with snippets to load it in pandas and R; every column's
+    meaning and French header, also those of the "as shown" CSV (``shown``)."""
     document = {
         **asdict(info),
         "columns": {name: str(dtype) for name, dtype in frame.schema.items()},
+        "column_descriptions": column_descriptions(frame),
+        "shown_column_descriptions": column_descriptions(shown if shown is not None else frame),
         "rows": frame.height,
         "load_with_pandas": f"import pandas as pd\ndf = pd.read_csv('{csv_name}')",
         "load_with_r": f"df <- read.csv('{csv_name}')",

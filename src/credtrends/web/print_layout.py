@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 PRINT_WIDTH_PX = 1200
 PAD_PX = 40  # left and right edge of the title, legend and footer
 FOOTER_FONT_PX = 10
-FOOTER_LINE_PX = 14  # plotly's line height for a 10 px font, rounded up
+FOOTER_LINE_PX = 16  # plotly draws 13 px lines for a 10 px font: slack for a wider fallback font
 LEGEND_FONT_PX = 12
 LEGEND_ROW_PX = 22
 X_AXIS_BAND_PX = 64  # tick labels and the axis title under the plot

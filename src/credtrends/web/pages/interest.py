@@ -285,7 +285,7 @@ def _recent_table(
         )
     label = {False: "", True: f" ({tr('partial_point')})"}
     recent = shown.filter(
-        pl.col("period_start").is_in(shown["period_start"].unique().sort().tail(periods))
+        pl.col("period_start").is_in(shown["period_start"].unique().sort().tail(periods).implode())
     ).select(
         "period_start",
         "value",
@@ -294,7 +294,7 @@ def _recent_table(
     )
     ahead = forecasts.filter(
         pl.col("period_start").is_in(
-            forecasts["period_start"].unique().sort().head(FORECAST_TABLE_PERIODS)
+            forecasts["period_start"].unique().sort().head(FORECAST_TABLE_PERIODS).implode()
         )
         & (pl.col("period_start") > shown["period_start"].max())
     ).select(
