@@ -15,7 +15,7 @@ from importlib.resources import files
 import flask
 import polars as pl
 
-from credtrends.web.columns import french_frame
+from credtrends.web.columns import COLUMNS, french_frame
 from credtrends.web.data import DashboardData
 from credtrends.web.downloads import metadata_json, render_image, xlsx_bytes
 from credtrends.web.embed import embed_page, plotly_js_path
@@ -26,6 +26,7 @@ from credtrends.web.i18n import Translator, messages_for, parse_lang
 from credtrends.web.maps import PROVINCES_URL, inline_geojson
 from credtrends.web.print_layout import clamp_scale
 from credtrends.web.report import ReportSection, report_pdf
+from credtrends.web.table_text import display_frame
 from credtrends.web.views import (
     ChartView,
     State,
@@ -204,13 +205,13 @@ def _chart_section(page_name: str, view: ChartView, state: State, tr: Translator
             note = f"{tr('report_recent')} {full}"
     else:
         table = _shown_rows(view.displayed)
+        note = full
         if "period_start" in table.columns and table.height > REPORT_ROWS:
             total = table.height
             table = table.sort("period_start").tail(REPORT_ROWS)
             shown = tr("report_rows_last", shown=REPORT_ROWS, total=tr.integer(total))
             note = f"{shown} {full}"
-        else:
-            note = full
+        table = _readable(table, tr)
     return ReportSection(
         heading=view.title,
         figure=inline_geojson(view.figure, PROVINCES_URL),
@@ -219,6 +220,18 @@ def _chart_section(page_name: str, view: ChartView, state: State, tr: Translator
         notes=list(view.info.notes),
         table_note=note,
     )
+
+
+def _readable(frame: pl.DataFrame, tr: Translator) -> pl.DataFrame:
+    """A data frame as a reader sees it: headers in words of the page's language (the French
+    CSV's headers), numbers in its format, "yes"/"oui" for booleans."""
+
+    def header(name: str) -> str:
+        if tr.lang == "fr" and name in COLUMNS:
+            return COLUMNS[name].header_fr.replace("_", " ")
+        return name.replace("_", " ")
+
+    return display_frame(frame, {name: header(name) for name in frame.columns}, tr)
 
 
 def _table_sections(tables: list[ViewTable]) -> list[ReportSection]:

@@ -130,14 +130,15 @@ def _below_plot_px(figure: go.Figure, plot_px: int) -> int:
 
 
 def legend_rows(entries: Sequence[str], width_px: float) -> int:
-    """Rows a horizontal legend needs: entries packed left to right (symbol ~40 px each)."""
-    rows, used = 0, width_px
-    for name in entries:
-        entry = 46 + text_width_px(name, LEGEND_FONT_PX)
-        if used + entry > width_px:
-            rows, used = rows + 1, 0.0
-        used += entry
-    return rows
+    """Rows a horizontal legend needs. When its entries do not fit on one line, plotly
+    aligns them in columns as wide as the widest entry (symbol and gap ~46 px)."""
+    if not entries:
+        return 0
+    widths = [46 + text_width_px(name, LEGEND_FONT_PX) for name in entries]
+    if sum(widths) <= width_px:
+        return 1
+    per_row = max(1, int(width_px // max(widths)))
+    return math.ceil(len(entries) / per_row)
 
 
 def print_figure(
