@@ -270,3 +270,32 @@ def test_forecast_rows_name_their_model_and_synthetic_input(
         model = row["kind"].removeprefix("forecast: ")
         assert row["source"] == f"credtrends forecast ({model}) from synthetic-demo"
         assert row["is_synthetic"] == "true"
+
+
+TABLES = {
+    "overview": ("risers", "fallers", "emerging", "freshness"),
+    "interest": ("related-top", "related-rising"),
+}
+
+
+@pytest.mark.parametrize(
+    ("page", "key"), [(page, key) for page, keys in TABLES.items() for key in keys]
+)
+def test_every_table_of_a_page_downloads_labelled_and_documented(
+    client: flask.testing.FlaskClient, page: str, key: str
+) -> None:
+    query = PAGES[page][1]
+    base = f"/download/{page}/{key}"
+    response = client.get(f"{base}/csv?{query}")
+    assert response.status_code == 200
+    assert _filename(response).startswith(f"credtrends-{page}-{key}-")
+    rows = _csv(response.get_data(as_text=True))
+    assert rows and {row["is_synthetic"] for row in rows} == {"true"}
+    french = client.get(f"{base}/fr.csv?{query}").data
+    assert french.startswith(b"\xef\xbb\xbf") and b"est_synthetique" in french
+    metadata = json.loads(client.get(f"{base}/json?{query}").data)
+    assert metadata["synthetic"] is True and metadata["rows"] == len(rows)
+    for name, about in metadata["column_descriptions"].items():
+        assert about["description_en"] and about["header_fr"], name
+    assert client.get(f"{base}/xlsx?{query}").data.startswith(b"PK")
+    assert client.get(f"{base}/png?{query}").status_code == 404  # a table has no image

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from importlib.resources import files
 
 import flask
@@ -104,13 +105,33 @@ def register_chart_routes(
         view = next((v for v in views if v.key == chart), None)
         return (page, state, view) if view is not None else None
 
+    def table_of(page_name: str, key: str) -> tuple[ViewPage, State, ChartView] | None:
+        """A table of the page (``view_tables``) as a view without a figure: its rows, the
+        page's provenance, and ``is_synthetic`` from the page when the rows lack it."""
+        found = views_for(page_name)
+        if found is None or not found[2]:
+            return None
+        page, state, views = found
+        tr = Translator(parse_lang(state.get("lang")))
+        table = next((t for t in view_tables(page, data, state, tr) if t.key == key), None)
+        if table is None:
+            return None
+        info = replace(views[0].info, title=table.caption, notes=[])
+        rows = table.data
+        if "is_synthetic" not in rows.columns:
+            rows = rows.with_columns(is_synthetic=pl.lit(info.synthetic))
+        return page, state, ChartView(key, table.caption, {}, rows, rows, table.caption, info)
+
     @server.get("/download/<page_name>/<chart>/<fmt>")
     def download(page_name: str, chart: str, fmt: str) -> flask.Response:
         found = chart_of(page_name, chart) if fmt in CONTENT_TYPES else None
+        if found is None and fmt in CONTENT_TYPES and fmt not in IMAGE_FORMATS:
+            found = table_of(page_name, chart)
         if found is None:
             return _text("No such chart or format.", 404)
         _page, state, view = found
-        base_name = download_stem(page_name, state, region_names())
+        is_table = not view.figure  # a table of the page (``table_of``) has no chart
+        base_name = download_stem(page_name, state, region_names(), kind=chart if is_table else "")
         if fmt not in IMAGE_FORMATS:
             return _attachment(_data_file(view, fmt, base_name), f"{base_name}.{fmt}", fmt)
         scale = clamp_scale(flask.request.args.get("scale"))

@@ -112,6 +112,13 @@ COLUMNS: dict[str, Column] = {
                            "Période de la rupture de tendance."),
     "trend_break": Column("rupture_tendance", "Trend break as shown on the page.",
                           "Rupture de tendance telle qu'affichée."),
+    "previous_mean": Column("moyenne_precedente", "Mean of the year before the last one.",
+                            "Moyenne de l'année précédant la dernière."),
+    "slope_change_pct": Column("variation_pente_pct", "Change of the trend's slope, percent.",
+                               "Variation de la pente de la tendance, en pour cent."),
+    "n_obs": Column("nb_observations", "Observations used.", "Observations utilisées."),
+    "timeframe": Column("periode_google", "Google's time frame of the request.",
+                        "Période de la requête Google."),
     # data freshness
     "table": Column("table", "Warehouse table.", "Table de l'entrepôt."),
     "rows": Column("lignes", "Rows held.", "Lignes contenues."),

@@ -84,8 +84,10 @@ def shown_table(frame: pl.DataFrame, caption: str) -> html.Table:
     return frame_table(frame, {name: name for name in frame.columns}, caption)
 
 
-def view_table(table: ViewTable) -> html.Table | html.P:
-    """A page's table as shown, or its note when it has no rows."""
+def view_table(table: ViewTable, downloads: Any = None) -> html.Table | html.P | html.Div:
+    """A page's table as shown (with its download links, when given), or its note when it
+    has no rows."""
     if table.frame.is_empty() and table.empty_note:
         return html.P(table.empty_note, className="note")
-    return shown_table(table.frame, table.caption)
+    shown = shown_table(table.frame, table.caption)
+    return html.Div([shown, downloads]) if downloads is not None else shown

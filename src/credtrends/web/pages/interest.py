@@ -13,9 +13,7 @@ from dash import dcc, html
 
 from credtrends.transforms.series_views import index_to_mean, to_granularity, window
 from credtrends.web.components.banner import synthetic_banner
-from credtrends.web.components.chart_block import (
-    chart_block,
-)
+from credtrends.web.components.chart_block import chart_block, table_downloads
 from credtrends.web.components.tables import view_table
 from credtrends.web.components.url_state import url_state_stores
 from credtrends.web.components.view_callback import register_view_callback
@@ -360,7 +358,8 @@ def _related(data: DashboardData, state: ViewState, tr: Translator) -> html.Div:
     heading = html.H2(tables[0].heading)
     if len(tables) == 1:
         return html.Div([heading, view_table(tables[0])])
-    return html.Div([heading, html.Div([view_table(t) for t in tables], className="grid-2")])
+    shown = [view_table(t, table_downloads(NAME, t.key, state, tr)) for t in tables]
+    return html.Div([heading, html.Div(shown, className="grid-2")])
 
 
 def _compared_regions(data: DashboardData, state: ViewState) -> list[str]:

@@ -13,9 +13,7 @@ from dash import dcc, html
 from credtrends.forecasting import rank_emerging
 from credtrends.transforms.scores import topic_momentum
 from credtrends.web.components.banner import synthetic_banner
-from credtrends.web.components.chart_block import (
-    chart_block,
-)
+from credtrends.web.components.chart_block import chart_block, table_downloads
 from credtrends.web.components.controls import choice_dropdown
 from credtrends.web.components.tables import sources_frame, view_table
 from credtrends.web.components.url_state import url_state_stores
@@ -246,12 +244,11 @@ def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
     from credtrends.web.pages import overview
 
     def extras(state: ViewState, tr: Translator, view: ChartView) -> tuple[Any, ...]:
-        risers, fallers, emerging, freshness = view_tables(data, state, tr)
-        movers = [
-            html.Div([view_table(risers), view_table(fallers)], className="grid-2"),
-            view_table(emerging),
-        ]
-        return movers, view_table(freshness)
+        risers, fallers, emerging, freshness = (
+            view_table(table, table_downloads(NAME, table.key, state, tr))
+            for table in view_tables(data, state, tr)
+        )
+        return [html.Div([risers, fallers], className="grid-2"), emerging], freshness
 
     register_view_callback(
         app, data, overview, IDS, {"region": Ids.REGION},
