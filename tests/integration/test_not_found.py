@@ -54,3 +54,4 @@ def test_pages_boards_and_dash_routes_still_answer(client: flask.testing.FlaskCl
     assert client.get("/_dash-layout").status_code == 200
     assert client.get("/_dash-dependencies").status_code == 200
     assert client.get("/assets/credtrends.css").status_code == 200
+    assert client.get("/favicon.ico", follow_redirects=True).mimetype == "image/x-icon"

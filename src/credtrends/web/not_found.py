@@ -56,7 +56,14 @@ def not_found_page(tr: Translator, path: str, pages: Sequence[tuple[str, str]]) 
 def register_not_found(
     server: flask.Flask, is_page: Callable[[str], bool], pages: Sequence[tuple[str, str]]
 ) -> None:
-    """Answer Dash's catch-all route with a 404 page for every path that is not a page."""
+    """Answer Dash's catch-all route with a 404 page for every path that is not a page.
+
+    Browsers ask for /favicon.ico on pages that name no icon (embeds, the PDF report
+    viewer): it is sent to Dash's own icon rather than answered as a missing page."""
+
+    @server.get("/favicon.ico")
+    def favicon() -> flask.Response:
+        return flask.redirect("/_favicon.ico", code=308)  # type: ignore[return-value]
 
     @server.before_request
     def not_found() -> flask.Response | None:
