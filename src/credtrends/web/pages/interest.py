@@ -264,7 +264,6 @@ def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[C
 
 
 TABLE_PERIODS = 26
-REPORT_PERIODS = 12
 FORECAST_TABLE_PERIODS = 12
 
 
