@@ -162,6 +162,10 @@ def test_a_yaml_board_renders_as_a_page(server: str, browser: object) -> None:
     assert driver.execute_script(script) == ["scatter", "choroplethmap"]  # type: ignore[attr-defined]
     main = driver.find_element(By.TAG_NAME, "main").text  # type: ignore[attr-defined]
     assert "Level and change" in main and "Synthetic demo data" in main
-    driver.get(server + "/boards/no-such-board")  # type: ignore[attr-defined]
-    _wait(driver, lambda d: "No board named" in d.find_element(By.TAG_NAME, "main").text)
     assert not [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]  # type: ignore[attr-defined]
+    # An unknown board is an unknown URL: the 404 page, with the site's navigation.
+    driver.get(server + "/boards/no-such-board")  # type: ignore[attr-defined]
+    _wait(driver, lambda d: "Page not found" in d.find_element(By.TAG_NAME, "main").text)
+    assert driver.find_elements(By.CSS_SELECTOR, "header nav a")  # type: ignore[attr-defined]
+    errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]  # type: ignore[attr-defined]
+    assert all("no-such-board" in e["message"] and "404" in e["message"] for e in errors)

@@ -21,6 +21,7 @@ import yaml
 from openpyxl import load_workbook
 
 from credtrends.web.app import EXPORTABLE, create_app
+from credtrends.web.columns import COLUMNS
 from credtrends.web.exports import FORMULA_TRIGGERS
 from tests.conftest import FIXTURES, demo_dashboard, unavailable
 
@@ -85,8 +86,9 @@ def test_data_downloads_are_valid_labelled_and_safe(
     for table in (rows, shown):
         for row in table:
             _no_formula(row)
-    french = _rows(client.get(f"{base}/fr.csv?{query}").get_data(as_text=True), ";")
-    assert french[0] == rows[0] and len(french) == len(rows)
+    french = _rows(client.get(f"{base}/fr.csv?{query}").data.decode("utf-8-sig"), ";")
+    assert french[0] == [COLUMNS[name].header_fr for name in rows[0]]  # French headers
+    assert len(french) == len(rows)
     workbook = load_workbook(io.BytesIO(client.get(f"{base}/xlsx?{query}").data))
     values = [c for row in workbook["data"].iter_rows(values_only=True) for c in row]
     assert not [v for v in values if isinstance(v, str) and v.startswith(FORMULA_TRIGGERS)]

@@ -32,6 +32,9 @@ def test_values_and_headers_are_escaped_numbers_untouched() -> None:
     assert frame_to_csv(frame).splitlines()[0] == "'=cmd,v"
 
 
-def test_french_csv_uses_semicolons_and_the_decimal_comma() -> None:
+def test_french_csv_uses_semicolons_the_decimal_comma_and_a_bom() -> None:
     frame = pl.DataFrame({"topic": ["a;b", "=1+1"], "value": [1.5, None]})
-    assert frame_to_csv(frame, french=True).splitlines() == ["topic;value", '"a;b";1,5', "'=1+1;"]
+    text = frame_to_csv(frame, french=True)
+    assert text.startswith("\ufeff")  # French Excel reads UTF-8 only with the BOM
+    assert text.removeprefix("\ufeff").splitlines() == ["topic;value", '"a;b";1,5', "'=1+1;"]
+    assert not frame_to_csv(frame).startswith("\ufeff")

@@ -20,6 +20,7 @@ from credtrends.web.chart_routes import register_chart_routes
 from credtrends.web.components.aria import aria
 from credtrends.web.data import DashboardData, cache_config
 from credtrends.web.i18n import LANGS, Lang, Translator, parse_lang
+from credtrends.web.not_found import register_not_found
 from credtrends.web.pages import (
     boards,
     data_methods,
@@ -191,6 +192,13 @@ def create_app(settings: Settings, engine: sa.Engine) -> dash.Dash:
     app.layout = html.Div([dcc.Location(id="url"), dash.page_container])
     exportable: dict[str, ViewPage] = {page.NAME: page for page in EXPORTABLE}
     register_chart_routes(app.server, data, exportable)
+    page_paths = (
+        {page.PATH for page in PAGES}
+        | {boards.PATH}
+        | {f"{boards.PATH}/{slug}" for slug in board_definitions}
+    )
+    navigation = [(page.PATH, page.TITLE_KEY) for page in (*PAGES, boards)]
+    register_not_found(app.server, lambda path: path in page_paths, navigation)
     return app
 
 

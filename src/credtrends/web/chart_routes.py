@@ -10,20 +10,34 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from importlib.resources import files
 
 import flask
 import polars as pl
 
+from credtrends.web.columns import COLUMNS, french_frame
 from credtrends.web.data import DashboardData
 from credtrends.web.downloads import metadata_json, render_image, xlsx_bytes
 from credtrends.web.embed import embed_page, plotly_js_path
 from credtrends.web.exports import frame_to_csv
+from credtrends.web.filenames import download_stem
 from credtrends.web.geodata import GEOJSON_RESOURCE
 from credtrends.web.i18n import Translator, messages_for, parse_lang
 from credtrends.web.maps import PROVINCES_URL, inline_geojson
+from credtrends.web.print_layout import clamp_scale
 from credtrends.web.report import ReportSection, report_pdf
-from credtrends.web.views import ChartView, State, ViewPage, permalink
+from credtrends.web.table_text import display_frame
+from credtrends.web.views import (
+    ChartView,
+    State,
+    ViewPage,
+    ViewTable,
+    absolute,
+    permalink,
+    query_string,
+    view_tables,
+)
 
 log = logging.getLogger(__name__)
 PLOTLY_JS_URL = "/embed-assets/plotly.min.js"
@@ -55,10 +69,12 @@ def _data_file(view: ChartView, fmt: str, base_name: str) -> bytes | str:
     if fmt == "xlsx":
         return xlsx_bytes(view.data, view.info)
     if fmt == "json":
-        return metadata_json(view.data, view.info, f"{base_name}.csv")
+        return metadata_json(view.data, view.info, f"{base_name}.csv", view.displayed)
     if fmt == "shown.csv":
         return frame_to_csv(view.displayed)
-    return frame_to_csv(view.data, french=fmt == "fr.csv")
+    if fmt == "fr.csv":
+        return frame_to_csv(french_frame(view.data), french=True)
+    return frame_to_csv(view.data)
 
 
 def _shown_rows(frame: pl.DataFrame) -> pl.DataFrame:
@@ -69,6 +85,10 @@ def _shown_rows(frame: pl.DataFrame) -> pl.DataFrame:
 def register_chart_routes(
     server: flask.Flask, data: DashboardData, pages: Mapping[str, ViewPage]
 ) -> None:
+    def region_names() -> dict[str, str]:
+        """English region names for file names (the same file name in both languages)."""
+        return Translator("en").names(data.regions(), "region_code")
+
     def views_for(page_name: str) -> tuple[ViewPage, State, list[ChartView]] | None:
         page = pages.get(page_name)
         if page is None:
@@ -85,18 +105,39 @@ def register_chart_routes(
         view = next((v for v in views if v.key == chart), None)
         return (page, state, view) if view is not None else None
 
+    def table_of(page_name: str, key: str) -> tuple[ViewPage, State, ChartView] | None:
+        """A table of the page (``view_tables``) as a view without a figure: its rows, the
+        page's provenance, and ``is_synthetic`` from the page when the rows lack it."""
+        found = views_for(page_name)
+        if found is None or not found[2]:
+            return None
+        page, state, views = found
+        tr = Translator(parse_lang(state.get("lang")))
+        table = next((t for t in view_tables(page, data, state, tr) if t.key == key), None)
+        if table is None:
+            return None
+        info = replace(views[0].info, title=table.caption, notes=[])
+        rows = table.data
+        if "is_synthetic" not in rows.columns:
+            rows = rows.with_columns(is_synthetic=pl.lit(info.synthetic))
+        return page, state, ChartView(key, table.caption, {}, rows, rows, table.caption, info)
+
     @server.get("/download/<page_name>/<chart>/<fmt>")
     def download(page_name: str, chart: str, fmt: str) -> flask.Response:
         found = chart_of(page_name, chart) if fmt in CONTENT_TYPES else None
+        if found is None and fmt in CONTENT_TYPES and fmt not in IMAGE_FORMATS:
+            found = table_of(page_name, chart)
         if found is None:
             return _text("No such chart or format.", 404)
-        view = found[2]
-        base_name = f"credtrends-{page_name}-{chart}"
+        _page, state, view = found
+        is_table = not view.figure  # a table of the page (``table_of``) has no chart
+        base_name = download_stem(page_name, state, region_names(), kind=chart if is_table else "")
         if fmt not in IMAGE_FORMATS:
             return _attachment(_data_file(view, fmt, base_name), f"{base_name}.{fmt}", fmt)
+        scale = clamp_scale(flask.request.args.get("scale"))
         try:
             figure = inline_geojson(view.figure, PROVINCES_URL)
-            image = render_image(figure, view.info, fmt)  # type: ignore[arg-type]
+            image = render_image(figure, view.info, fmt, scale)  # type: ignore[arg-type]
         except Exception:  # kaleido/Chromium failures: say so, never a traceback
             log.exception("could not render %s for %s/%s", fmt, page_name, chart)
             return _text("This server could not render the image; try CSV or SVG later.", 503)
@@ -128,21 +169,20 @@ def register_chart_routes(
         page, state, views = found
         tr = Translator(parse_lang(state.get("lang")))
         sections = [
-            ReportSection(
-                heading=view.title,
-                figure=inline_geojson(view.figure, PROVINCES_URL),
-                summary=view.summary,
-                table=_shown_rows(view.displayed),
-                notes=list(view.info.notes),
-            )
-            for view in views
+            *(_chart_section(page_name, view, state, tr) for view in views),
+            *_table_sections(view_tables(page, data, state, tr)),
         ]
         try:
+            title = f"{tr(page.TITLE_KEY)} · credtrends"
             content = report_pdf(
-                title=f"{tr(page.TITLE_KEY)} · credtrends",
+                title=title,
                 intro=tr("report_intro"),
                 sections=sections,
-                footer_lines=views[0].info.footer_lines(),
+                # Each page's foot: label, source, link and licence; the notes are printed
+                # once with their chart (they made the foot overflow its margin).
+                footer_lines=[
+                    line for line in views[0].info.footer_lines() if line not in views[0].info.notes
+                ],
                 lang=tr.lang,
                 labels={
                     "data": tr("report_data"),
@@ -150,11 +190,13 @@ def register_chart_routes(
                     "rows_shown": messages_for(tr.lang)["report_rows"],
                     "about": tr("report_about"),
                 },
+                metadata=views[0].info.pdf_fields(subject=" ".join(v.summary for v in views)),
             )
         except Exception:
             log.exception("could not print the %s report", page_name)
             return _text("This server could not print the report; try again later.", 503)
-        return _attachment(content, f"credtrends-{page_name}.pdf", "pdf")
+        stem = download_stem(page_name, state, region_names(), kind="report")
+        return _attachment(content, f"{stem}.pdf", "pdf")
 
     @server.get(PROVINCES_URL)
     def provinces() -> flask.Response:
@@ -168,3 +210,67 @@ def register_chart_routes(
     def plotly_js() -> flask.Response:
         response = flask.send_file(plotly_js_path(), mimetype="text/javascript", max_age=86_400)
         return response
+
+
+REPORT_ROWS = 40
+
+
+def _chart_section(page_name: str, view: ChartView, state: State, tr: Translator) -> ReportSection:
+    """A chart with its summary, notes and table as the page shows it (its table
+    alternative, else the newest rows of what it draws), and where all rows are."""
+    csv_url = absolute(f"/download/{page_name}/{view.key}/csv?{query_string(state)}")
+    full = tr("report_full_data", total=tr.integer(view.data.height), url=csv_url)
+    if view.table is not None:
+        table, note = view.table, full
+        if page_name == "interest":
+            note = f"{tr('report_recent')} {full}"
+    else:
+        table = _shown_rows(view.displayed)
+        note = full
+        if "period_start" in table.columns and table.height > REPORT_ROWS:
+            total = table.height
+            table = table.sort("period_start").tail(REPORT_ROWS)
+            shown = tr("report_rows_last", shown=REPORT_ROWS, total=tr.integer(total))
+            note = f"{shown} {full}"
+        table = _readable(table, tr)
+    return ReportSection(
+        heading=view.title,
+        figure=inline_geojson(view.figure, PROVINCES_URL),
+        summary=view.summary,
+        table=table,
+        notes=list(view.info.notes),
+        table_note=note,
+    )
+
+
+def _readable(frame: pl.DataFrame, tr: Translator) -> pl.DataFrame:
+    """A data frame as a reader sees it: headers in words of the page's language (the French
+    CSV's headers), numbers in its format, "yes"/"oui" for booleans."""
+
+    def header(name: str) -> str:
+        if tr.lang == "fr" and name in COLUMNS:
+            return COLUMNS[name].header_fr.replace("_", " ")
+        return name.replace("_", " ")
+
+    return display_frame(frame, {name: header(name) for name in frame.columns}, tr)
+
+
+def _table_sections(tables: list[ViewTable]) -> list[ReportSection]:
+    """The page's other tables, each under its group heading once (as on the page)."""
+    sections = []
+    previous = None
+    for table in tables:
+        grouped = bool(table.heading)
+        heading = "" if grouped and table.heading == previous else (table.heading or table.caption)
+        previous = table.heading if grouped else None
+        empty = table.frame.is_empty()
+        sections.append(
+            ReportSection(
+                heading=heading,
+                figure=None,
+                summary=table.empty_note if empty else "",
+                table=None if empty else table.frame,
+                caption=table.caption if grouped else "",
+            )
+        )
+    return sections

@@ -22,8 +22,11 @@ import polars as pl
 from openpyxl import Workbook
 
 from credtrends import __version__
+from credtrends.web.columns import column_descriptions
 from credtrends.web.exports import escape_formula, escape_formula_cells
 from credtrends.web.i18n import Translator, parse_lang
+from credtrends.web.pdf_metadata import now_pdf_date, with_pdf_metadata
+from credtrends.web.print_layout import print_figure
 
 ImageFormat = Literal["png", "svg", "pdf"]
 _server_lock = threading.Lock()
@@ -60,6 +63,26 @@ class ExportInfo:
         lines.append(f"{self.permalink} | {self.licence}")
         return lines
 
+    def pdf_fields(self, subject: str = "") -> dict[str, str]:
+        """The PDF document information of a download (see ``pdf_metadata``)."""
+        tr = Translator(parse_lang(self.lang))
+        sources = ", ".join(self.sources)
+        title = f"{self.title} ({tr('synthetic_title')})" if self.synthetic else self.title
+        return {
+            "Title": title,
+            "Author": "credtrends",
+            "Subject": subject or tr("retrieved", sources=sources, when=self.retrieved_at),
+            "Keywords": ", ".join(["credtrends", *self.sources]),
+            "Creator": self.generator,
+            "CreationDate": now_pdf_date(),
+            "Source": sources,
+            "Licence": self.licence,
+            "Retrieved": self.retrieved_at,
+            "Permalink": self.permalink,
+            "Synthetic": "true" if self.synthetic else "false",
+            "Language": self.lang,
+        }
+
 
 def _ensure_export_server() -> None:
     global _server_started
@@ -72,41 +95,30 @@ def _ensure_export_server() -> None:
 
 
 def with_footer(figure: dict[str, Any], info: ExportInfo) -> go.Figure:
-    """The chart with its provenance written under it, as Our World in Data's charts do."""
-    exported = go.Figure(figure)
-    lines = info.footer_lines()
-    margin_bottom = 70 + 15 * len(lines)
-    # The footer replaces the on-screen source line; the legend moves above the plot.
-    kept = [a for a in exported.layout.annotations if not str(a.text or "").startswith("Source:")]
-    exported.layout.annotations = kept
-    exported.update_layout(
-        width=1200,
-        height=680 + 15 * len(lines),
-        margin={"b": margin_bottom, "t": 130},
-        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
-    )
-    exported.add_annotation(
-        text="<br>".join(lines),
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=0,
-        yshift=-(margin_bottom - 10),
-        xanchor="left",
-        yanchor="bottom",
-        align="left",
-        showarrow=False,
-        font={"size": 10, "color": "#444"},
-    )
-    return exported
+    """The chart with its provenance written under it, as Our World in Data's charts do:
+    laid out for print, the footer wrapped inside the image (``print_layout``)."""
+    return print_figure(figure, info.footer_lines())
 
 
-def render_image(figure: dict[str, Any], info: ExportInfo, image_format: ImageFormat) -> bytes:
+def render_image(
+    figure: dict[str, Any], info: ExportInfo, image_format: ImageFormat, scale: float = 2.0
+) -> bytes:
+    """PNG at ``scale`` times 1200 px (2x by default: sharp in print); PDF with its title,
+    source, licence and date in the document information (never kaleido's page title)."""
     _ensure_export_server()
     with warnings.catch_warnings():
         # plotly warns that per-call options are ignored once the warm server runs: intended.
         warnings.filterwarnings("ignore", message="The kopts argument is ignored")
-        return bytes(pio.to_image(with_footer(figure, info), format=image_format))
+        image = bytes(
+            pio.to_image(
+                with_footer(figure, info),
+                format=image_format,
+                scale=scale if image_format == "png" else 1,
+            )
+        )
+    if image_format == "pdf":
+        return with_pdf_metadata(image, info.pdf_fields())
+    return image
 
 
 def xlsx_bytes(frame: pl.DataFrame, info: ExportInfo) -> bytes:
@@ -128,11 +140,16 @@ def xlsx_bytes(frame: pl.DataFrame, info: ExportInfo) -> bytes:
     return buffer.getvalue()
 
 
-def metadata_json(frame: pl.DataFrame, info: ExportInfo, csv_name: str) -> str:
-    """Metadata beside a CSV, with snippets to load it in pandas and R."""
+def metadata_json(
+    frame: pl.DataFrame, info: ExportInfo, csv_name: str, shown: pl.DataFrame | None = None
+) -> str:
+    """Metadata beside a CSV, with snippets to load it in pandas and R; every column's
+    meaning and French header, also those of the "as shown" CSV (``shown``)."""
     document = {
         **asdict(info),
         "columns": {name: str(dtype) for name, dtype in frame.schema.items()},
+        "column_descriptions": column_descriptions(frame),
+        "shown_column_descriptions": column_descriptions(shown if shown is not None else frame),
         "rows": frame.height,
         "load_with_pandas": f"import pandas as pd\ndf = pd.read_csv('{csv_name}')",
         "load_with_r": f"df <- read.csv('{csv_name}')",

@@ -23,10 +23,15 @@ def escape_formula_cells(frame: pl.DataFrame) -> pl.DataFrame:
     return escaped.rename({name: escape_formula(name) for name in escaped.columns})
 
 
+UTF8_BOM = "\ufeff"
+
+
 def frame_to_csv(frame: pl.DataFrame, french: bool = False) -> str:
     """CSV for spreadsheets; the French variant uses ';' and the decimal comma, as French
-    Excel expects (a ',' separator would split every decimal number in two)."""
+    Excel expects (a ',' separator would split every decimal number in two), and starts
+    with a UTF-8 byte order mark: without it, Excel opens the file as Windows-1252 and
+    garbles every accent. Headers and booleans are the caller's (``columns.french_frame``)."""
     safe = escape_formula_cells(frame)
     if french:
-        return safe.write_csv(separator=";", decimal_comma=True)
+        return UTF8_BOM + safe.write_csv(separator=";", decimal_comma=True)
     return safe.write_csv()

@@ -246,7 +246,12 @@ def interest_figure(
             xref="x",
             y=1,
             yref="paper",
-            yanchor="bottom",
+            # Inside the plot, right of its line: above the plot it ran into the synthetic
+            # label (in French, the longer label reached it).
+            yanchor="top",
+            xanchor="left",
+            xshift=4,
+            bgcolor="rgba(255,255,255,0.85)",
             showarrow=False,
             font={"size": 10, "color": "#4b5563"},
         )

@@ -31,12 +31,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
 
 from credtrends.errors import CredtrendsError
 from credtrends.web.downloads import _ensure_export_server
+from credtrends.web.pdf_metadata import with_pdf_metadata
+from credtrends.web.print_layout import print_figure
 
 MAX_TABLE_ROWS = 40
 FIGURE_WIDTH_PX = 1000
@@ -91,10 +92,13 @@ figcaption { margin-top: 1mm; }
 ul.notes { margin: 1mm 0; padding-left: 5mm; color: #444; }
 table { border-collapse: collapse; width: 100%; font-size: 8pt; }
 caption { text-align: left; font-size: 7.5pt; color: #555; caption-side: bottom; padding-top: 1mm; }
-th, td { border-bottom: 1px solid #ddd; padding: 1px 4px; text-align: left; vertical-align: top; }
+th, td { border-bottom: 1px solid #ddd; padding: 1px 4px; text-align: left; vertical-align: top;
+  overflow-wrap: break-word; hyphens: auto; }
+caption { overflow-wrap: anywhere; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; }
 th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
 footer.provenance { margin-top: 10mm; border-top: 1px solid #bbb; padding-top: 2mm;
   font-size: 8pt; color: #444; break-inside: avoid; }
 footer.provenance p { margin: 0 0 1mm; overflow-wrap: anywhere; }
@@ -117,6 +121,8 @@ class ReportSection:
     summary: str
     table: pl.DataFrame | None
     notes: list[str] = field(default_factory=list)
+    caption: str | None = None  # the table's own heading: None is "Data", "" is none
+    table_note: str = ""  # under the table: which rows it holds, where all of them are
 
 
 def report_pdf(
@@ -126,10 +132,13 @@ def report_pdf(
     footer_lines: Sequence[str],
     lang: str = "en",
     labels: Mapping[str, str] | None = None,
+    metadata: Mapping[str, str] | None = None,
 ) -> bytes:
-    """The view as one PDF (A4), ready to send as a download."""
+    """The view as one PDF (A4), ready to send as a download; ``metadata`` becomes its
+    document information (``pdf_metadata``)."""
     document = report_html(title, intro, sections, footer_lines, lang=lang, labels=labels)
-    return print_html_to_pdf(document)
+    pdf = print_html_to_pdf(document)
+    return with_pdf_metadata(pdf, {**metadata, "Title": title}) if metadata else pdf
 
 
 def report_html(
@@ -181,7 +190,7 @@ def report_html(
 
 def figure_svg(figure: dict[str, Any]) -> bytes:
     """The chart as SVG, ~1000 px wide, drawn by the warm kaleido server."""
-    exported = go.Figure(figure)
+    exported = print_figure(figure, width=FIGURE_WIDTH_PX)
     height = int(exported.layout.height or DEFAULT_FIGURE_HEIGHT_PX)
     try:
         _ensure_export_server()
@@ -293,7 +302,9 @@ def _section_html(
     render: Callable[[dict[str, Any]], bytes],
     max_rows: int,
 ) -> str:
-    parts = ["<section>", f"<h2>{_text(section.heading)}</h2>"]
+    parts = ["<section>"]
+    if section.heading:
+        parts.append(f"<h2>{_text(section.heading)}</h2>")
     if section.figure is not None:
         svg = base64.b64encode(render(section.figure)).decode("ascii")
         # An <img> keeps each SVG apart: no clashing ids between charts, no script runs.
@@ -310,23 +321,44 @@ def _section_html(
         parts.extend(f"<li>{_text(note)}</li>" for note in section.notes)
         parts.append("</ul>")
     if section.table is not None:
-        parts.append(f"<h3>{_text(words['data'])}</h3>")
-        parts.append(_table_html(section.table, words, lang, max_rows))
+        caption = words["data"] if section.caption is None else section.caption
+        if caption:
+            parts.append(f"<h3>{_text(caption)}</h3>")
+        parts.append(_table_html(section.table, words, lang, max_rows, section.table_note))
     parts.append("</section>")
     return "\n".join(parts)
 
 
-def _table_html(frame: pl.DataFrame, words: Mapping[str, str], lang: str, max_rows: int) -> str:
+# A cell of text that reads as a number ("+18 %", "12 345,7", "–"): aligned right.
+_NUMBER_TEXT = re.compile(
+    r"[+\-\u2212\u2013]?[\d\s\u00a0\u202f.,]*\d[\d\s\u00a0\u202f.,]*\s?%?|\u2013"
+)
+
+
+def _numeric(column: pl.Series) -> bool:
+    if column.dtype.is_numeric():
+        return True
+    if column.dtype != pl.String or column.is_empty():
+        return False
+    return all(_NUMBER_TEXT.fullmatch(value or "\u2013") for value in column.to_list())
+
+
+def _table_html(
+    frame: pl.DataFrame, words: Mapping[str, str], lang: str, max_rows: int, note: str = ""
+) -> str:
     shown = frame.head(max_rows)
-    numeric = [dtype.is_numeric() for dtype in shown.dtypes]
+    numeric = [_numeric(shown[name]) for name in shown.columns]
     parts = ["<table>"]
+    captions = [note] if note else []
     if frame.height > shown.height:
-        note = (
+        captions.insert(
+            0,
             words["rows_shown"]
             .replace("{shown}", str(shown.height))
-            .replace("{total}", str(frame.height))
+            .replace("{total}", str(frame.height)),
         )
-        parts.append(f"<caption>{_text(note)}</caption>")
+    if captions:
+        parts.append(f"<caption>{_text(' '.join(captions))}</caption>")
     header = "".join(
         f'<th scope="col" class="num">{_text(name)}</th>'
         if is_number

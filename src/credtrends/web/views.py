@@ -38,6 +38,20 @@ class ChartView:
     table: pl.DataFrame | None = None  # a readable table alternative; headers are the titles
 
 
+@dataclass(frozen=True)
+class ViewTable:
+    """A table of the page after its chart (movers, related searches, a grid), as shown:
+    ``frame`` holds the headers and cell texts of the screen; ``data`` the rows behind it,
+    for its downloads. An empty ``frame`` prints ``empty_note`` instead."""
+
+    key: str  # stable within its page; part of download URLs
+    heading: str  # the group heading above the table on the page ("" for none)
+    caption: str
+    frame: pl.DataFrame
+    data: pl.DataFrame
+    empty_note: str = ""
+
+
 class ViewPage(Protocol):
     """A page module that can be exported: see the module docstring."""
 
@@ -49,6 +63,16 @@ class ViewPage(Protocol):
     def parse_state(self, data: DashboardData, query: Mapping[str, Any]) -> State: ...
 
     def chart_views(self, data: DashboardData, state: State, tr: Translator) -> list[ChartView]: ...
+
+
+TablesOf = Callable[[DashboardData, State, Translator], list[ViewTable]]
+
+
+def view_tables(page: object, data: DashboardData, state: State, tr: Translator) -> list[ViewTable]:
+    """The page's tables after its chart, in the page's order (``view_tables`` of the page
+    module; none when it has no such function)."""
+    tables: TablesOf | None = getattr(page, "view_tables", None)
+    return tables(data, state, tr) if tables is not None else []
 
 
 def text_parameter(query: Mapping[str, Any], name: str) -> str:

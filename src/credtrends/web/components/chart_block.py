@@ -84,6 +84,30 @@ def chart_tools(page: str, view: ChartView, state: State, tr: Translator) -> htm
     )  # fmt: skip
 
 
+TABLE_FORMATS = (
+    ("csv", "dl_csv"),
+    ("fr.csv", "dl_csv_fr"),
+    ("xlsx", "dl_xlsx"),
+    ("json", "dl_json"),
+)
+
+
+def table_downloads(page: str, key: str, state: State, tr: Translator) -> html.Div:
+    """Download links for one of the page's tables (``views.ViewTable``)."""
+    query = query_string(state)
+    links = [
+        html.A(tr(label), href=f"/download/{page}/{key}/{fmt}?{query}",
+               title=tr(f"{label}_title"), className="button button-link", download="")
+        for fmt, label in TABLE_FORMATS
+    ]  # fmt: skip
+    return html.Div(
+        [html.Span(tr("download_label"), className="note"), *links],
+        className="downloads table-downloads",
+        role="group",
+        **aria(label=tr("download")),
+    )
+
+
 def table_alternative(view: ChartView, tr: Translator) -> html.Details | None:
     """The chart's numbers as a table, for readers who cannot see the chart."""
     if view.table is None:

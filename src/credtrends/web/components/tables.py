@@ -12,6 +12,8 @@ from dash import html
 from credtrends.transforms.freshness import with_freshness
 from credtrends.web.data import DashboardData
 from credtrends.web.i18n import Translator
+from credtrends.web.table_text import display_frame
+from credtrends.web.views import ViewTable
 
 Formatter = Callable[[Any], str]
 
@@ -53,8 +55,9 @@ def frame_table(
     return html.Table([html.Caption(caption), header, body], className="data-table")
 
 
-def sources_table(data: DashboardData, caption: str, tr: Translator) -> html.Table:
-    """Each table's sources, real or SYNTHETIC, with row counts and last fetch."""
+def sources_frame(data: DashboardData, tr: Translator) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(rows, shown text) of each table's sources, real or SYNTHETIC, with row counts and
+    last fetch."""
     now = datetime.now(UTC).replace(tzinfo=None)
     sources = with_freshness(data.status().sources, now).with_columns(
         kind=pl.when(pl.col("is_synthetic"))
@@ -68,4 +71,23 @@ def sources_table(data: DashboardData, caption: str, tr: Translator) -> html.Tab
     columns = {"table": tr("col_data"), "source": tr("col_source"), "kind": tr("col_kind"),
                "rows": tr("col_rows"), "fetched": tr("col_fetched"),
                "expected_every": tr("col_expected"), "state": tr("col_freshness")}  # fmt: skip
-    return frame_table(sources, columns, caption, tr=tr)
+    return sources, display_frame(sources, columns, tr)
+
+
+def sources_table(data: DashboardData, caption: str, tr: Translator) -> html.Table:
+    """Each table's sources, real or SYNTHETIC, with row counts and last fetch."""
+    return shown_table(sources_frame(data, tr)[1], caption)
+
+
+def shown_table(frame: pl.DataFrame, caption: str) -> html.Table:
+    """A table whose frame already holds the headers and cell texts (``display_frame``)."""
+    return frame_table(frame, {name: name for name in frame.columns}, caption)
+
+
+def view_table(table: ViewTable, downloads: Any = None) -> html.Table | html.P | html.Div:
+    """A page's table as shown (with its download links, when given), or its note when it
+    has no rows."""
+    if table.frame.is_empty() and table.empty_note:
+        return html.P(table.empty_note, className="note")
+    shown = shown_table(table.frame, table.caption)
+    return html.Div([shown, downloads]) if downloads is not None else shown

@@ -13,10 +13,8 @@ from dash import dcc, html
 
 from credtrends.transforms.series_views import index_to_mean, to_granularity, window
 from credtrends.web.components.banner import synthetic_banner
-from credtrends.web.components.chart_block import (
-    chart_block,
-)
-from credtrends.web.components.tables import frame_table
+from credtrends.web.components.chart_block import chart_block, table_downloads
+from credtrends.web.components.tables import view_table
 from credtrends.web.components.url_state import url_state_stores
 from credtrends.web.components.view_callback import register_view_callback
 from credtrends.web.data import DashboardData
@@ -30,8 +28,10 @@ from credtrends.web.figures import (
     spans_google_break,
 )
 from credtrends.web.i18n import Translator, parse_lang
+from credtrends.web.table_text import display_frame
 from credtrends.web.views import (
     ChartView,
+    ViewTable,
     choose,
     list_parameter,
     permalink,
@@ -178,7 +178,10 @@ def _summary(
 
 
 def _displayed(shown: pl.DataFrame, forecasts: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
-    """The numbers as the chart draws them: observed, partial and forecast points."""
+    """The numbers as the chart draws them: observed, partial and forecast points, each with
+    its source and whether it is synthetic. A forecast row names the model and the data it
+    was fitted on ("credtrends forecast (ets) from synthetic-demo"), and is synthetic when
+    that data is."""
     observed = shown.select(
         "series",
         "period_start",
@@ -187,15 +190,24 @@ def _displayed(shown: pl.DataFrame, forecasts: pl.DataFrame, names: dict[str, st
         low=pl.col("low"),
         high=pl.col("high"),
         source=pl.col("source"),
+        is_synthetic=pl.col("is_synthetic").fill_null(False),
     )
-    predicted = forecasts.select(
+    lineage = shown.group_by("series").agg(
+        inputs=pl.col("source").drop_nulls().unique().sort().str.join(", "),
+        input_synthetic=pl.col("is_synthetic").fill_null(False).any(),
+    )
+    predicted = forecasts.join(lineage, on="series", how="left").select(
         "series",
         "period_start",
         kind=pl.lit("forecast: ") + pl.col("model"),
         value=pl.col("mean"),
         low=pl.col("lo95"),
         high=pl.col("hi95"),
-        source=pl.lit("credtrends forecast"),
+        source=pl.lit("credtrends forecast (")
+        + pl.col("model")
+        + pl.lit(") from ")
+        + pl.col("inputs").fill_null("unknown input"),
+        is_synthetic=pl.col("input_synthetic").fill_null(False),
     )
     both = pl.concat([observed, predicted], how="vertical_relaxed")
     return both.select(
@@ -246,47 +258,74 @@ def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[C
         displayed=_displayed(shown, drawn_forecasts, names),
         summary=_summary(shown, drawn_forecasts, names, tr),
         info=info,
-        table=_recent_table(shown, names, tr),
+        table=_recent_table(shown, drawn_forecasts, names, tr),
     )
     return [view]
 
 
 TABLE_PERIODS = 26
+FORECAST_TABLE_PERIODS = 12
 
 
-def _recent_table(shown: pl.DataFrame, names: dict[str, str], tr: Translator) -> pl.DataFrame:
-    """The last periods, one column per series: the chart's table alternative."""
+def _recent_table(
+    shown: pl.DataFrame,
+    forecasts: pl.DataFrame,
+    names: dict[str, str],
+    tr: Translator,
+    periods: int = TABLE_PERIODS,
+) -> pl.DataFrame:
+    """The first forecast periods and the last observed ones, newest first, one column per
+    series, as the screen writes them: the chart's table alternative and the report's table."""
     if shown.is_empty():
-        return pl.DataFrame({tr("col_period_start"): []})
-    recent = shown.filter(
-        pl.col("period_start").is_in(shown["period_start"].unique().sort().tail(TABLE_PERIODS))
-    ).with_columns(name=pl.col("series").replace_strict(names, default=pl.col("series")))
-    wide = recent.pivot("name", index="period_start", values="value", aggregate_function="mean")
-    periods = [
-        tr.date(day) + (f" ({tr('partial_point')})" if partial else "")
-        for day, partial in wide.join(
-            recent.group_by("period_start").agg(pl.col("is_partial").any()), on="period_start"
+        return pl.DataFrame(
+            {tr("col_period_start"): []}, schema={tr("col_period_start"): pl.String}
         )
+    label = {False: "", True: f" ({tr('partial_point')})"}
+    recent = shown.filter(
+        pl.col("period_start").is_in(shown["period_start"].unique().sort().tail(periods).implode())
+    ).select(
+        "period_start",
+        "value",
+        name=pl.col("series").replace_strict(names, default=pl.col("series")),
+        note=pl.col("is_partial").replace_strict(label, return_dtype=pl.String),
+    )
+    ahead = forecasts.filter(
+        pl.col("period_start").is_in(
+            forecasts["period_start"].unique().sort().head(FORECAST_TABLE_PERIODS).implode()
+        )
+        & (pl.col("period_start") > shown["period_start"].max())
+    ).select(
+        "period_start",
+        value=pl.col("mean"),
+        name=pl.col("series").replace_strict(names, default=pl.col("series")),
+        note=pl.lit(f" ({tr('forecast_point')})"),
+    )
+    rows = pl.concat([ahead, recent], how="vertical_relaxed")
+    notes = rows.group_by("period_start").agg(pl.col("note").max())
+    wide = (
+        rows.pivot("name", index="period_start", values="value", aggregate_function="mean")
+        .join(notes, on="period_start")
         .sort("period_start", descending=True)
-        .select("period_start", "is_partial")
-        .iter_rows()
+    )
+    series = [name for name in wide.columns if name not in ("period_start", "note")]
+    periods_text = [
+        tr.date(day) + (note or "") for day, note in wide.select("period_start", "note").iter_rows()
     ]
-    return (
-        wide.sort("period_start", descending=True)
-        .drop("period_start")
-        .insert_column(0, pl.Series(tr("col_period_start"), periods))
+    return display_frame(wide, {name: name for name in series}, tr).insert_column(
+        0, pl.Series(tr("col_period_start"), periods_text)
     )
 
 
-def _related(data: DashboardData, state: ViewState, tr: Translator) -> html.Div:
+def view_tables(data: DashboardData, state: ViewState, tr: Translator) -> list[ViewTable]:
+    """The related searches under the chart (top and rising), as the page shows them."""
     topic = state["topic"].split(",")[0]
     region = state["regions"].split(",")[0] if state["compare"] == "regions" else state["region"]
     related = data.related_queries(topic, region)
     topic_name = tr.names(data.topics(), "topic_id").get(topic, topic)
     region_name = tr.names(data.regions(), "region_code").get(region, region)
-    heading = html.H2(tr("related", topic=topic_name, region=region_name))
+    heading = tr("related", topic=topic_name, region=region_name)
     if related.is_empty():
-        return html.Div([heading, html.P(tr("related_none"), className="note")])
+        return [ViewTable("related", heading, heading, pl.DataFrame(), related, tr("related_none"))]
     tables = []
     for kind, caption in (("top", "related_top"), ("rising", "related_rising")):
         rows = related.filter(pl.col("kind") == kind).with_columns(
@@ -300,14 +339,26 @@ def _related(data: DashboardData, state: ViewState, tr: Translator) -> html.Div:
             )
         )
         caption_text = tr(caption) + (f" ({rows['source'][0]})" if rows.height else "")
+        columns = {"rank": tr("rank"), "query": tr("related_query"), "shown": tr("related_value")}
         tables.append(
-            frame_table(
-                rows.head(10),
-                {"rank": tr("rank"), "query": tr("related_query"), "shown": tr("related_value")},
+            ViewTable(
+                f"related-{kind}",
+                heading,
                 caption_text,
+                display_frame(rows.head(10), columns, tr),
+                rows.drop("shown"),
             )
         )
-    return html.Div([heading, html.Div(tables, className="grid-2")])
+    return tables
+
+
+def _related(data: DashboardData, state: ViewState, tr: Translator) -> html.Div:
+    tables = view_tables(data, state, tr)
+    heading = html.H2(tables[0].heading)
+    if len(tables) == 1:
+        return html.Div([heading, view_table(tables[0])])
+    shown = [view_table(t, table_downloads(NAME, t.key, state, tr)) for t in tables]
+    return html.Div([heading, html.Div(shown, className="grid-2")])
 
 
 def _compared_regions(data: DashboardData, state: ViewState) -> list[str]:

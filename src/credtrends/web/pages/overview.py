@@ -13,19 +13,19 @@ from dash import dcc, html
 from credtrends.forecasting import rank_emerging
 from credtrends.transforms.scores import topic_momentum
 from credtrends.web.components.banner import synthetic_banner
-from credtrends.web.components.chart_block import (
-    chart_block,
-)
+from credtrends.web.components.chart_block import chart_block, table_downloads
 from credtrends.web.components.controls import choice_dropdown
-from credtrends.web.components.tables import frame_table, sources_table
+from credtrends.web.components.tables import sources_frame, view_table
 from credtrends.web.components.url_state import url_state_stores
 from credtrends.web.components.view_callback import register_view_callback
 from credtrends.web.data import DashboardData
 from credtrends.web.downloads import ExportInfo
 from credtrends.web.figures import empty_figure, for_dash, interest_values, synthetic_note
 from credtrends.web.i18n import Translator, parse_lang
+from credtrends.web.table_text import display_frame
 from credtrends.web.views import (
     ChartView,
+    ViewTable,
     choose,
     permalink,
     sources_of,
@@ -151,10 +151,11 @@ def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[C
         notes=[scale_note.replace("<br>", " "), tr("caveat_partial")],
         lang=tr.lang,
     )
-    table = displayed.select(
-        pl.col("name").alias(tr("topic")),
-        pl.col("recent_mean").alias(tr("level")),
-        pl.col("growth").map_elements(tr.percent, return_dtype=pl.String).alias(tr("change_year")),
+    table = display_frame(
+        displayed,
+        {"name": tr("topic"), "recent_mean": tr("level"), "growth": tr("change_year")},
+        tr,
+        {"growth": tr.percent},
     )
     return [
         ChartView(CHART_KEY, title, for_dash(figure, tr), momentum, displayed,
@@ -162,19 +163,21 @@ def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[C
     ]  # fmt: skip
 
 
-def movers_tables(momentum: pl.DataFrame, tr: Translator) -> list[html.Table]:
+def movers_tables(momentum: pl.DataFrame, tr: Translator) -> list[ViewTable]:
     moving = momentum.filter(pl.col("growth").is_not_null())
     columns = {"name": tr("topic"), "growth": tr("change_year"), "recent_mean": tr("level")}
     formats = {"growth": tr.percent}
-    return [
-        frame_table(
-            moving.sort("growth", descending=True).head(8), columns, tr("risers"), formats, tr
-        ),
-        frame_table(moving.sort("growth").head(8), columns, tr("fallers"), formats, tr),
-    ]
+    tables = []
+    for key, rows in (
+        ("risers", moving.sort("growth", descending=True).head(8)),
+        ("fallers", moving.sort("growth").head(8)),
+    ):
+        data = rows.select("topic_id", "name", "growth", "recent_mean", "source", "is_synthetic")
+        tables.append(ViewTable(key, "", tr(key), display_frame(rows, columns, tr, formats), data))
+    return tables
 
 
-def emerging_table(data: DashboardData, region_code: str, tr: Translator) -> html.Table:
+def emerging_table(data: DashboardData, region_code: str, tr: Translator) -> ViewTable:
     """Topics taking off: growth over the last year, its acceleration, and trend breaks."""
     names = tr.names(data.topics(), "topic_id")
 
@@ -193,20 +196,29 @@ def emerging_table(data: DashboardData, region_code: str, tr: Translator) -> htm
         .then(pl.lit(tr("since", when="")) + pl.col("break_period").dt.strftime("%Y-%m"))
         .otherwise(pl.lit(tr("no"))),
     )
-    return frame_table(
-        ranked.head(8),
-        {
-            "rank": tr("rank"),
-            "topic": tr("topic"),
-            "growth": tr("growth_year"),
-            "acceleration": tr("acceleration"),
-            "trend_break": tr("trend_break"),
-            "score": tr("score"),
-        },
-        tr("emerging"),
-        {"growth": tr.percent, "acceleration": tr.percent},
-        tr,
+    columns = {
+        "rank": tr("rank"),
+        "topic": tr("topic"),
+        "growth": tr("growth_year"),
+        "acceleration": tr("acceleration"),
+        "trend_break": tr("trend_break"),
+        "score": tr("score"),
+    }
+    shown = display_frame(
+        ranked.head(8), columns, tr, {"growth": tr.percent, "acceleration": tr.percent}
     )
+    return ViewTable("emerging", "", tr("emerging"), shown, ranked.head(8))
+
+
+def view_tables(data: DashboardData, state: ViewState, tr: Translator) -> list[ViewTable]:
+    """Risers, fallers, emerging topics and data freshness, in the page's order."""
+    momentum, _ = momentum_for(data, state["region"], tr)
+    sources, shown_sources = sources_frame(data, tr)
+    return [
+        *movers_tables(momentum, tr),
+        emerging_table(data, state["region"], tr),
+        ViewTable("freshness", "", tr("freshness"), shown_sources, sources),
+    ]
 
 
 def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> html.Div:
@@ -232,11 +244,11 @@ def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
     from credtrends.web.pages import overview
 
     def extras(state: ViewState, tr: Translator, view: ChartView) -> tuple[Any, ...]:
-        movers = [
-            html.Div(movers_tables(view.data, tr), className="grid-2"),
-            emerging_table(data, state["region"], tr),
-        ]
-        return movers, sources_table(data, tr("freshness"), tr)
+        risers, fallers, emerging, freshness = (
+            view_table(table, table_downloads(NAME, table.key, state, tr))
+            for table in view_tables(data, state, tr)
+        )
+        return [html.Div([risers, fallers], className="grid-2"), emerging], freshness
 
     register_view_callback(
         app, data, overview, IDS, {"region": Ids.REGION},

@@ -24,6 +24,7 @@ from credtrends.web.data import DashboardData
 from credtrends.web.downloads import ExportInfo
 from credtrends.web.figures import empty_figure, for_dash, interest_values, synthetic_note
 from credtrends.web.i18n import Translator, parse_lang
+from credtrends.web.table_text import display_frame
 from credtrends.web.views import (
     ChartView,
     choose,
@@ -202,7 +203,23 @@ def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[C
     )
     figure = for_dash(quadrant_figure(table, region, tr), tr)
     return [ChartView(CHART_KEY, title, figure, displayed, displayed,
-                      _summary(table, region, tr), info)]  # fmt: skip
+                      _summary(table, region, tr), info, grid_text(displayed, tr))]  # fmt: skip
+
+
+def grid_text(displayed: pl.DataFrame, tr: Translator) -> pl.DataFrame:
+    """The grid's columns and number formats (``grid_columns``) as text: the chart's table
+    alternative and the report's table, "+18%" where the grid shows "+18%"."""
+
+    def two(value: object) -> str:
+        return tr.number(value, 2)
+
+    formats = {
+        "score": two, "demand_level": two, "demand_growth": tr.percent,
+        "forecast_growth": tr.percent, "vacancies": tr.integer,
+        "vacancy_growth": tr.percent, "programs": tr.integer,
+    }  # fmt: skip
+    columns = {column["field"]: column["headerName"] for column in grid_columns(tr)}
+    return display_frame(displayed, columns, tr, formats)
 
 
 def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> html.Div:

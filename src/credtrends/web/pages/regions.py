@@ -15,7 +15,7 @@ from credtrends.web.components.chart_block import (
     chart_block,
 )
 from credtrends.web.components.controls import choice_dropdown
-from credtrends.web.components.tables import frame_table
+from credtrends.web.components.tables import shown_table
 from credtrends.web.components.url_state import url_state_stores
 from credtrends.web.components.view_callback import register_view_callback
 from credtrends.web.data import DashboardData
@@ -23,6 +23,7 @@ from credtrends.web.downloads import ExportInfo
 from credtrends.web.figures import for_dash, interest_values
 from credtrends.web.i18n import Translator, parse_lang
 from credtrends.web.maps import PROVINCES_URL, province_choropleth
+from credtrends.web.table_text import display_frame
 from credtrends.web.views import (
     ChartView,
     choose,
@@ -144,7 +145,24 @@ def map_view(data: DashboardData, state: ViewState, tr: Translator) -> ChartView
         lang=tr.lang,
     )
     return ChartView(CHART_KEY, title, for_dash(figure, tr), growth, displayed,
-                     _summary(growth, topic, tr), info)  # fmt: skip
+                     _summary(growth, topic, tr), info, growth_text(displayed, tr))  # fmt: skip
+
+
+def growth_text(displayed: pl.DataFrame, tr: Translator) -> pl.DataFrame:
+    """The regions table as the page writes it ("-11 %", "62 (58-66)"), growth first."""
+    shown = displayed.sort("growth", descending=True, nulls_last=True)
+    shown = shown.with_columns(
+        level_text=pl.Series(
+            [level_text(row, tr) for row in shown.iter_rows(named=True)], dtype=pl.String
+        )
+    )
+    return display_frame(
+        shown,
+        {"region_name": tr("region"), "growth": tr("change_year"),
+         "recent_mean": tr("recent_level"), "level_text": tr("region_level")},
+        tr,
+        {"growth": tr.percent},
+    )  # fmt: skip
 
 
 def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[ChartView]:
@@ -152,18 +170,8 @@ def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[C
 
 
 def growth_table(view: ChartView, topic: str, tr: Translator) -> html.Table:
-    shown = view.displayed.sort("growth", descending=True, nulls_last=True)
-    shown = shown.with_columns(
-        level_text=pl.Series([level_text(row, tr) for row in shown.iter_rows(named=True)])
-    )
-    return frame_table(
-        shown,
-        {"region_name": tr("region"), "growth": tr("change_year"),
-         "recent_mean": tr("recent_level"), "level_text": tr("region_level")},
-        tr("regions_table", topic=topic),
-        {"growth": tr.percent},
-        tr,
-    )  # fmt: skip
+    table = view.table if view.table is not None else growth_text(view.displayed, tr)
+    return shown_table(table, tr("regions_table", topic=topic))
 
 
 def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> html.Div:
