@@ -131,3 +131,15 @@ def test_the_regions_page_shows_levels_with_their_interval(
     table = str(regions.growth_table(view, "PMP", tr))
     assert "Level across provinces" in table and "(49–51)" in table.replace("\u2013", "–")
     assert "<" in table  # Nunavut was "<1": shown as below its bound
+    # growth comes with its 95% interval, and the summary names provinces within noise
+    assert "Change vs a year ago (95% interval)" in table
+    shown = view.displayed.filter(pl.col("growth").is_not_null())
+    assert shown.height > 0
+    assert (shown["growth_low"] <= shown["growth"]).all()
+    assert (shown["growth"] <= shown["growth_high"]).all()
+    provinces = shown.filter(pl.col("region_code") != "CA")
+    noisy = provinces.filter(pl.col("growth_within_noise"))["region_name"].to_list()
+    for name in noisy:
+        assert name in view.summary
+    if noisy:
+        assert "within noise" in table

@@ -63,6 +63,19 @@ COLUMNS: dict[str, Column] = {
                             "Moyenne des mêmes semaines un an plus tôt."),
     "growth": Column("croissance", "Change vs a year ago, as a ratio (0.18 = +18%).",
                      "Variation sur un an, en ratio (0,18 = +18 %)."),
+    "growth_low": Column("croissance_min",
+                         "Lower end of the change's 95% interval (week-to-week noise).",
+                         "Borne basse de l'intervalle à 95 % de la variation (bruit "
+                         "d'une semaine à l'autre)."),
+    "growth_high": Column("croissance_max",
+                          "Upper end of the change's 95% interval (week-to-week noise).",
+                          "Borne haute de l'intervalle à 95 % de la variation (bruit "
+                          "d'une semaine à l'autre)."),
+    "growth_within_noise": Column("variation_dans_le_bruit",
+                                  "True when the 95% interval holds 0: no change can be "
+                                  "told apart.",
+                                  "Vrai quand l'intervalle à 95 % contient 0 : aucune "
+                                  "variation ne se distingue."),
     "level": Column("niveau", "Province level on the country scale (0-100).",
                     "Niveau de la province sur l'échelle du pays (0-100)."),
     "level_low": Column("niveau_min", "Lower end of the level's 95% interval.",

@@ -203,6 +203,11 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "regions_summary": "{topic} rose most in {best} ({best_value}) and least in {worst} "
         "({worst_value}) against a year earlier.",
         "regions_summary_none": "No regional change can be computed for {topic} yet.",
+        "regions_noise": "In {count} of {total} provinces ({regions}) the change is within "
+        "the week-to-week noise: it cannot be told apart from no change.",
+        "change_year_interval": "Change vs a year ago (95% interval)",
+        "growth_interval": "{value} ({low} to {high})",
+        "growth_within_noise": "{text}, within noise",
         # labour
         "labour_intro": "Search interest (averaged per month) next to the job vacancies and "
         "postings of the occupations linked to the topic (NOC 2021, from config/topics.yaml), "
@@ -438,6 +443,12 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "{worst} ({worst_value}) par rapport à l'an dernier.",
         "regions_summary_none": "Aucune variation régionale ne peut encore être calculée pour "
         "{topic}.",
+        "regions_noise": "Dans {count} provinces sur {total} ({regions}), la variation reste "
+        "dans le bruit d'une semaine à l'autre : on ne peut pas la distinguer d'une absence "
+        "de variation.",
+        "change_year_interval": "Variation sur un an (intervalle à 95 %)",
+        "growth_interval": "{value} ({low} à {high})",
+        "growth_within_noise": "{text}, dans le bruit",
         "labour_intro": "L'intérêt de recherche (moyenne mensuelle) à côté des postes vacants et "
         "des offres d'emploi des professions liées au sujet (CNP 2021, config/topics.yaml), et "
         "des programmes déjà offerts. Les vides sont des valeurs confidentielles ou manquantes, "

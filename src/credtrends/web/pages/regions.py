@@ -98,15 +98,35 @@ def level_text(row: Mapping[str, Any], tr: Translator) -> str:
     return f"{tr.number(level, 0)} ({tr.number(low, 0)}–{tr.number(high, 0)})"
 
 
+def growth_interval_text(row: Mapping[str, Any], tr: Translator) -> str:
+    """A province's change with its 95% interval and whether it is beyond the noise,
+    e.g. "+12 % (+4 % to +21 %)" or "-3 % (-15 % to +10 %), within noise"."""
+    growth, low, high = row.get("growth"), row.get("growth_low"), row.get("growth_high")
+    if growth is None:
+        return "–"
+    if low is None or high is None:
+        return tr.percent(growth)
+    text = tr("growth_interval", value=tr.percent(growth), low=tr.percent(low),
+              high=tr.percent(high))  # fmt: skip
+    return tr("growth_within_noise", text=text) if row.get("growth_within_noise") else text
+
+
 def _summary(growth: pl.DataFrame, topic: str, tr: Translator) -> str:
     ranked = growth.filter(pl.col("growth").is_not_null() & (pl.col("region_code") != "CA"))
     if ranked.is_empty():
         return tr("regions_summary_none", topic=topic)
     ranked = ranked.sort("growth", descending=True)
-    return tr(
+    sentence = tr(
         "regions_summary", topic=topic,
         best=ranked["region_name"][0], best_value=tr.percent(ranked["growth"][0]),
         worst=ranked["region_name"][-1], worst_value=tr.percent(ranked["growth"][-1]),
+    )  # fmt: skip
+    noisy = ranked.filter(pl.col("growth_within_noise").fill_null(True))
+    if noisy.is_empty():
+        return sentence
+    return sentence + " " + tr(
+        "regions_noise", count=noisy.height, total=ranked.height,
+        regions=", ".join(noisy["region_name"].to_list()),
     )  # fmt: skip
 
 
@@ -128,6 +148,9 @@ def map_view(data: DashboardData, state: ViewState, tr: Translator) -> ChartView
         "region_code",
         "region_name",
         "growth",
+        "growth_low",
+        "growth_high",
+        "growth_within_noise",
         "recent_mean",
         "year_ago_mean",
         "level",
@@ -149,19 +172,19 @@ def map_view(data: DashboardData, state: ViewState, tr: Translator) -> ChartView
 
 
 def growth_text(displayed: pl.DataFrame, tr: Translator) -> pl.DataFrame:
-    """The regions table as the page writes it ("-11 %", "62 (58-66)"), growth first."""
+    """The regions table as the page writes it ("-11 % (-20 % to -2 %)", "62 (58-66)"),
+    growth first; a change its interval cannot tell from no change says so."""
     shown = displayed.sort("growth", descending=True, nulls_last=True)
+    rows = list(shown.iter_rows(named=True))
     shown = shown.with_columns(
-        level_text=pl.Series(
-            [level_text(row, tr) for row in shown.iter_rows(named=True)], dtype=pl.String
-        )
+        growth_text=pl.Series([growth_interval_text(row, tr) for row in rows], dtype=pl.String),
+        level_text=pl.Series([level_text(row, tr) for row in rows], dtype=pl.String),
     )
     return display_frame(
         shown,
-        {"region_name": tr("region"), "growth": tr("change_year"),
+        {"region_name": tr("region"), "growth_text": tr("change_year_interval"),
          "recent_mean": tr("recent_level"), "level_text": tr("region_level")},
         tr,
-        {"growth": tr.percent},
     )  # fmt: skip
 
 
