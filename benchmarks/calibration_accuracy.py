@@ -32,8 +32,10 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from credtrends.sources.google_trends.parse import parse_region_default
+from credtrends.sources.google_trends.request import Operation, TrendsRequest
 from credtrends.testing.trends_simulator import Encoding, SimulatedGoogle, log_uniform_truth
-from credtrends.transforms.calibration import calibrate_batches_detailed
+from credtrends.transforms.calibration import calibrate_batches_detailed, calibrate_region_index
 from credtrends.transforms.calibration_plan import run_rounds
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -147,6 +149,59 @@ def run_gtab(sim: SimulatedGoogle, order: str) -> Score | None:
     scale = 100.0 / float(top) if top else 1.0  # type: ignore[arg-type]
     frame = frame.with_columns(pl.col("value", "value_low", "value_high") * scale)
     return score(f"gtab ({order} order)", frame, sim, reference, run.requests, run.wall_seconds)
+
+
+PROVINCES = ("CA-ON", "CA-QC", "CA-BC", "CA-AB", "CA-MB", "CA-SK", "CA-NS", "CA-NB", "CA-NL",
+             "CA-PE", "CA-NT", "CA-YT", "CA-NU")  # fmt: skip
+
+
+def province_levels(
+    seed: int, encoding: Encoding, noise: float, refetches: int
+) -> tuple[float, float, float, int]:
+    """30 terms' one-term province maps (SYNTHETIC shares over 2.5 decades), fetched
+    ``refetches`` times with sampling noise, through the real parser and
+    ``calibrate_region_index``: level error median / p95 (readable levels) and the share of
+    truths inside the 95% bounds (all levels, "<1" ones too)."""
+    rng = np.random.default_rng(seed)
+    terms = [f"term {i}" for i in range(30)]
+    shares = {
+        term: dict(zip(PROVINCES, 10 ** rng.uniform(-2.5, 0.0, len(PROVINCES)), strict=True))
+        for term in terms
+    }
+    frames = []
+    for fetch in range(refetches):
+        sim = SimulatedGoogle(
+            {t: np.ones(4) for t in terms}, regions=shares, encoding=encoding,
+            noise_log_sd=noise, seed=seed * 100 + fetch,
+        )  # fmt: skip
+        for term in terms:
+            request = TrendsRequest(
+                operation=Operation.INTEREST_BY_REGION, terms=(term,), geo="CA",
+                timeframe="2021-01-03 2021-10-03",
+            )  # fmt: skip
+            frame = parse_region_default(
+                sim._geo_map(term)["default"],  # type: ignore[arg-type]
+                terms=[term], request=request, backend="simulator", resolution="REGION",
+                value_kind="index", what="map",
+            )  # fmt: skip
+            frames.append(frame.with_columns(request_key=pl.lit(f"{term}#{fetch}")))
+    levels = calibrate_region_index(pl.concat(frames))
+    truth = pl.DataFrame(
+        [(t, r, v / max(shares[t].values()) * 100) for t in terms for r, v in shares[t].items()],
+        schema=["term", "region_code", "true_level"], orient="row",
+    )  # fmt: skip
+    scored = levels.join(truth, on=["term", "region_code"], how="inner")
+    inside = (scored["true_level"] >= scored["level_low"]) & (
+        scored["true_level"] <= scored["level_high"]
+    )
+    readable = scored.filter(pl.col("bounds") == "ci95")
+    error = ((readable["level"] - readable["true_level"]).abs() / readable["true_level"]).to_numpy()
+    return (
+        float(np.median(error)),
+        float(np.quantile(error, 0.95)),
+        float(inside.mean()),
+        (scored.height),
+    )
 
 
 def daily_history(seed: int, *, big_neighbour: bool) -> tuple[float, float, float, int]:
@@ -285,6 +340,18 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"| {label} | {results[0][3]} | {max(r[0] for r in results):.2%} "
             f"| {max(r[1] for r in results):.2%} | {min(r[2] for r in results):.3f} |"
         )
+    print("\n## Provinces with known volumes: one-term region maps (SYNTHETIC, 3 seeds)")
+    print("| '<1' as | sampling noise | fetches of each map | levels | level error median "
+          "| p95 | in 95% bounds |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|")
+    for encoding in ("has_data", "formatted"):
+        for noise, refetches in ((0.0, 1), (args.noise or 0.05, 1), (args.noise or 0.05, 3)):
+            results = [province_levels(seed, encoding, noise, refetches) for seed in seeds]
+            print(
+                f"| {encoding} | {noise:g} | {refetches} | {results[0][3]} | "
+                f"{max(r[0] for r in results):.2%} | {max(r[1] for r in results):.2%} | "
+                f"{min(r[2] for r in results):.3f} |"
+            )
     try:
         import gtab_peer
     except ImportError:

@@ -210,9 +210,14 @@ class SimulatedGoogle:
     def _geo_map(self, term: str) -> dict[str, object]:
         """One term's map: each region's share, scaled to the top region, rounded."""
         assert self.regions is not None
-        shares = self.regions[self._folded[term.casefold()]]
+        name = self._folded[term.casefold()]
+        shares = self.regions[name]
         names = list(shares)
         values = np.array([shares[n] for n in names], dtype=np.float64)
+        if self.noise_log_sd > 0:
+            digest = hashlib.sha256(("map|" + name + str(self.seed)).encode()).digest()
+            rng = np.random.default_rng(int.from_bytes(digest[:8], "big"))
+            values = values * np.exp(rng.normal(0.0, self.noise_log_sd, size=values.shape))
         reported, below = google_round(100.0 * values / values.max(), self.cutoff)
         rows = []
         for name, value, low in zip(names, reported, below, strict=True):

@@ -539,14 +539,22 @@ def calibrate_region_index(
     province gets an honest 95% interval instead of a bare 0.
     """
     work = _region_input(frame, batch_column, "index", "calibrate_region_index")
+    groups = [
+        (key, *_observations(group, batch_column, "region_code"), group)
+        for key, group in work.group_by("geo", "timeframe", "term", maintain_order=True)
+        if not group.get_column("value").drop_nulls().is_empty()
+    ]
+    # Google samples every map of one geo and window alike: one term's refetches give a
+    # few degrees of freedom, so its noise is pooled over all terms of the window and
+    # used as the floor of each term's own estimate
+    pooled: dict[tuple[object, object], list[float]] = {}
+    for (geo, timeframe, _), obs, _, _ in groups:
+        if len(set(obs.batch.tolist())) > 1:
+            pooled.setdefault((geo, timeframe), []).append(_calibrate_group(obs, None, 0.0)[3])
+    floor = {key: math.sqrt(float(np.mean(np.square(v)))) for key, v in pooled.items()}
     outputs = []
-    for (geo, timeframe, term), group in work.group_by(
-        "geo", "timeframe", "term", maintain_order=True
-    ):
-        if group.get_column("value").drop_nulls().is_empty():
-            continue
-        obs, regions = _observations(group, batch_column, "region_code")
-        result, _, _, _ = _calibrate_group(obs, None, 0.0)
+    for (geo, timeframe, term), obs, regions, group in groups:
+        result, _, _, _ = _calibrate_group(obs, None, floor.get((geo, timeframe), 0.0))
         reported = group.group_by("region_code").agg(pl.col("value").max().alias("reported"))
         outputs.append(
             result.with_columns(
