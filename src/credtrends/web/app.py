@@ -16,9 +16,11 @@ from credtrends import __version__
 from credtrends.catalogue import load_catalogue
 from credtrends.config import Settings
 from credtrends.web.boards import load_boards
+from credtrends.web.callback_requests import guard_callback_requests
 from credtrends.web.chart_routes import register_chart_routes
 from credtrends.web.components.aria import aria
 from credtrends.web.data import DashboardData, cache_config
+from credtrends.web.hardening import harden
 from credtrends.web.i18n import LANGS, Lang, Translator, parse_lang
 from credtrends.web.pages import (
     boards,
@@ -29,7 +31,8 @@ from credtrends.web.pages import (
     program_demand,
     regions,
 )
-from credtrends.web.views import MAX_PARAMETER_LENGTH, ViewPage
+from credtrends.web.unavailable import register_unavailable_handler
+from credtrends.web.views import BASE_URL_CONFIG, MAX_PARAMETER_LENGTH, ViewPage
 
 PAGES = (overview, interest, regions, labour, program_demand, data_methods)
 EXPORTABLE: tuple[Any, ...] = (overview, interest, regions, labour, program_demand)
@@ -191,6 +194,10 @@ def create_app(settings: Settings, engine: sa.Engine) -> dash.Dash:
     app.layout = html.Div([dcc.Location(id="url"), dash.page_container])
     exportable: dict[str, ViewPage] = {page.NAME: page for page in EXPORTABLE}
     register_chart_routes(app.server, data, exportable)
+    app.server.config[BASE_URL_CONFIG] = settings.base_url
+    harden(app, settings)
+    guard_callback_requests(app)
+    register_unavailable_handler(app.server)
     return app
 
 
