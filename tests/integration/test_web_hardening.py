@@ -94,7 +94,7 @@ def test_security_headers_on_every_page_type(
     headers = response.headers
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "same-origin"
-    assert headers["Server"] == "credtrends"  # not "Werkzeug/x Python/y"
+    assert "Server" not in headers  # the HTTP server's own, without versions (below)
     policy = {
         name: sources
         for name, _, sources in (
@@ -229,3 +229,10 @@ def test_base_url_and_frame_origins_are_validated(tmp_path: Path) -> None:
         with pytest.raises(ValidationError):
             Settings(embed_frame_ancestors=[bad])
     Settings(embed_frame_ancestors=["https://*.example.org", "http://localhost:3000"])
+
+
+def test_the_development_server_names_no_versions() -> None:
+    from credtrends.web.hardening import BannerlessRequestHandler
+
+    handler = BannerlessRequestHandler.__new__(BannerlessRequestHandler)
+    assert handler.version_string() == "credtrends"

@@ -1,6 +1,9 @@
 """HTTP hardening of the dashboard: security headers, a body size limit, no version banner,
 no development routes, and 400 (not 500) for requests Dash's own routes cannot parse.
 
+The Server header is the HTTP server's: ``credtrends serve`` says "credtrends" (see
+``BannerlessRequestHandler``), gunicorn says "gunicorn", neither with a version.
+
 Content-Security-Policy: scripts come only from this server, plus the inline scripts Dash
 writes into every page (its renderer start-up and the clientside callbacks), allowed by
 their SHA-256 (``Dash.csp_hashes``), so an injected ``<script>`` never runs. Styles allow
@@ -20,6 +23,7 @@ from typing import Any
 import dash
 import flask
 from werkzeug.exceptions import BadRequest, NotFound, RequestEntityTooLarge
+from werkzeug.serving import WSGIRequestHandler
 
 from credtrends.config import Settings
 from credtrends.web.embed import DRAW_SCRIPT
@@ -28,6 +32,14 @@ log = logging.getLogger(__name__)
 SERVER_NAME = "credtrends"
 EMBED_PREFIX = "/embed/"
 COMPONENT_SUITES = "/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>"
+
+
+class BannerlessRequestHandler(WSGIRequestHandler):
+    """The development server (``credtrends serve``) without "Werkzeug/x Python/y" in its
+    Server header: http.server writes that before the app's own headers are seen."""
+
+    def version_string(self) -> str:
+        return SERVER_NAME
 
 
 def content_security_policy(script_hashes: Sequence[str], frame_ancestors: Sequence[str]) -> str:
@@ -79,7 +91,6 @@ def harden(app: dash.Dash, settings: Settings) -> None:
         headers = response.headers
         headers["X-Content-Type-Options"] = "nosniff"
         headers["Referrer-Policy"] = "same-origin"
-        headers["Server"] = SERVER_NAME  # Werkzeug's would name its and Python's versions
         if flask.request.path.startswith(EMBED_PREFIX):
             headers["Content-Security-Policy"] = embed_policy
         else:
