@@ -133,13 +133,18 @@ def demo_postgres(options: str = "") -> Iterator[tuple[str, Path]]:
 
 @contextmanager
 def gunicorn(
-    env: dict[str, str], port: int, workers: int = 3, log: Path | None = None, timeout: int = 30
+    env: dict[str, str],
+    port: int,
+    workers: int = 3,
+    log: Path | None = None,
+    timeout: int = 30,
+    threads: int = 1,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """gunicorn serving the dashboard on 127.0.0.1:``port``; its log in ``log``."""
     out = log.open("wb") if log else subprocess.DEVNULL
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "credtrends.web.wsgi:server", "--workers", str(workers),
-         "--threads", "1", "--timeout", str(timeout), "--bind", f"127.0.0.1:{port}"],
+         "--threads", str(threads), "--timeout", str(timeout), "--bind", f"127.0.0.1:{port}"],
         env=env, stdout=out, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
