@@ -203,8 +203,11 @@ def test_links_use_the_public_base_url_not_the_host_header(
         callback = client.post("/_dash-update-component", json=body, headers={"Host": host})
         embed = client.get("/embed/interest/main?topic=pmp", headers={"Host": host})
         meta = client.get("/download/interest/main/json?topic=pmp", headers={"Host": host})
+        page = client.get("/interest?topic=pmp", headers={"Host": host})  # meta tags
         # Dash writes "/" as "\u002f" in callback JSON
-        texts = [r.get_data(as_text=True).replace("\\u002f", "/") for r in (callback, embed, meta)]
+        texts = [
+            r.get_data(as_text=True).replace("\\u002f", "/") for r in (callback, embed, meta, page)
+        ]
         assert all("evil" not in text for text in texts), host
         links = sorted(set(re.findall(r"https?://[^\s\"'<>\\]+", "".join(texts))))
         answers.append([link for link in links if "plot.ly" not in link])

@@ -157,6 +157,8 @@ def create_app(settings: Settings, engine: sa.Engine) -> dash.Dash:
         title="credtrends",
         update_title="",
         suppress_callback_exceptions=True,
+        # Dash's page meta tags put request.url (the client's Host header) in the page.
+        include_pages_meta=False,
     )
     cache = Cache(app.server, config=cache_config(settings, settings.warehouse_url))
     data = DashboardData(engine, cache)
