@@ -37,15 +37,15 @@ def main() -> None:
         port = free_port()
         log = work / "gunicorn.log"
         with gunicorn(env, port, workers=3, log=log, threads=8) as master:
-            workers_before = {p.pid for p in psutil.Process(master.pid).children()}
             load = Load(port, clients=20)
             load.start()
             t0 = time.monotonic()
             time.sleep(BEFORE)
+            workers_before = {p.pid for p in psutil.Process(master.pid).children()}
             plain = sa.make_url(url).difference_update_query(["options"])
             locker = sa.create_engine(plain).connect()
-            locker.execute(sa.text("LOCK TABLE topics IN ACCESS EXCLUSIVE MODE"))
             t1 = time.monotonic()
+            locker.execute(sa.text("LOCK TABLE topics IN ACCESS EXCLUSIVE MODE"))
             time.sleep(LOCK_SECONDS)
             locker.commit()
             locker.close()
@@ -60,6 +60,7 @@ def main() -> None:
     print(f"{LOCK_SECONDS:g} s table lock under 20 concurrent clients, gunicorn x3 + "
           f"PostgreSQL (lock_timeout {LOCK_TIMEOUT_MS} ms, "
           f"statement_timeout {STATEMENT_TIMEOUT_MS} ms)")  # fmt: skip
+    print("  answers received (by the time they arrived):")
     print(f"  before the lock ({BEFORE:g} s)   {summary(load.between(t0, t1))}")
     print(f"  during the lock ({LOCK_SECONDS:g} s)  {summary(during)}")
     print(f"  after the release ({AFTER:g} s) {summary(after)}")
@@ -70,15 +71,15 @@ def main() -> None:
     first_ok = min((a.started + a.seconds for a in after if a.kind == "callback"
                     and a.status == 200), default=None)  # fmt: skip
     recovery = first_ok - t2 if first_ok is not None else float("inf")
-    late_after = [a for a in after if a.status != 200 and a.started > t2 + limit]
+    late_after = [a for a in after if a.status != 200 and a.started > t2]
     killed = len(workers_before - workers_after)
     timeouts = text.count("WORKER TIMEOUT")
     print(f"  answers slower than the statement timeout ({limit:g} s) during the lock: {len(late)}")
     print(f"  503 during the lock: {served_503}; other 5xx or no answer overall: {len(others)}")
     print(f"  workers replaced: {killed} of {len(workers_before)}, 'WORKER TIMEOUT' in the log: "
           f"{timeouts}, tracebacks: {text.count('Traceback')}")  # fmt: skip
-    print(f"  first successful callback {recovery:.2f} s after the release; failures later "
-          f"than {limit:g} s after it: {len(late_after)}")  # fmt: skip
+    print(f"  first successful callback {recovery:.2f} s after the release; failures of "
+          f"requests sent after it: {len(late_after)}")  # fmt: skip
     passed = not late and not others and served_503 > 0 and killed == 0 and timeouts == 0
     passed = passed and recovery < limit and not late_after
     print("table lock battery:", "PASS" if passed else "FAIL")

@@ -79,8 +79,9 @@ class Load:
             thread.join(timeout=150)
 
     def between(self, start: float, end: float) -> list[Answer]:
+        """The answers received (not sent) from ``start`` to ``end``."""
         with self._lock:
-            return [a for a in self.answers if start <= a.started < end]
+            return [a for a in self.answers if start <= a.started + a.seconds < end]
 
 
 def summary(answers: list[Answer]) -> str:
