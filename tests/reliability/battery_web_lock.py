@@ -22,7 +22,7 @@ import psutil
 import sqlalchemy as sa
 
 from tests.reliability.web_load import Load, summary
-from tests.reliability.web_services import demo_env, demo_postgres, free_port, gunicorn
+from tests.reliability.web_services import demo_env, demo_postgres, free_port, gunicorn, tracebacks
 
 LOCK_SECONDS = 45.0
 STATEMENT_TIMEOUT_MS = 5000
@@ -82,6 +82,8 @@ def main() -> None:
           f"requests sent after it: {len(late_after)}")  # fmt: skip
     passed = not late and not others and served_503 > 0 and killed == 0 and timeouts == 0
     passed = passed and recovery < limit and not late_after
+    for excerpt in tracebacks(text):
+        print(f"  traceback: {excerpt[:600]}")
     print("table lock battery:", "PASS" if passed else "FAIL")
     sys.exit(0 if passed else 1)
 

@@ -15,7 +15,13 @@ import time
 import redis
 
 from tests.reliability.web_load import Load, summary
-from tests.reliability.web_services import RedisServer, demo_env, demo_postgres, free_port, gunicorn
+from tests.reliability.web_services import (
+    RedisServer,
+    demo_env,
+    demo_postgres,
+    free_port,
+    gunicorn,
+)
 
 WARM, OUTAGE, AFTER = 10.0, 20.0, 15.0
 
@@ -63,6 +69,8 @@ def main() -> None:
     print(f"  Redis keys: {keys_before} before the outage, {keys_after} written after it")
     passed = fives == 0 and 1 <= down_lines <= 3 and back_lines == down_lines
     passed = passed and keys_after > 0 and tracebacks == 0
+    for excerpt in tracebacks(text):
+        print(f"  traceback: {excerpt[:600]}")
     print("Redis outage battery:", "PASS" if passed else "FAIL")
     sys.exit(0 if passed else 1)
 

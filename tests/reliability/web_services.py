@@ -155,3 +155,12 @@ def gunicorn(
         process.wait(timeout=30)
         if log:
             out.close()  # type: ignore[union-attr]
+
+
+def tracebacks(log_text: str, limit: int = 2) -> list[str]:
+    """The last lines of the first ``limit`` tracebacks in a server log, to print."""
+    found = []
+    for chunk in log_text.split("Traceback (most recent call last):")[1 : limit + 1]:
+        lines = [line for line in chunk.splitlines() if line.strip()]
+        found.append(" | ".join(line.strip() for line in lines[-4:]))
+    return found

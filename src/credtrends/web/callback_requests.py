@@ -130,7 +130,7 @@ def guard_callback_requests(app: dash.Dash) -> None:
             body = None
         problem = body_problem(body, app.callback_map)
         if problem:
-            log.info("refused a callback request: %s", problem)
+            log.debug("refused a callback request: %s", problem)
             raise BadRequest(f"Not a callback request of this dashboard: {problem}.")
         return dispatch(*args, **kwargs)
 

@@ -156,7 +156,7 @@ def _bad_resource_is_400(view: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return view(*args, **kwargs)
         except (dash.exceptions.DependencyException, OSError, KeyError, ValueError) as exc:
-            log.info("refused resource %s: %s", flask.request.path, type(exc).__name__)
+            log.debug("refused resource %s: %s", flask.request.path, type(exc).__name__)
             raise BadRequest("No such resource.") from None
 
     return component_suites
