@@ -79,7 +79,7 @@ class Settings(BaseSettings):
         default_factory=list,
         description=(
             "Origins (https://site.example.org, https://*.example.org) allowed to show "
-            "/embed charts in an iframe, besides the dashboard itself. Pages are never framed."
+            "/embed charts in an iframe, besides the dashboard itself; pages only by the dashboard."
         ),
     )
     max_request_bytes: int = Field(
