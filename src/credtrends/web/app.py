@@ -200,6 +200,11 @@ def create_app(settings: Settings, engine: sa.Engine) -> dash.Dash:
     harden(app, settings)
     guard_callback_requests(app)
     register_unavailable_handler(app.server)
+    # Dash finishes its set-up (callback map, inline scripts) on the first request, behind a
+    # flag it sets before the work: under a threaded server (gunicorn --threads, `serve`)
+    # a second first request would run against a half-built app. One internal request
+    # here, which reads nothing from the warehouse, completes it before any client comes.
+    app.server.test_client().get("/_dash-layout")
     return app
 
 
