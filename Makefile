@@ -9,7 +9,7 @@ AXE_DIR := .cache/axe-core
 AXE_JS := $(AXE_DIR)/node_modules/axe-core/axe.min.js
 AXE_PINS := tests/browser/axe/package.json tests/browser/axe/package-lock.json
 
-.PHONY: install axe demo serve test lint bench clean
+.PHONY: install axe demo serve test lint bench reliability-web clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -51,6 +51,13 @@ test: lint axe  ## lint, then unit, integration (SQLite + PostgreSQL) and browse
 
 bench: $(STAMP)  ## benchmarks (print ratios against baselines measured in the same run)
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# Loopback only; each battery starts its own gunicorn, Redis and PostgreSQL database and
+# prints its figures (about 4 minutes in all). Needs redis-server and PostgreSQL.
+reliability-web: $(STAMP)  ## web fault batteries: Redis outage, table lock, hostile requests
+	@for script in tests/reliability/battery_web_*.py; do \
+		module=$$(echo $$script | sed 's#/#.#g; s#\.py$$##'); \
+		echo "== $$script"; PYTHONPATH=src:. $(BIN)/python -m $$module || exit 1; done
 
 clean:
 	rm -rf $(VENV) .cache .mypy_cache .ruff_cache .pytest_cache

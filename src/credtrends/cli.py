@@ -139,6 +139,7 @@ def serve(
 
 def _serve(settings: Settings, debug: bool | None) -> None:
     from credtrends.web.app import create_app
+    from credtrends.web.hardening import BannerlessRequestHandler
 
     engine = _ready_engine(settings)
     dashboard = create_app(settings, engine)
@@ -148,6 +149,7 @@ def _serve(settings: Settings, debug: bool | None) -> None:
         host=settings.host,
         port=settings.port,
         debug=settings.debug if debug is None else debug,
+        request_handler=BannerlessRequestHandler,
     )
 
 

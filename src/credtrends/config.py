@@ -7,9 +7,11 @@ singleton), so tests and several app instances can use different warehouses side
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -18,6 +20,8 @@ from credtrends.errors import ConfigError
 
 ENV_PREFIX = "CREDTRENDS_"
 CONFIG_FILE_NAME = "credtrends.toml"
+# A scheme, a host (a leading "*." allowed) and an optional port: what CSP calls a source.
+_ORIGIN = re.compile(r"https?://(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?")
 
 
 class Settings(BaseSettings):
@@ -63,6 +67,26 @@ class Settings(BaseSettings):
     cache_timeout_seconds: int = Field(
         default=300, ge=0, description="How long a cached dashboard query stays valid."
     )
+    public_base_url: str | None = Field(
+        default=None,
+        description=(
+            "Address users reach the dashboard at, e.g. https://trends.example.org: every "
+            "absolute link (permalinks, iframe code, exports) starts with it, never with the "
+            "request's Host header. Empty means http://<host>:<port>."
+        ),
+    )
+    embed_frame_ancestors: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Origins (https://site.example.org, https://*.example.org) allowed to show "
+            "/embed charts in an iframe, besides the dashboard itself; pages only by the dashboard."
+        ),
+    )
+    max_request_bytes: int = Field(
+        default=1_048_576,
+        ge=1_024,
+        description="Largest request body the dashboard accepts; larger ones get HTTP 413.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Log level of the CLI, jobs and server."
     )
@@ -99,6 +123,32 @@ class Settings(BaseSettings):
     def _empty_url_means_default(cls, value: str | None) -> str | None:
         return value or None
 
+    @field_validator("public_base_url")
+    @classmethod
+    def _base_url_is_an_origin(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if (
+            parts.scheme not in {"http", "https"}
+            or not parts.hostname
+            or parts.query
+            or parts.fragment
+            or parts.username
+            or any(char.isspace() or ord(char) < 0x20 for char in value)
+        ):
+            raise ValueError("must be an http(s) address without query, fragment or user")
+        return value.rstrip("/")
+
+    @field_validator("embed_frame_ancestors")
+    @classmethod
+    def _origins_only(cls, value: list[str]) -> list[str]:
+        # Each one goes into a Content-Security-Policy header: nothing but an origin.
+        for origin in value:
+            if not _ORIGIN.fullmatch(origin):
+                raise ValueError(f"{origin!r} is not an origin like https://site.example.org")
+        return value
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -119,6 +169,15 @@ class Settings(BaseSettings):
     def warehouse_url(self) -> str:
         """The URL actually used: the configured one or the embedded SQLite file."""
         return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+    @property
+    def base_url(self) -> str:
+        """The public address absolute links start with (no trailing slash)."""
+        if self.public_base_url:
+            return self.public_base_url
+        host = "localhost" if self.host in {"", "0.0.0.0", "::"} else self.host  # noqa: S104
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.port}"
 
     @property
     def log_dir(self) -> Path:

@@ -135,7 +135,9 @@ def test_embed_page_and_plotly_are_served_locally(client: flask.testing.FlaskCli
     assert page.status_code == 200
     body = page.get_data(as_text=True)
     assert '<html lang="fr"' in body and "/embed-assets/plotly.min.js" in body
-    assert "http://localhost/interest?" in body  # the link back is absolute
+    # the link back is absolute, on the configured address (no public_base_url here: the
+    # host and port the dashboard listens on), not on the request's Host (localhost)
+    assert "http://127.0.0.1:8050/interest?" in body and "localhost" not in body
     script = client.get("/embed-assets/plotly.min.js")
     assert script.status_code == 200 and b"plotly" in script.data[:2000].lower()
 

@@ -101,8 +101,8 @@ class SimulatedGoogle:
             rng = np.random.default_rng(int.from_bytes(digest[:8], "big"))
             block = block * np.exp(rng.normal(0.0, self.noise_log_sd, size=block.shape))
         if self.searches_per_unit > 0:
-            digest = hashlib.sha256(("poisson|" + "|".join(names) + str(self.seed)).encode())
-            rng = np.random.default_rng(int.from_bytes(digest.digest()[:8], "big"))
+            key = ("poisson|" + "|".join(names) + str(self.seed)).encode()
+            rng = np.random.default_rng(int.from_bytes(hashlib.sha256(key).digest()[:8], "big"))
             block = rng.poisson(block * self.searches_per_unit) / self.searches_per_unit
         peak = block.max()
         scaled = 100.0 * block / peak if peak > 0 else block

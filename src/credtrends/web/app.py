@@ -16,9 +16,11 @@ from credtrends import __version__
 from credtrends.catalogue import load_catalogue
 from credtrends.config import Settings
 from credtrends.web.boards import load_boards
+from credtrends.web.callback_requests import guard_callback_requests
 from credtrends.web.chart_routes import register_chart_routes
 from credtrends.web.components.aria import aria
 from credtrends.web.data import DashboardData, cache_config
+from credtrends.web.hardening import harden
 from credtrends.web.i18n import LANGS, Lang, Translator, parse_lang
 from credtrends.web.not_found import register_not_found
 from credtrends.web.pages import (
@@ -30,7 +32,8 @@ from credtrends.web.pages import (
     program_demand,
     regions,
 )
-from credtrends.web.views import MAX_PARAMETER_LENGTH, ViewPage
+from credtrends.web.unavailable import register_unavailable_handler
+from credtrends.web.views import BASE_URL_CONFIG, MAX_PARAMETER_LENGTH, ViewPage
 
 PAGES = (overview, interest, regions, labour, program_demand, data_methods)
 EXPORTABLE: tuple[Any, ...] = (overview, interest, regions, labour, program_demand)
@@ -155,6 +158,8 @@ def create_app(settings: Settings, engine: sa.Engine) -> dash.Dash:
         title="credtrends",
         update_title="",
         suppress_callback_exceptions=True,
+        # Dash's page meta tags put request.url (the client's Host header) in the page.
+        include_pages_meta=False,
     )
     cache = Cache(app.server, config=cache_config(settings, settings.warehouse_url))
     data = DashboardData(engine, cache)
@@ -199,6 +204,15 @@ def create_app(settings: Settings, engine: sa.Engine) -> dash.Dash:
     )
     navigation = [(page.PATH, page.TITLE_KEY) for page in (*PAGES, boards)]
     register_not_found(app.server, lambda path: path in page_paths, navigation)
+    app.server.config[BASE_URL_CONFIG] = settings.base_url
+    harden(app, settings)
+    guard_callback_requests(app)
+    register_unavailable_handler(app.server)
+    # Dash finishes its set-up (callback map, inline scripts) on the first request, behind a
+    # flag it sets before the work: under a threaded server (gunicorn --threads, `serve`)
+    # a second first request would run against a half-built app. One internal request
+    # here, which reads nothing from the warehouse, completes it before any client comes.
+    app.server.test_client().get("/_dash-layout")
     return app
 
 

@@ -2,7 +2,8 @@
 
 Callbacks receive a ``DashboardData`` and call its methods; they never see SQL. Results are
 memoised (flask-caching: per-process by default, Redis when configured) and keyed by the
-warehouse URL, so two apps on different warehouses never share entries.
+warehouse URL, so two apps on different warehouses never share entries. A cache that fails
+(Redis down) is bypassed, not fatal: see ``credtrends.web.cache``.
 """
 
 from __future__ import annotations
@@ -17,8 +18,12 @@ from flask_caching import Cache
 
 from credtrends.config import Settings
 from credtrends.warehouse import queries
+from credtrends.web.cache import MISSING, ResilientCache
 
 T = TypeVar("T")
+# A Redis that does not answer must cost a request little: short socket timeouts and no
+# retries (redis-py retries 3 times with backoff by default); ResilientCache then skips it.
+REDIS_SOCKET_TIMEOUT_SECONDS = 0.5
 
 
 def cache_config(settings: Settings, warehouse_url: str) -> dict[str, Any]:
@@ -31,23 +36,31 @@ def cache_config(settings: Settings, warehouse_url: str) -> dict[str, Any]:
         "CACHE_KEY_PREFIX": prefix,
     }
     if settings.cache_type == "redis":
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
         config["CACHE_REDIS_URL"] = settings.cache_redis_url
+        config["CACHE_OPTIONS"] = {
+            "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+            "socket_connect_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+            "retry": Retry(NoBackoff(), 0),
+        }
     return config
 
 
 class DashboardData:
     """Cached read access for pages. Arguments must be hashable (tuples, not lists)."""
 
-    def __init__(self, engine: sa.Engine, cache: Cache) -> None:
+    def __init__(self, engine: sa.Engine, cache: Cache | ResilientCache) -> None:
         self._engine = engine
-        self._cache = cache
+        self.cache = cache if isinstance(cache, ResilientCache) else ResilientCache(cache)
 
     def _cached(self, name: str, compute: Callable[[], T]) -> T:
-        value: T | None = self._cache.get(name)
-        if value is None:
+        value = self.cache.get(name)
+        if value is MISSING:
             value = compute()
-            self._cache.set(name, value)
-        return value
+            self.cache.set(name, value)
+        return value  # type: ignore[no-any-return]
 
     def derived(self, name: str, compute: Callable[[], T]) -> T:
         """A result computed from cached queries (momentum, emerging rankings), cached the

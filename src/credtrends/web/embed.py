@@ -35,7 +35,7 @@ footer a { color: #1b6ca8; }
 """
 
 # Reads the figure from the script element above it, so nothing in the data can be code.
-_DRAW = (
+DRAW_SCRIPT = (
     "var spec = JSON.parse(document.getElementById('figure-data').textContent);"
     "Plotly.newPlot('chart', spec.data || [], spec.layout || {},"
     " {responsive: true, displaylogo: false});"
@@ -95,7 +95,7 @@ def embed_page(
             "</footer>",
             f'<script src="{_escape(plotly_js_url)}"></script>',
             f'<script id="figure-data" type="application/json">{figure_json(figure)}</script>',
-            f"<script>{_DRAW}</script>",
+            f"<script>{DRAW_SCRIPT}</script>",
             "</body>",
             "</html>",
             "",

@@ -22,6 +22,7 @@ from credtrends.web.i18n import Translator
 
 State = dict[str, str]
 MAX_PARAMETER_LENGTH = 2_000
+BASE_URL_CONFIG = "CREDTRENDS_PUBLIC_BASE_URL"  # Flask config key set by create_app
 
 
 @dataclass(frozen=True)
@@ -107,9 +108,16 @@ def query_string(state: State) -> str:
 
 
 def absolute(path: str) -> str:
-    """``path`` on this server as a browser elsewhere must call it (downloads, iframes)."""
-    if flask.has_request_context():
-        return flask.request.host_url.rstrip("/") + path
+    """``path`` on this server as a browser elsewhere must call it (downloads, iframes).
+
+    It starts with the ``public_base_url`` setting, never with the request's Host header:
+    a client that sends ``Host: evil.example`` must not get (or, through a shared cache,
+    hand others) links to evil.example.
+    """
+    if flask.has_app_context():
+        base = flask.current_app.config.get(BASE_URL_CONFIG)
+        if base:
+            return str(base) + path
     return path
 
 
