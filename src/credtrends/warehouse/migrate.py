@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -117,7 +118,7 @@ def repair_interrupted(connection: sa.Connection) -> list[str]:
                 f"table {original!r} is missing and {name!r} holds its copy from an "
                 "interrupted upgrade: restore the warehouse from a backup"
             )
-        connection.execute(sa.text(f'DROP TABLE "{name}"'))
+        connection.execute(sa.schema.DropTable(sa.Table(name, sa.MetaData())))
         dropped.append(name)
     expected = tables_at_revision(revision)
     extra = [
@@ -126,7 +127,7 @@ def repair_interrupted(connection: sa.Connection) -> list[str]:
         if table.name in existing and table.name not in expected
     ]
     for table in extra:
-        rows = connection.execute(sa.text(f'SELECT COUNT(*) FROM "{table.name}"')).scalar_one()
+        rows = connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
         if rows:
             raise WarehouseError(
                 f"table {table.name!r} holds {rows} rows but the warehouse's schema version "
@@ -134,7 +135,7 @@ def repair_interrupted(connection: sa.Connection) -> list[str]:
                 "credtrends? Restore from a backup or use that version"
             )
     for table in extra:
-        connection.execute(sa.text(f'DROP TABLE "{table.name}"'))
+        connection.execute(sa.schema.DropTable(table))
         dropped.append(table.name)
     if dropped:
         log.warning(
