@@ -27,7 +27,6 @@ from credtrends.warehouse.engine import (
     DatabaseTimeouts,
     check_connection,
     create_warehouse_engine,
-    is_unavailable,
     unavailable_error,
 )
 
@@ -43,6 +42,21 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 log = logging.getLogger("credtrends")
+_LOG_PROBLEMS_SAID: set[str] = set()
+
+
+class _LogFile(RotatingFileHandler):
+    """The rotated log file; when a write fails (disk full), it says so once on stderr and
+    leaves logging to stderr instead of printing a traceback per record."""
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        error = sys.exc_info()[1]
+        logging.getLogger().removeHandler(self)
+        self.close()
+        sys.stderr.write(
+            f"credtrends: warning: cannot write the log file {self.baseFilename} ({error}); "
+            "logging to stderr only\n"
+        )
 
 
 def _configure_logging(settings: Settings) -> None:
@@ -53,7 +67,7 @@ def _configure_logging(settings: Settings) -> None:
     try:
         settings.log_path.parent.mkdir(parents=True, exist_ok=True)
         handlers.append(
-            RotatingFileHandler(
+            _LogFile(
                 settings.log_path,
                 maxBytes=settings.log_max_bytes,
                 backupCount=settings.log_backup_count,
@@ -72,7 +86,8 @@ def _configure_logging(settings: Settings) -> None:
     logging.getLogger("alembic").setLevel(
         max(logging.WARNING, logging.getLevelName(settings.log_level))
     )
-    if problem:
+    if problem and problem not in _LOG_PROBLEMS_SAID:
+        _LOG_PROBLEMS_SAID.add(problem)  # one warning per process, however many reads
         log.warning("cannot write the log file (%s); logging to stderr only", problem)
 
 
@@ -790,8 +805,6 @@ def main() -> None:
         # warehouse's exit code and one line; the traceback goes to the log at DEBUG.
         log.debug("database error", exc_info=True)
         unavailable = unavailable_error(error)
-        if not is_unavailable(error):
-            unavailable = type(unavailable)(str(unavailable).replace("is unavailable", "failed"))
         typer.echo(f"credtrends: error: {unavailable}", err=True)
         raise SystemExit(unavailable.exit_code) from None
     except Exception as error:  # click usage errors arrive here in non-standalone mode

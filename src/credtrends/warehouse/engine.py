@@ -10,6 +10,9 @@ SQLite waits ``lock_seconds`` for a write lock (``busy_timeout``); PostgreSQL ge
 
 from __future__ import annotations
 
+import logging
+import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +25,8 @@ from credtrends.errors import WarehouseError
 
 if TYPE_CHECKING:
     from credtrends.config import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -49,11 +54,12 @@ def _milliseconds(seconds: float) -> int:
     return max(0, round(seconds * 1000))
 
 
-def _sqlite_pragmas(timeouts: DatabaseTimeouts) -> Any:
+def _sqlite_pragmas(timeouts: DatabaseTimeouts, read_only: bool = False) -> Any:
     def set_pragmas(dbapi_connection: Any, _record: object) -> None:
         # WAL lets the dashboard read while a job writes; foreign keys are off by default.
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        if not read_only:
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={_milliseconds(timeouts.lock_seconds)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -83,6 +89,22 @@ def _postgres_timeouts(timeouts: DatabaseTimeouts) -> Any:
     return set_timeouts
 
 
+def _read_only_sqlite(path: Path) -> Any:
+    """A warehouse file in a folder we cannot write (a read-only disk) is opened read-only,
+    so reading commands work and writes fail with "attempt to write a readonly database".
+    Without a pending WAL the file is opened ``immutable`` (SQLite then needs no ``-shm``
+    file, which it could not create there)."""
+    wal = path.with_name(path.name + "-wal")
+    pending = wal.exists() and wal.stat().st_size > 0
+    uri = f"file:{path.resolve()}?mode=ro" + ("" if pending else "&immutable=1")
+    log.warning("%s is on a read-only disk: the warehouse is opened read-only", path)
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+    return connect
+
+
 def create_warehouse_engine(url: str, timeouts: DatabaseTimeouts | None = None) -> sa.Engine:
     """An engine for ``url`` with bounded waits; for SQLite the file's folder is created."""
     timeouts = timeouts or DatabaseTimeouts()
@@ -91,10 +113,16 @@ def create_warehouse_engine(url: str, timeouts: DatabaseTimeouts | None = None) 
     except ArgumentError as exc:
         raise WarehouseError(f"database_url {url!r} is not a valid SQLAlchemy URL") from exc
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(parsed, pool_timeout=timeouts.pool_seconds)
-        sa.event.listen(engine, "connect", _sqlite_pragmas(timeouts))
+        read_only = False
+        if parsed.database and parsed.database != ":memory:" and "mode" not in parsed.query:
+            path = Path(parsed.database)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            read_only = path.exists() and not os.access(path.parent, os.W_OK)
+        options: dict[str, Any] = {"pool_timeout": timeouts.pool_seconds}
+        if read_only:
+            options["creator"] = _read_only_sqlite(Path(str(parsed.database)))
+        engine = sa.create_engine(parsed, **options)
+        sa.event.listen(engine, "connect", _sqlite_pragmas(timeouts, read_only))
         return engine
     connect_args: dict[str, Any] = {}
     if parsed.get_backend_name() == "postgresql" and timeouts.connect_seconds > 0:
@@ -163,12 +191,22 @@ class WarehouseUnavailable(WarehouseError):
     """The warehouse is busy (a lock or statement timeout), full, read-only or unreachable."""
 
 
+def _what_to_do(error: BaseException) -> str:
+    text = describe_database_error(error).lower()
+    if "full" in text or "no space" in text:
+        return "free disk space on the warehouse's disk, then run the command again"
+    if "readonly" in text or "read-only" in text:
+        return "the warehouse's file or disk is read-only; reading commands still work"
+    return "try again later"
+
+
 def unavailable_error(error: BaseException, url: sa.URL | None = None) -> WarehouseUnavailable:
     """A one-line ``WarehouseUnavailable`` for a database error (exit code 3 in the CLI)."""
     where = f" at {url.render_as_string(hide_password=True)}" if url is not None else ""
+    state = "is unavailable" if is_unavailable(error) else "failed"
     return WarehouseUnavailable(
-        f"the warehouse{where} is unavailable: {describe_database_error(error)} "
-        "(its transaction was rolled back; try again later)"
+        f"the warehouse{where} {state}: {describe_database_error(error)} "
+        f"(the step's transaction was rolled back; {_what_to_do(error)})"
     )
 
 
