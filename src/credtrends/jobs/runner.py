@@ -37,6 +37,8 @@ from credtrends.warehouse.schema import job_runs
 
 log = logging.getLogger(__name__)
 PR_SET_PDEATHSIG = 1
+# How a job's command is started: our own CLI in a fresh interpreter.
+COMMAND_PREFIX = (sys.executable, "-m", "credtrends")
 
 
 class JobFailed(CredtrendsError):
@@ -71,7 +73,7 @@ def _run_command(
     If the run loses its lock meanwhile, the command is killed at once (its transaction
     rolls back) and ``LockLost`` is raised once it has exited."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "credtrends", *job.command],
+        [*COMMAND_PREFIX, *job.command],
         env={**os.environ, PARENT_RUN_ENV: run_id},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -79,12 +79,12 @@ def _migration_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
             driver.isolation_level = saved
 
 
-def upgrade_warehouse(engine: sa.Engine) -> None:
-    """Bring the schema to the newest revision in one transaction, repairing leftovers of an
-    interrupted older run first."""
+def upgrade_warehouse(engine: sa.Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (the newest by default) in one transaction,
+    repairing leftovers of an interrupted older run first."""
     with _migration_transaction(engine) as connection:
         repair_interrupted(connection)
-        command.upgrade(_alembic_config(connection), "head")
+        command.upgrade(_alembic_config(connection), revision)
 
 
 @lru_cache(maxsize=16)
