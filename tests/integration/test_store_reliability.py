@@ -377,9 +377,8 @@ def test_postgresql_sessions_carry_the_timeouts(postgres_warehouse_url: str) -> 
     with blocker.begin() as holding:
         holding.execute(sa.text("LOCK TABLE job_runs IN ACCESS EXCLUSIVE MODE"))
         started = time.monotonic()
-        with pytest.raises(sa.exc.OperationalError) as locked:
-            with engine.connect() as connection:
-                connection.execute(sa.select(job_runs)).all()
+        with pytest.raises(sa.exc.OperationalError) as locked, engine.connect() as connection:
+            connection.execute(sa.select(job_runs)).all()
         assert time.monotonic() - started < 3
     assert is_unavailable(locked.value)
     assert "lock timeout" in str(unavailable_error(locked.value))
