@@ -27,6 +27,7 @@ from credtrends.warehouse.engine import (
     DatabaseTimeouts,
     check_connection,
     create_warehouse_engine,
+    is_unavailable,
     unavailable_error,
 )
 
@@ -800,9 +801,13 @@ def main() -> None:
     except typer.Abort:
         typer.echo("credtrends: aborted", err=True)
         raise SystemExit(130) from None
-    except (sa.exc.OperationalError, sa.exc.TimeoutError) as error:
+    except sa.exc.SQLAlchemyError as error:
         # The database said no (locked too long, disk full, read-only, gone): the
         # warehouse's exit code and one line; the traceback goes to the log at DEBUG.
+        # Anything else from the database is a bug and keeps its traceback.
+        operational = isinstance(error, sa.exc.OperationalError | sa.exc.TimeoutError)
+        if not operational and not is_unavailable(error):
+            raise
         log.debug("database error", exc_info=True)
         unavailable = unavailable_error(error)
         typer.echo(f"credtrends: error: {unavailable}", err=True)

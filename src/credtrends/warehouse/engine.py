@@ -147,6 +147,7 @@ def create_warehouse_engine(url: str, timeouts: DatabaseTimeouts | None = None) 
 # serialization failure (40001), and every connection failure (08xxx).
 _UNAVAILABLE_SQLSTATES = {"55P03", "57014", "25P03", "57P01", "57P02", "57P03", "53300"}
 _UNAVAILABLE_SQLSTATES |= {"53100", "53200", "40P01", "40001"}
+_UNAVAILABLE_SQLSTATES |= {"25006"}  # a read-only server or default_transaction_read_only
 # SQLite's "not now" messages: a lock held too long, a full disk, a read-only file.
 _SQLITE_UNAVAILABLE = (
     "database is locked",
