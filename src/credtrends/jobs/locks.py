@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from credtrends.errors import ConfigError, CredtrendsError
+from credtrends.warehouse.engine import describe_database_error
 from credtrends.warehouse.load import upsert_statement
 from credtrends.warehouse.schema import job_locks, job_runs
 
@@ -230,7 +231,7 @@ def _keep_renewing(engine: sa.Engine, held: HeldLock, stop: threading.Event) -> 
         try:
             still_ours = heartbeat(engine, held.job_name, held.run_id)
         except Exception as exc:  # the thread must outlive any database error
-            held.last_error = " ".join(str(exc).split("(Background on")[0].split())[:300]
+            held.last_error = describe_database_error(exc)[:300]
             log.warning(
                 "job %s: heartbeat failed (%s); retrying in %.1f s",
                 held.job_name, held.last_error, held.timing.retry_seconds,
@@ -289,7 +290,9 @@ def job_lock(
         try:
             release(engine, job_name, run_id)
         except sa.exc.SQLAlchemyError as exc:  # it goes stale and is taken over in time
-            log.warning("job %s: could not release its lock (%s)", job_name, exc)
+            log.warning(
+                "job %s: could not release its lock (%s)", job_name, describe_database_error(exc)
+            )
 
 
 def mark_crashed_runs(engine: sa.Engine, stale_after: timedelta = STALE_AFTER) -> int:
@@ -337,6 +340,6 @@ def sweep_crashed_runs(engine: sa.Engine, stale_after: timedelta = STALE_AFTER) 
     try:
         return mark_crashed_runs(engine, stale_after)
     except sa.exc.SQLAlchemyError as exc:
-        reason = " ".join(str(getattr(exc, "orig", exc) or exc).split())[:200]
+        reason = describe_database_error(exc)[:200]
         log.warning("could not mark crashed job runs (%s); will try again next command", reason)
         return 0

@@ -33,6 +33,7 @@ from credtrends.jobs.runs import (
     new_run_id,
     start_job_run,
 )
+from credtrends.warehouse.engine import describe_database_error
 from credtrends.warehouse.schema import job_runs
 
 log = logging.getLogger(__name__)
@@ -188,9 +189,17 @@ def _record_end(
             return
         except sa.exc.OperationalError as exc:
             if time.monotonic() > deadline:
-                log.error("could not record the end of run %s: %s", run.run_id, exc)
+                log.error(
+                    "could not record the end of run %s: %s",
+                    run.run_id,
+                    describe_database_error(exc),
+                )
                 return
-            log.warning("recording the end of run %s failed (%s); retrying", run.run_id, exc)
+            log.warning(
+                "recording the end of run %s failed (%s); retrying",
+                run.run_id,
+                describe_database_error(exc),
+            )
             time.sleep(timing.retry_seconds)
 
 
