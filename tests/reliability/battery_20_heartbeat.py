@@ -106,6 +106,17 @@ def overlaps(spans: dict[str, tuple[float, float]]) -> int:
     return sum(1 for a, b in itertools.pairwise(ordered) if b[0] < a[1])
 
 
+def start_runner(url: str, ticks: Path, tag: str, until: float) -> subprocess.Popen[str]:
+    arguments = ["--role", "runner", "--url", url, "--ticks", str(ticks), "--tag", tag]
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.reliability.battery_20_heartbeat", *arguments,
+         "--until", str(until)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+
+
 def one_round(backend: str, folder: Path) -> dict[str, object]:
     with warehouse(backend, folder) as url:
         engine = create_warehouse_engine(url)
@@ -113,17 +124,10 @@ def one_round(backend: str, folder: Path) -> dict[str, object]:
         ticks = folder / f"ticks-{time.time_ns()}.txt"
         ticks.touch()
         until = time.time() + 22
-        first = subprocess.Popen(
-            [sys.executable, "-m", "tests.reliability.battery_20_heartbeat", "--role", "runner", "--url", url, "--ticks", str(ticks), "--tag", "A", "--until", str(until)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+        first = start_runner(url, ticks, "A", until)
         while not ticks.read_text():
             time.sleep(0.05)
-        second = subprocess.Popen(
-            [sys.executable, "-m", "tests.reliability.battery_20_heartbeat", "--role", "runner",
-             "--url", url, "--ticks", str(ticks), "--tag", "B", "--until", str(until)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+        second = start_runner(url, ticks, "B", until)
         time.sleep(0.5)
         locker = threading.Thread(target=hold_lock, args=(url, LOCK_SECONDS))
         locker.start()
