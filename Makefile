@@ -9,7 +9,7 @@ AXE_DIR := .cache/axe-core
 AXE_JS := $(AXE_DIR)/node_modules/axe-core/axe.min.js
 AXE_PINS := tests/browser/axe/package.json tests/browser/axe/package-lock.json
 
-.PHONY: install axe demo serve test lint bench clean
+.PHONY: install axe demo serve test lint bench reliability clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -51,6 +51,11 @@ test: lint axe  ## lint, then unit, integration (SQLite + PostgreSQL) and browse
 
 bench: $(STAMP)  ## benchmarks (print ratios against baselines measured in the same run)
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# Faults on purpose (kill -9, locked or full or read-only storage), SQLite and PostgreSQL,
+# loopback only; prints figures. Not part of `make test`; the disk battery needs root.
+reliability: $(STAMP)  ## fault batteries: tests/reliability/battery_*.py, in name order
+	PYTHONPATH=src $(BIN)/python -m tests.reliability.run_battery
 
 clean:
 	rm -rf $(VENV) .cache .mypy_cache .ruff_cache .pytest_cache
