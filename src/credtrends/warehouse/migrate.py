@@ -92,6 +92,8 @@ def tables_at_revision(revision: str | None) -> frozenset[str]:
     """The tables a warehouse at ``revision`` has (migrated into a scratch in-memory SQLite)."""
     if revision is None:
         return frozenset()
+    if revision == head_revision():  # the declared schema: no need to migrate a scratch copy
+        return frozenset(metadata.tables)
     scratch = sa.create_engine("sqlite://", poolclass=NullPool)
     try:
         with scratch.begin() as connection:
