@@ -72,6 +72,19 @@ def kill_when_running(
     return running
 
 
+def run_window(engine: sa.Engine, args: list[str], job_name: str, env: dict[str, str]) -> float:
+    """Seconds from the run's record appearing to the command's end, for one full run, so
+    the kills are drawn over the time the run is actually working."""
+    before = set(statuses(engine, job_name))
+    process = subprocess.Popen(command(*args), env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)  # fmt: skip
+    while process.poll() is None and not set(statuses(engine, job_name)) - before:
+        time.sleep(0.05)
+    seen = time.monotonic()
+    process.wait()
+    return max(0.2, time.monotonic() - seen)
+
+
 def crashed_among(engine: sa.Engine, run_ids: list[str]) -> int:
     with engine.connect() as connection:
         return len(
@@ -94,6 +107,9 @@ def torn_forecasts(engine: sa.Engine) -> int:
     return sum(1 for _, n in counts if n == 0)
 
 
+DEMO = ("demo", "--no-serve", "--end", "2025-06-01")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--kills", type=int, default=20)
@@ -102,7 +118,8 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(args.seed)
     print(f"kill -9 of `credtrends forecast` x{args.kills}, then of `demo` x{args.demo_kills} "
-          f"(seed {args.seed}); the next command is `credtrends status`")  # fmt: skip
+          f"(seed {args.seed}), each after a delay drawn over one run's working time; the next "
+          "command is `credtrends status`")  # fmt: skip
     for backend in BACKENDS:
         if backend == "postgresql" and (why := postgres_available()):
             print(f"  {backend}: NOT RUN - {why}")
@@ -113,11 +130,12 @@ def main() -> None:
             ready = run_cli("demo", "--no-serve", "--end", "2025-06-01", env=env)
             assert ready.returncode == 0, ready.stderr
             engine = create_warehouse_engine(url)
+            window = run_window(engine, ["forecast", "--jobs", "1"], "forecast", env)
             killed: list[str] = []
             finished_first = 0
             for _ in range(args.kills):
                 runs = kill_when_running(engine, ["forecast", "--jobs", "1"], "forecast", env,
-                                         rng.uniform(0, 3.0))  # fmt: skip
+                                         rng.uniform(0, 0.9 * window))  # fmt: skip
                 if not runs:
                     finished_first += 1
                     continue
@@ -127,15 +145,16 @@ def main() -> None:
             final = statuses(engine, "forecast")
             crashed = crashed_among(engine, killed)
             running = sum(status == "running" for status in final.values())
-            print(f"  {backend:<10} forecast: {len(killed)} killed mid-run ({finished_first} "
-                  f"finished before the kill): crashed after the next command {crashed}/"
-                  f"{len(killed)}; left 'running' {running}; torn forecast runs "
+            print(f"  {backend:<10} forecast (a run works {window:.1f} s): {len(killed)} killed "
+                  f"mid-run ({finished_first} finished before the kill): crashed after the next "
+                  f"command {crashed}/{len(killed)}; left 'running' {running}; torn forecast runs "
                   f"{torn_forecasts(engine)}")  # fmt: skip
+            demo_window = run_window(engine, list(DEMO), "demo", env)
             demo_killed: list[str] = []
             for _ in range(args.demo_kills):
                 demo_killed.extend(
-                    kill_when_running(engine, ["demo", "--no-serve", "--end", "2025-06-01"],
-                                      "demo", env, rng.uniform(0, 3.0))
+                    kill_when_running(engine, list(DEMO), "demo", env,
+                                      rng.uniform(0, 0.9 * demo_window))
                 )  # fmt: skip
             complete = run_cli("demo", "--no-serve", "--end", "2025-06-01", env=env)
             assert complete.returncode == 0, complete.stderr
