@@ -9,7 +9,7 @@ AXE_DIR := .cache/axe-core
 AXE_JS := $(AXE_DIR)/node_modules/axe-core/axe.min.js
 AXE_PINS := tests/browser/axe/package.json tests/browser/axe/package-lock.json
 
-.PHONY: install axe demo serve test lint bench reliability-web clean
+.PHONY: install axe demo serve test lint bench reliability reliability-web clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -52,12 +52,16 @@ test: lint axe  ## lint, then unit, integration (SQLite + PostgreSQL) and browse
 bench: $(STAMP)  ## benchmarks (print ratios against baselines measured in the same run)
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
-# Loopback only; each battery starts its own gunicorn, Redis and PostgreSQL database and
-# prints its figures (about 4 minutes in all). Needs redis-server and PostgreSQL.
+# The web part only: each battery starts its own gunicorn, Redis and PostgreSQL database
+# (about 4 minutes in all). Needs redis-server and PostgreSQL.
 reliability-web: $(STAMP)  ## web fault batteries: Redis outage, table lock, hostile requests
-	@for script in tests/reliability/battery_web_*.py; do \
-		module=$$(echo $$script | sed 's#/#.#g; s#\.py$$##'); \
-		echo "== $$script"; PYTHONPATH=src:. $(BIN)/python -m $$module || exit 1; done
+	PYTHONPATH=src:. $(BIN)/python -m tests.reliability.run_battery web_
+
+# Faults on purpose (kill -9, locked or full or read-only storage, Redis stopped, a table
+# lock, hostile requests), SQLite and PostgreSQL, loopback only; prints figures. Not part
+# of `make test`; the disk battery needs root.
+reliability: $(STAMP)  ## fault batteries: tests/reliability/battery_*.py, in name order
+	PYTHONPATH=src:. $(BIN)/python -m tests.reliability.run_battery
 
 clean:
 	rm -rf $(VENV) .cache .mypy_cache .ruff_cache .pytest_cache

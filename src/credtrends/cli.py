@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -22,7 +23,13 @@ from credtrends.catalogue import Catalogue, load_catalogue
 from credtrends.config import ENV_PREFIX, Settings, load_settings
 from credtrends.errors import ConfigError, CredtrendsError
 from credtrends.transforms.freshness import with_freshness
-from credtrends.warehouse.engine import check_connection, create_warehouse_engine
+from credtrends.warehouse.engine import (
+    DatabaseTimeouts,
+    check_connection,
+    create_warehouse_engine,
+    is_unavailable,
+    unavailable_error,
+)
 
 if TYPE_CHECKING:
     from credtrends.jobs.definitions import JobDefinition
@@ -36,23 +43,53 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 log = logging.getLogger("credtrends")
+_LOG_PROBLEMS_SAID: set[str] = set()
+
+
+class _LogFile(RotatingFileHandler):
+    """The rotated log file; when a write fails (disk full), it says so once on stderr and
+    leaves logging to stderr instead of printing a traceback per record."""
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        error = sys.exc_info()[1]
+        logging.getLogger().removeHandler(self)
+        self.close()
+        sys.stderr.write(
+            f"credtrends: warning: cannot write the log file {self.baseFilename} ({error}); "
+            "logging to stderr only\n"
+        )
 
 
 def _configure_logging(settings: Settings) -> None:
-    settings.log_dir.mkdir(parents=True, exist_ok=True)
+    """stderr and a size-capped, rotated log file; a log file that cannot be written (a
+    read-only data dir) leaves stderr alone, with one warning, so read-only commands work."""
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    problem = None
+    try:
+        settings.log_path.parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(
+            _LogFile(
+                settings.log_path,
+                maxBytes=settings.log_max_bytes,
+                backupCount=settings.log_backup_count,
+                encoding="utf-8",
+            )
+        )
+    except OSError as exc:
+        problem = f"{settings.log_path}: {exc.strerror or exc}"
     logging.basicConfig(
         level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        handlers=[
-            logging.StreamHandler(sys.stderr),
-            logging.FileHandler(settings.log_dir / "credtrends.log", encoding="utf-8"),
-        ],
+        handlers=handlers,
         force=True,
     )
     # Alembic reports every migration step at INFO; users need only our own lines.
     logging.getLogger("alembic").setLevel(
         max(logging.WARNING, logging.getLevelName(settings.log_level))
     )
+    if problem and problem not in _LOG_PROBLEMS_SAID:
+        _LOG_PROBLEMS_SAID.add(problem)  # one warning per process, however many reads
+        log.warning("cannot write the log file (%s); logging to stderr only", problem)
 
 
 def _settings() -> Settings:
@@ -69,7 +106,7 @@ def _initialise(settings: Settings, catalogue: Catalogue) -> None:
     from credtrends.warehouse.catalogue_sync import sync_catalogue
     from credtrends.warehouse.migrate import upgrade_warehouse
 
-    engine = create_warehouse_engine(settings.warehouse_url)
+    engine = _engine(settings)
     check_connection(engine)
     upgrade_warehouse(engine)
     with engine.begin() as connection:
@@ -110,7 +147,7 @@ def demo(
         raise CredtrendsError(f"--end {end!r} is not a date like 2026-11-29") from exc
     started = time.perf_counter()
     _initialise(settings, catalogue)
-    engine = create_warehouse_engine(settings.warehouse_url)
+    engine = _ready_engine(settings)
     rows = load_demo(engine, catalogue, seed, end_date)
     rows += forecast_demo(engine, seed)
     engine.dispose()
@@ -141,7 +178,11 @@ def _serve(settings: Settings, debug: bool | None) -> None:
     from credtrends.web.app import create_app
     from credtrends.web.hardening import BannerlessRequestHandler
 
-    engine = _ready_engine(settings)
+    _ready_engine(settings).dispose()
+    # the dashboard's own engine: waits capped so a locked warehouse answers 503 at once
+    engine = create_warehouse_engine(
+        settings.warehouse_url, DatabaseTimeouts.for_dashboard(settings)
+    )
     dashboard = create_app(settings, engine)
     url = f"http://{settings.host}:{settings.port}"
     typer.echo(f"credtrends dashboard: {url}  (Ctrl+C to stop)")
@@ -198,13 +239,20 @@ def _jobs(settings: Settings) -> dict[str, JobDefinition]:
     return load_job_definitions(settings.jobs_dir)
 
 
+def _engine(settings: Settings) -> sa.Engine:
+    return create_warehouse_engine(settings.warehouse_url, DatabaseTimeouts.from_settings(settings))
+
+
 def _ready_engine(settings: Settings) -> sa.Engine:
-    """An engine on a reachable warehouse at the current schema revision."""
+    """An engine on a reachable warehouse at the current schema revision, after marking
+    runs whose process died as crashed (so every command shows them as they are)."""
+    from credtrends.jobs.locks import LockTiming, sweep_crashed_runs
     from credtrends.warehouse.migrate import require_current_schema
 
-    engine = create_warehouse_engine(settings.warehouse_url)
+    engine = _engine(settings)
     check_connection(engine)
     require_current_schema(engine)
+    sweep_crashed_runs(engine, LockTiming.from_settings(settings).stale_after)
     return engine
 
 
@@ -251,7 +299,11 @@ def jobs_run(name: Annotated[str, typer.Argument(help="The job's name (its file 
     if name not in jobs:
         raise ConfigError(f"no job named {name!r} in {settings.jobs_dir} (have: {', '.join(jobs)})")
     engine = _ready_engine(settings)
-    outcome = run_job(engine, jobs[name], echo=typer.echo)
+    from credtrends.jobs.locks import LockTiming
+
+    outcome = run_job(
+        engine, jobs[name], echo=typer.echo, timing=LockTiming.from_settings(settings)
+    )
     typer.echo(
         f"[{name}] succeeded after {outcome.attempts} attempt(s), "
         f"{outcome.rows_written} rows written (run {outcome.run_id})"
@@ -298,7 +350,10 @@ def scheduler(
     settings = _settings()
     jobs = _jobs(settings)
     engine = _ready_engine(settings)
-    Scheduler(engine, jobs, echo=typer.echo).run_until_stopped(poll_seconds)
+    from credtrends.jobs.locks import LockTiming
+
+    timing = LockTiming.from_settings(settings)
+    Scheduler(engine, jobs, echo=typer.echo, timing=timing).run_until_stopped(poll_seconds)
     engine.dispose()
 
 
@@ -752,6 +807,17 @@ def main() -> None:
     except typer.Abort:
         typer.echo("credtrends: aborted", err=True)
         raise SystemExit(130) from None
+    except sa.exc.SQLAlchemyError as error:
+        # The database said no (locked too long, disk full, read-only, gone): the
+        # warehouse's exit code and one line; the traceback goes to the log at DEBUG.
+        # Anything else from the database is a bug and keeps its traceback.
+        operational = isinstance(error, sa.exc.OperationalError | sa.exc.TimeoutError)
+        if not operational and not is_unavailable(error):
+            raise
+        log.debug("database error", exc_info=True)
+        unavailable = unavailable_error(error)
+        typer.echo(f"credtrends: error: {unavailable}", err=True)
+        raise SystemExit(unavailable.exit_code) from None
     except Exception as error:  # click usage errors arrive here in non-standalone mode
         import click
 

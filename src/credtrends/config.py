@@ -90,6 +90,63 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Log level of the CLI, jobs and server."
     )
+    log_file: Path | None = Field(
+        default=None,
+        description=(
+            "Log file of the CLI, jobs and server; empty means <data_dir>/logs/credtrends.log. "
+            "Rotated at log_max_bytes, keeping log_backup_count old files; when it cannot be "
+            "written (read-only disk) logging goes to stderr only, with one warning."
+        ),
+    )
+    log_max_bytes: int = Field(
+        default=10_000_000, ge=10_000, description="Size at which the log file is rotated."
+    )
+    log_backup_count: int = Field(
+        default=5, ge=0, le=100, description="How many rotated log files are kept."
+    )
+    db_connect_timeout_seconds: float = Field(
+        default=10.0, ge=0, description="PostgreSQL connect_timeout (0 = wait forever)."
+    )
+    db_statement_timeout_seconds: float = Field(
+        default=120.0,
+        ge=0,
+        description="PostgreSQL statement_timeout: longest a single statement may run (0 = off).",
+    )
+    db_lock_timeout_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description=(
+            "Longest wait for a table or row lock: PostgreSQL lock_timeout and SQLite "
+            "busy_timeout (0 = PostgreSQL waits forever, SQLite fails at once)."
+        ),
+    )
+    db_idle_in_transaction_timeout_seconds: float = Field(
+        default=600.0,
+        ge=0,
+        description="PostgreSQL idle_in_transaction_session_timeout (0 = off).",
+    )
+    db_pool_timeout_seconds: float = Field(
+        default=10.0, ge=0, description="Longest wait for a free connection of the pool."
+    )
+    dashboard_db_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description=(
+            "The dashboard's cap on statement and lock waits (under gunicorn's 30 s worker "
+            "timeout): a locked or slow warehouse answers 503 instead of a killed worker."
+        ),
+    )
+    job_heartbeat_seconds: float = Field(
+        default=15.0, gt=0, description="How often a running job renews its lock."
+    )
+    job_lock_stale_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        description=(
+            "A job lock not renewed for this long is taken over by the next run; the holder "
+            "stops its work before then (and is recorded as crashed)."
+        ),
+    )
     trends_backend: Literal["pytrends", "serpapi"] = Field(
         default="pytrends",
         description=(
@@ -149,6 +206,11 @@ class Settings(BaseSettings):
                 raise ValueError(f"{origin!r} is not an origin like https://site.example.org")
         return value
 
+    @field_validator("log_file", mode="before")
+    @classmethod
+    def _empty_log_file_means_default(cls, value: object) -> object:
+        return value or None
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -181,7 +243,11 @@ class Settings(BaseSettings):
 
     @property
     def log_dir(self) -> Path:
-        return self.data_dir / "logs"
+        return self.log_path.parent
+
+    @property
+    def log_path(self) -> Path:
+        return self.log_file or self.data_dir / "logs" / "credtrends.log"
 
     @property
     def topics_file(self) -> Path:

@@ -91,3 +91,14 @@ def test_every_cli_command_is_in_the_readme() -> None:
 
     for name in walk(group, "credtrends"):
         assert f"`{name}" in readme, f"README's CLI reference lacks {name}"
+
+
+def test_the_dashboard_caps_database_waits_under_the_worker_timeout() -> None:
+    from credtrends.warehouse.engine import DatabaseTimeouts
+
+    settings = Settings(db_statement_timeout_seconds=120, db_lock_timeout_seconds=0,
+                        dashboard_db_timeout_seconds=8)  # fmt: skip
+    timeouts = DatabaseTimeouts.for_dashboard(settings)
+    assert timeouts.statement_seconds == 8
+    assert timeouts.lock_seconds == 8  # 0 (wait forever) is capped too
+    assert DatabaseTimeouts.from_settings(settings).statement_seconds == 120

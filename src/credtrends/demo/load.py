@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 import sqlalchemy as sa
@@ -23,17 +24,23 @@ DEMO_JOB = "demo"
 
 
 def demo_run_id(seed: int) -> str:
-    """One run id per seed: re-loading the same demo updates its run record, not adds one."""
+    """The demo data set's id, the same every run of one seed: its facts carry it (so
+    re-running the demo leaves identical tables) and its forecast run is replaced."""
     return f"demo-seed-{seed}"
+
+
+def demo_attempt_run_id(seed: int) -> str:
+    """Each run of the demo is its own ``job_runs`` row (``demo-seed-<seed>-<hex>``), so a
+    crashed demo stays in the history instead of being overwritten by the next one."""
+    return f"{demo_run_id(seed)}-{uuid.uuid4().hex[:12]}"
 
 
 def load_demo(engine: sa.Engine, catalogue: Catalogue, seed: int, end: date) -> int:
     """Generate and load the demo set in one transaction; returns rows written."""
-    run_id = demo_run_id(seed)
     with record_job_run(
-        engine, DEMO_JOB, {"seed": seed, "end": end.isoformat()}, run_id=run_id
+        engine, DEMO_JOB, {"seed": seed, "end": end.isoformat()}, run_id=demo_attempt_run_id(seed)
     ) as run:
-        data = generate_demo_data(catalogue, seed, end, run_id)
+        data = generate_demo_data(catalogue, seed, end, demo_run_id(seed))
         with engine.begin() as connection:
             sync_catalogue(connection, catalogue)
             run.rows_written = sum(
@@ -54,12 +61,15 @@ def forecast_demo(engine: sa.Engine, seed: int) -> int:
     from credtrends.forecasting import ForecastConfig
     from credtrends.pipelines.forecast import run_forecast
 
-    run_id = demo_run_id(seed)
     with record_job_run(
-        engine, "demo-forecast", {"seed": seed}, run_id=f"{run_id}-forecast"
+        engine, "demo-forecast", {"seed": seed}, run_id=f"{demo_attempt_run_id(seed)}-forecast"
     ) as run:
         report = run_forecast(
-            engine, run.run_id, 52, ForecastConfig(non_negative=True), forecast_run_id=run_id
+            engine,
+            run.run_id,
+            52,
+            ForecastConfig(non_negative=True),
+            forecast_run_id=demo_run_id(seed),
         )
         run.rows_written = report.rows
     return report.rows

@@ -25,12 +25,21 @@ import sqlalchemy as sa
 
 from credtrends.errors import CredtrendsError
 from credtrends.jobs.definitions import JobDefinition
-from credtrends.jobs.locks import job_lock, mark_crashed_runs
-from credtrends.jobs.runs import PARENT_RUN_ENV, finish_job_run, new_run_id, start_job_run
+from credtrends.jobs.locks import HeldLock, LockLost, LockTiming, job_lock, sweep_crashed_runs
+from credtrends.jobs.runs import (
+    PARENT_RUN_ENV,
+    JobRun,
+    finish_job_run,
+    new_run_id,
+    start_job_run,
+)
+from credtrends.warehouse.engine import describe_database_error
 from credtrends.warehouse.schema import job_runs
 
 log = logging.getLogger(__name__)
 PR_SET_PDEATHSIG = 1
+# How a job's command is started: our own CLI in a fresh interpreter.
+COMMAND_PREFIX = (sys.executable, "-m", "credtrends")
 
 
 class JobFailed(CredtrendsError):
@@ -58,11 +67,14 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child before e
 
 
 def _run_command(
-    job: JobDefinition, run_id: str, echo: Callable[[str], None]
+    job: JobDefinition, run_id: str, echo: Callable[[str], None], held: HeldLock | None = None
 ) -> tuple[int, list[str]]:
-    """Run the job's command once; returns its exit code and its last lines of output."""
+    """Run the job's command once; returns its exit code and its last lines of output.
+
+    If the run loses its lock meanwhile, the command is killed at once (its transaction
+    rolls back) and ``LockLost`` is raised once it has exited."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "credtrends", *job.command],
+        [*COMMAND_PREFIX, *job.command],
         env={**os.environ, PARENT_RUN_ENV: run_id},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -71,6 +83,7 @@ def _run_command(
     )
     timer = threading.Timer(job.timeout_minutes * 60, process.kill)
     timer.start()
+    unregister = held.on_lost(process.kill) if held is not None else lambda: None
     tail: deque[str] = deque(maxlen=20)
     try:
         assert process.stdout is not None
@@ -84,15 +97,24 @@ def _run_command(
         raise
     finally:
         timer.cancel()
+        unregister()
+    if held is not None:
+        held.check()
     if code == -signal.SIGKILL and not timer.is_alive():
         tail.append(f"timed out after {job.timeout_minutes:g} minutes")
     return code, list(tail)
 
 
 def _last_error(lines: list[str], code: int) -> str:
+    """What the command said about its failure: its one-line error if it printed one, else
+    its last meaningful line (never SQLAlchemy's "Background on this error" link)."""
     for line in reversed(lines):
-        if line.strip():
-            return f"exit code {code}: {line.strip()}"
+        if line.startswith("credtrends: error: "):
+            return f"exit code {code}: {line.removeprefix('credtrends: error: ').strip()}"
+    for line in reversed(lines):
+        text = line.strip()
+        if text and not text.startswith("(Background on this error at:"):
+            return f"exit code {code}: {text}"
     return f"exit code {code}"
 
 
@@ -106,44 +128,94 @@ def run_job(
     echo: Callable[[str], None] = print,
     sleep: Callable[[float], None] = time.sleep,
     scheduled_for: datetime | None = None,
+    timing: LockTiming | None = None,
+    slot_attempt: int = 1,
 ) -> JobOutcome:
     """Run ``job`` now (in the foreground), honouring its lock, retries and timeout.
 
     With ``scheduled_for`` (the scheduler's cron slot) a slot another scheduler already
-    claimed raises ``SlotTaken`` instead of running the job a second time.
+    claimed raises ``SlotTaken`` instead of running the job a second time; ``slot_attempt``
+    is the number of this try of the slot (a crashed slot's retry is 2, 3, ...). A run that
+    loses its lock stops its command and is recorded ``crashed`` (``LockLost``).
     """
-    mark_crashed_runs(engine)
+    timing = timing or LockTiming()
+    sweep_crashed_runs(engine, timing.stale_after)
     run_id = new_run_id()
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _raise_stopped)
     try:
-        with job_lock(engine, job.name, run_id):
+        with job_lock(engine, job.name, run_id, timing=timing) as held:
             parameters = {"command": job.command, "attempts": job.retry.attempts}
             try:
-                run = start_job_run(engine, job.name, parameters, run_id, scheduled_for)
+                run = start_job_run(
+                    engine, job.name, parameters, run_id, scheduled_for, slot_attempt
+                )
             except sa.exc.IntegrityError as exc:
-                raise SlotTaken(f"job {job.name!r} already ran for {scheduled_for}") from exc
+                raise SlotTaken(
+                    f"job {job.name!r} already ran for {scheduled_for} (attempt {slot_attempt})"
+                ) from exc
             try:
-                attempts = _attempt(job, run_id, echo, sleep)
+                attempts = _attempt(job, run_id, echo, sleep, held)
+                held.check()
                 run.rows_written = _rows_of_children(engine, run_id)
-            except BaseException as error:
-                finish_job_run(engine, run, error)
+            except LockLost as lost:
+                echo(f"[{job.name}] {lost}")
+                _record_end(engine, run, lost, "crashed", timing)
                 raise
-            finish_job_run(engine, run)
+            except BaseException as error:
+                _record_end(engine, run, error, None, timing)
+                raise
+            _record_end(engine, run, None, None, timing)
         return JobOutcome(run_id=run_id, attempts=attempts, rows_written=run.rows_written)
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
 
 
+def _record_end(
+    engine: sa.Engine,
+    run: JobRun,
+    error: BaseException | None,
+    status: str | None,
+    timing: LockTiming,
+) -> None:
+    """Record how the run ended, retrying through a busy warehouse for a while; if that
+    fails too, the next command's sweep records the run as crashed."""
+    deadline = time.monotonic() + timing.stale_after_seconds
+    while True:
+        try:
+            finish_job_run(engine, run, error, status)
+            return
+        except sa.exc.OperationalError as exc:
+            if time.monotonic() > deadline:
+                log.error(
+                    "could not record the end of run %s: %s",
+                    run.run_id,
+                    describe_database_error(exc),
+                )
+                return
+            log.warning(
+                "recording the end of run %s failed (%s); retrying",
+                run.run_id,
+                describe_database_error(exc),
+            )
+            time.sleep(timing.retry_seconds)
+
+
 def _attempt(
-    job: JobDefinition, run_id: str, echo: Callable[[str], None], sleep: Callable[[float], None]
+    job: JobDefinition,
+    run_id: str,
+    echo: Callable[[str], None],
+    sleep: Callable[[float], None],
+    held: HeldLock | None = None,
 ) -> int:
     """Try the command up to the policy's number of attempts; returns the attempts used."""
     for attempt in range(1, job.retry.attempts + 1):
+        if held is not None:
+            held.check()
         echo(f"[{job.name}] attempt {attempt}/{job.retry.attempts}: {' '.join(job.command)}")
-        code, lines = _run_command(job, run_id, echo)
+        code, lines = _run_command(job, run_id, echo, held)
         if code == 0:
             return attempt
         error = _last_error(lines, code)

@@ -41,7 +41,15 @@ def new_run_id() -> str:
 
 
 def one_line_error(error: BaseException) -> str:
-    text = " ".join(str(error).split()) or type(error).__name__
+    """The error as one line; a database error keeps what the database said, not
+    SQLAlchemy's statement dump and "Background on this error" link."""
+    if isinstance(error, sa.exc.DBAPIError):
+        from credtrends.warehouse.engine import describe_database_error
+
+        text = describe_database_error(error)
+    else:
+        text = str(error).split("(Background on this error at:")[0]
+    text = " ".join(text.split()) or type(error).__name__
     return f"{type(error).__name__}: {text}"[:2000]
 
 
@@ -51,10 +59,12 @@ def start_job_run(
     parameters: Mapping[str, Any] | None = None,
     run_id: str | None = None,
     scheduled_for: datetime | None = None,
+    slot_attempt: int = 1,
 ) -> JobRun:
-    """Commit a 'running' row. A fixed ``run_id`` (the demo's, one per seed) makes the record
-    idempotent; ``scheduled_for`` claims a cron slot, and a second claim of the same slot
-    raises ``sqlalchemy.exc.IntegrityError`` before any work starts."""
+    """Commit a 'running' row (under ``run_id`` if given, e.g. the demo's named runs).
+    ``scheduled_for`` claims a cron slot, and a second claim of the same slot raises
+    ``sqlalchemy.exc.IntegrityError`` before any work starts (``slot_attempt`` numbers the
+    retries of a crashed slot, each its own row)."""
     started_at = datetime.now(UTC)
     run_id = run_id or new_run_id()
     record = {
@@ -66,6 +76,7 @@ def start_job_run(
         "pid": os.getpid(),
         "parent_run_id": os.environ.get(PARENT_RUN_ENV) or None,
         "scheduled_for": scheduled_for,
+        "slot_attempt": slot_attempt,
     }
     with engine.begin() as connection:
         upsert_rows(
@@ -84,7 +95,15 @@ def start_job_run(
     return JobRun(run_id, job_name, started_at, record=record)
 
 
-def finish_job_run(engine: sa.Engine, run: JobRun, error: BaseException | None = None) -> None:
+def finish_job_run(
+    engine: sa.Engine,
+    run: JobRun,
+    error: BaseException | None = None,
+    status: str | None = None,
+) -> None:
+    """Record the end of a run: succeeded, failed (with its error) or the ``status`` given."""
+    if status is None:
+        status = "failed" if error is not None else "succeeded"
     with engine.begin() as connection:
         upsert_rows(
             connection,
@@ -92,7 +111,7 @@ def finish_job_run(engine: sa.Engine, run: JobRun, error: BaseException | None =
             [
                 {
                     **run.record,
-                    "status": "failed" if error is not None else "succeeded",
+                    "status": status,
                     "finished_at": datetime.now(UTC),
                     "rows_written": run.rows_written,
                     "error": one_line_error(error) if error is not None else None,

@@ -3,6 +3,11 @@
 Cron slots are computed with APScheduler's CronTrigger; each run claims its slot in
 ``job_runs``, so several schedulers on one warehouse run each due slot once. Jobs run one
 after another in this process; the job lock stops a manual run racing a scheduled one.
+
+Every poll first marks dead runs ``crashed``; a job's latest slot whose last try crashed
+(the machine rebooted, the runner was killed, the run lost its lock) is tried again under
+the job's retry policy -- up to ``retry.attempts`` tries of the slot in all, the n-th after
+``backoff_seconds * 2**(n-2)`` -- each try its own ``job_runs`` row.
 """
 
 from __future__ import annotations
@@ -11,16 +16,16 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import FrameType
 
 import sqlalchemy as sa
 
 from credtrends.errors import CredtrendsError
 from credtrends.jobs.definitions import JobDefinition, dependants
-from credtrends.jobs.locks import JobLocked, mark_crashed_runs
+from credtrends.jobs.locks import JobLocked, LockTiming, sweep_crashed_runs
 from credtrends.jobs.runner import JobStopped, SlotTaken, run_job
-from credtrends.warehouse.queries import last_run_status
+from credtrends.warehouse.queries import last_run_status, latest_slot_tries
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +41,10 @@ class Scheduler:
         jobs: dict[str, JobDefinition],
         echo: Callable[[str], None] = print,
         clock: Callable[[], datetime] = now_utc,
+        timing: LockTiming | None = None,
     ) -> None:
         self._engine = engine
+        self._timing = timing or LockTiming()
         self._jobs = jobs
         self._echo = echo
         self._clock = clock
@@ -50,7 +57,8 @@ class Scheduler:
 
     def tick(self) -> list[str]:
         """Run every job whose slot has come (and their dependants); returns what ran."""
-        ran: list[str] = []
+        sweep_crashed_runs(self._engine, self._timing.stale_after)
+        ran = self._retry_crashed_slots()
         now = self._clock()
         for name, slot in sorted(self.next_fire.items(), key=lambda item: str(item[1])):
             if slot is None or slot > now:
@@ -62,12 +70,40 @@ class Scheduler:
             ran.extend(self._run_with_dependants(job, slot))
         return ran
 
-    def _run_with_dependants(self, job: JobDefinition, slot: datetime | None) -> list[str]:
+    def _retry_crashed_slots(self) -> list[str]:
+        """Run again each job's latest slot whose last try crashed, per its retry policy."""
+        ran: list[str] = []
+        now = self._clock()
+        tries = latest_slot_tries(self._engine, sorted(self.next_fire))
+        for name, (slot, attempt, status, ended) in sorted(tries.items()):
+            job = self._jobs[name]
+            if status != "crashed" or attempt >= job.retry.attempts:
+                continue
+            wait = timedelta(seconds=job.retry.backoff_seconds * 2 ** (attempt - 1))
+            if ended is not None and ended + wait > now:
+                continue
+            self._echo(
+                f"[{name}] the {slot:%Y-%m-%d %H:%M} run crashed; "
+                f"try {attempt + 1}/{job.retry.attempts}"
+            )
+            ran.extend(self._run_with_dependants(job, slot, attempt + 1))
+        return ran
+
+    def _run_with_dependants(
+        self, job: JobDefinition, slot: datetime | None, slot_attempt: int = 1
+    ) -> list[str]:
         if not self._dependencies_succeeded(job):
             self._echo(f"[{job.name}] not run: a job it depends on did not succeed last time")
             return []
         try:
-            run_job(self._engine, job, echo=self._echo, scheduled_for=slot)
+            run_job(
+                self._engine,
+                job,
+                echo=self._echo,
+                scheduled_for=slot,
+                timing=self._timing,
+                slot_attempt=slot_attempt,
+            )
         except (SlotTaken, JobLocked) as skipped:
             self._echo(f"[{job.name}] skipped: {skipped}")
             return []
@@ -94,7 +130,6 @@ class Scheduler:
         its transaction rolls back and the run is recorded as failed.
         """
         stop = stop or threading.Event()
-        mark_crashed_runs(self._engine)
 
         def request_stop(signum: int, _frame: FrameType | None) -> None:
             self._echo(f"scheduler: {signal.Signals(signum).name} received, stopping")

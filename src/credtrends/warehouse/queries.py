@@ -435,3 +435,35 @@ def last_run_status(engine: sa.Engine, job_names: Sequence[str]) -> dict[str, st
     )
     with engine.connect() as connection:
         return {row.job_name: row.status for row in connection.execute(statement)}
+
+
+def _aware_utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def latest_slot_tries(
+    engine: sa.Engine, job_names: Sequence[str]
+) -> dict[str, tuple[datetime, int, str, datetime | None]]:
+    """Per job, its latest cron slot's last try: (slot, try number, status, finished_at),
+    as aware UTC datetimes; jobs never run on a schedule are absent."""
+    found: dict[str, tuple[datetime, int, str, datetime | None]] = {}
+    with engine.connect() as connection:
+        for name in job_names:
+            row = connection.execute(
+                sa.select(
+                    job_runs.c.scheduled_for,
+                    job_runs.c.slot_attempt,
+                    job_runs.c.status,
+                    job_runs.c.finished_at,
+                )
+                .where(job_runs.c.job_name == name, job_runs.c.scheduled_for.is_not(None))
+                .order_by(job_runs.c.scheduled_for.desc(), job_runs.c.slot_attempt.desc())
+                .limit(1)
+            ).one_or_none()
+            if row is not None:
+                slot = _aware_utc(row.scheduled_for)
+                assert slot is not None
+                found[name] = (slot, row.slot_attempt, row.status, _aware_utc(row.finished_at))
+    return found

@@ -110,8 +110,16 @@ job_runs = sa.Table(
     sa.Column("pid", sa.Integer, nullable=True),
     sa.Column("parent_run_id", sa.String(64), nullable=True, comment="the scheduled job's run"),
     sa.Column("scheduled_for", _ts, nullable=True, comment="the cron slot; null for manual runs"),
-    # Two schedulers firing the same slot: the second insert fails, so the slot runs once.
-    sa.UniqueConstraint("job_name", "scheduled_for"),
+    sa.Column(
+        "slot_attempt",
+        sa.Integer,
+        nullable=False,
+        server_default="1",
+        comment="1 for a slot's first run; a crashed slot's retry is the next number",
+    ),
+    # Two schedulers firing (or retrying) the same slot: the second insert fails, so each
+    # attempt of a slot runs once.
+    sa.UniqueConstraint("job_name", "scheduled_for", "slot_attempt"),
     sa.CheckConstraint(
         "status IN ({})".format(", ".join(f"'{s}'" for s in JOB_STATUSES)), name="status"
     ),

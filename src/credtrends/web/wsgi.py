@@ -8,9 +8,12 @@ until the first request, and workers share nothing but the warehouse and the cac
 from __future__ import annotations
 
 from credtrends.config import load_settings
-from credtrends.warehouse.engine import create_warehouse_engine
+from credtrends.warehouse.engine import DatabaseTimeouts, create_warehouse_engine
 from credtrends.web.app import create_app
 
 settings = load_settings()
-app = create_app(settings, create_warehouse_engine(settings.warehouse_url))
+app = create_app(
+    settings,
+    create_warehouse_engine(settings.warehouse_url, DatabaseTimeouts.for_dashboard(settings)),
+)
 server = app.server

@@ -224,3 +224,18 @@ def test_download_link_and_vectors(regions: dict[str, str]) -> None:
         ("CA-ON", None, "F"),
     ]
     assert report.skipped["vector_not_success"] == 1
+
+
+def test_a_file_of_only_totals_fails_naming_the_file_and_why(regions: dict[str, str]) -> None:
+    """Totals and broad groups are not loaded; a file holding nothing else is an error (it
+    used to end as "0 rows loaded" with exit code 0)."""
+    lines = CSV.decode("utf-8-sig").splitlines()
+    kept = [lines[0]] + [line for line in lines[1:] if "Total, all occupations" in line]
+    assert len(kept) > 1
+    body = "\n".join(kept).encode()
+    with pytest.raises(InvalidPayload) as error:
+        parse_table_csv(body, JVWS_UNIT_GROUP, regions, what="totals.csv")
+    message = str(error.value)
+    assert message.startswith("totals.csv: none of its")
+    assert "are totals ('Total, all occupations'), not occupations" in message
+    assert "nothing was loaded" in message

@@ -443,9 +443,44 @@ def parse_table_csv(
             }
         )
     result = pl.DataFrame(rows, schema=OBSERVATION_SCHEMA) if rows else empty_observations()
+    if result.height == 0:
+        raise InvalidPayload(_nothing_loadable(what, report, table))
     _check_unique_keys(result, what, frame.columns, table)
     report.rows_kept = result.height
     return result, report
+
+
+def _skip_reason(reason: str, table: StatcanTable) -> str:
+    """A skip reason as words a user can act on."""
+    levels = " or ".join(str(n) for n in sorted(table.noc_levels))
+    if reason == "noc_total":
+        return "are totals ('Total, all occupations'), not occupations"
+    if reason.startswith("noc_level_"):
+        digits = reason.removeprefix("noc_level_").removesuffix("_digit")
+        return f"are {digits}-digit NOC groups (this table keeps {levels}-digit ones)"
+    if reason == "noc_without_code":
+        return "name an occupation without a [NOC code]"
+    if reason == "noc_missing":
+        return "have no occupation"
+    if reason == "measure_not_selected":
+        return f"are other measures than {', '.join(table.measures)}"
+    if reason == "region_not_in_catalogue":
+        return "are regions not in the catalogue (config/regions.yaml)"
+    if reason == "duplicate_row":
+        return "repeat an earlier row"
+    column, _, member = reason.partition("_not_")
+    return f"have {column} other than {member!r}"
+
+
+def _nothing_loadable(what: str, report: ParseReport, table: StatcanTable) -> str:
+    """Why a well-formed file yields no observation at all (say so, never "0 rows loaded")."""
+    reasons = "; ".join(
+        f"{count} {_skip_reason(reason, table)}" for reason, count in report.skipped.most_common()
+    )
+    return (
+        f"{what}: none of its {report.rows_read} rows can be loaded: {reasons or 'no usable rows'}"
+        f" (table {table.pid} is loaded by NOC unit group and province); nothing was loaded"
+    )
 
 
 def _check_unique_keys(
