@@ -18,7 +18,7 @@ from flask_caching import Cache
 from credtrends.catalogue import Catalogue
 from credtrends.config import Settings
 from credtrends.warehouse.catalogue_sync import sync_catalogue
-from credtrends.warehouse.engine import create_warehouse_engine
+from credtrends.warehouse.engine import DatabaseTimeouts, create_warehouse_engine
 from credtrends.warehouse.migrate import upgrade_warehouse
 from credtrends.web.app import create_app
 from credtrends.web.cache import MISSING, ResilientCache
@@ -174,9 +174,9 @@ def locked_dashboard(
 
     else:
         url = sa.make_url(migrated)
-        options = f"{url.query['options']} -c statement_timeout=500 -c lock_timeout=500"
+        # the engine sets its session timeouts on connect (warehouse/engine.py): short ones
         engine = create_warehouse_engine(
-            url.update_query_dict({"options": options}).render_as_string(hide_password=False)
+            migrated, DatabaseTimeouts(statement_seconds=0.5, lock_seconds=0.5)
         )
         admin = sa.create_engine(url).connect()
 

@@ -33,7 +33,13 @@ BEFORE, AFTER = 8.0, 10.0
 def main() -> None:
     options = f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c lock_timeout={LOCK_TIMEOUT_MS}"
     with demo_postgres(options) as (url, work):
-        env = {**demo_env(url, work), "CREDTRENDS_CACHE_TYPE": "null"}
+        # the engine sets its session timeouts from the settings on connect (they override
+        # the URL's options): the same short waits through the settings
+        env = {
+            **demo_env(url, work), "CREDTRENDS_CACHE_TYPE": "null",
+            "CREDTRENDS_DB_STATEMENT_TIMEOUT_SECONDS": str(STATEMENT_TIMEOUT_MS / 1000),
+            "CREDTRENDS_DB_LOCK_TIMEOUT_SECONDS": str(LOCK_TIMEOUT_MS / 1000),
+        }  # fmt: skip
         port = free_port()
         log = work / "gunicorn.log"
         with gunicorn(env, port, workers=3, log=log, threads=8) as master:
