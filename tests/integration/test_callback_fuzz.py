@@ -1,7 +1,7 @@
 """Every server callback and every page, fed values no page offers.
 
 Any client can post anything to ``/_dash-update-component`` and put anything in a URL
-(DESIGN.md, "Safety rules"). Callbacks come from ``/_dash-dependencies`` and pages from
+(docs/architecture.md, "Safety rules"). Callbacks come from ``/_dash-dependencies`` and pages from
 ``dash.page_registry``, so new pages and controls are fuzzed without editing this file.
 Page layouts run inside Dash's router callback (``_pages_location.pathname`` and ``.search``
 -> ``_pages_content.children``), which is fuzzed with hostile query strings as well.
