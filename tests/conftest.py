@@ -28,7 +28,9 @@ from credtrends.warehouse.migrate import upgrade_warehouse
 # CI explores the same examples every run (no flaky reds); developers get fresh ones.
 hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
 hypothesis_settings.register_profile("dev", deadline=None)
-hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
+hypothesis_settings.load_profile(
+    "ci" if os.environ.get("CI", "").lower() in {"1", "true", "yes"} else "dev"
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
