@@ -157,7 +157,12 @@ def measure(
             rows += chunk.forecasts.height  # counted, then dropped: the warehouse's job
             summary.add(chunk)
             if done % 10 == 0:
-                print(f"    {mode}: {done * chunk_series} / {n_series} series", flush=True)
+                print(
+                    f"    {mode}: {done * chunk_series} / {n_series} series, "
+                    f"{time.perf_counter() - start:.0f} s, peak RSS so far {peak.own / MIB:.0f} "
+                    f"MiB here, {peak.children / MIB:.0f} MiB workers",
+                    flush=True,
+                )
         seconds = time.perf_counter() - start
     selected = summary.frame(MODEL_ORDER).filter(pl.col("model") == "selected")
     return Measure(
