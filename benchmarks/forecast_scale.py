@@ -10,7 +10,8 @@ rows a chunk returns are counted and dropped instead of written to a warehouse.
 
 For each size it runs the chunks (1) in this process, one after the other, and (2) on a
 ``dask.distributed`` LocalCluster of 2 single-threaded worker processes, and prints wall
-ms per series and the peak RSS (resident memory) of this process and of the workers,
+ms per series (wall, and CPU of this process plus its workers: the machine may be
+shared) and the peak RSS (resident memory) of this process and of the workers,
 sampled every 0.1 s with psutil. Ratios are against baselines measured in the same run:
 the seasonal naive over the same preparation and origins, the in-process run of the same
 size, and the smallest size of the same mode (growth).
@@ -80,8 +81,8 @@ def synthetic_chunks(n_series: int, chunk_series: int) -> Iterator[pl.DataFrame]
 
 
 def seasonal_naive_seconds(frame: pl.DataFrame, horizon: int, n_origins: int) -> float:
-    """Seconds for the same preparation, panel and origins with the seasonal naive only."""
-    start = time.perf_counter()
+    """CPU seconds for the same preparation, panel and origins with the seasonal naive."""
+    start = time.process_time()
     values = prepare_series(frame.drop("is_synthetic"), "week").values
     lengths = values.group_by("series_id", maintain_order=True).len().get_column("len")
     panel = build_panel(
@@ -91,7 +92,7 @@ def seasonal_naive_seconds(frame: pl.DataFrame, horizon: int, n_origins: int) ->
     )
     for k in range(n_origins + 1):
         seasonal_naive(panel.values[:, : panel.n_time - horizon * k], horizon, 52)
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 class PeakRss:
@@ -100,6 +101,8 @@ class PeakRss:
     def __init__(self, interval: float = 0.1) -> None:
         self.own = 0
         self.children = 0
+        self._cpu_start: dict[int, float] = {}
+        self._cpu_last: dict[int, float] = {}
         self._interval = interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -112,12 +115,24 @@ class PeakRss:
             for child in me.children(recursive=True):
                 try:
                     total += child.memory_info().rss
+                    times = child.cpu_times()
+                    used = times.user + times.system
                 except psutil.NoSuchProcess:
-                    pass
+                    continue
+                self._cpu_start.setdefault(child.pid, used)
+                self._cpu_last[child.pid] = used
             self.children = max(self.children, total)
             self._stop.wait(self._interval)
 
+    @property
+    def children_cpu(self) -> float:
+        """CPU seconds the child processes used while sampled (workers keep running)."""
+        return sum(self._cpu_last[pid] - self._cpu_start[pid] for pid in self._cpu_last)
+
     def __enter__(self) -> PeakRss:
+        for child in psutil.Process().children(recursive=True):
+            times = child.cpu_times()
+            self._cpu_start[child.pid] = times.user + times.system
         self._thread.start()
         return self
 
@@ -131,6 +146,7 @@ class Measure:
     mode: str
     series: int
     seconds: float
+    cpu_seconds: float
     own_mib: float
     workers_mib: float
     rows: int
@@ -139,6 +155,11 @@ class Measure:
     @property
     def ms_per_series(self) -> float:
         return 1000 * self.seconds / self.series
+
+    @property
+    def cpu_ms_per_series(self) -> float:
+        """CPU time of this process and its workers: comparable on a shared, busy machine."""
+        return 1000 * self.cpu_seconds / self.series
 
 
 def measure(
@@ -152,6 +173,7 @@ def measure(
     rows = 0
     with PeakRss() as peak:
         start = time.perf_counter()
+        cpu_start = time.process_time()
         chunks = synthetic_chunks(n_series, chunk_series)
         for done, chunk in enumerate(run_chunks(work, chunks, scheduler=scheduler), start=1):
             rows += chunk.forecasts.height  # counted, then dropped: the warehouse's job
@@ -164,9 +186,11 @@ def measure(
                     flush=True,
                 )
         seconds = time.perf_counter() - start
+        own_cpu = time.process_time() - cpu_start
     selected = summary.frame(MODEL_ORDER).filter(pl.col("model") == "selected")
     return Measure(
-        mode, n_series, seconds, peak.own / MIB, peak.children / MIB, rows,
+        mode, n_series, seconds, own_cpu + peak.children_cpu, peak.own / MIB,
+        peak.children / MIB, rows,
         float(selected["mase"][0]),
     )  # fmt: skip
 
@@ -191,7 +215,7 @@ def main() -> None:
     sample = synthetic_frame(args.chunk_series)
     naive_ms = 1000 * seasonal_naive_seconds(sample, args.horizon, args.origins)
     naive_ms /= args.chunk_series
-    print(f"baseline: seasonal naive, same preparation and origins: {naive_ms:.3f} ms/series")
+    print(f"baseline: seasonal naive, same preparation and origins: {naive_ms:.3f} CPU ms/series")
 
     results: list[Measure] = []
     for mode in modes:
@@ -211,7 +235,8 @@ def main() -> None:
                 r = results[-1]
                 print(
                     f"  {mode:10s} {n:>7} series: {r.seconds:8.1f} s, "
-                    f"{r.ms_per_series:6.2f} ms/series, peak RSS this process "
+                    f"{r.ms_per_series:6.2f} wall ms/series, {r.cpu_ms_per_series:6.2f} CPU "
+                    f"ms/series, peak RSS this process "
                     f"{r.own_mib:7.0f} MiB, workers {r.workers_mib:7.0f} MiB, "
                     f"{r.rows} forecast rows, selected backtest MASE {r.selected_mase:.3f}",
                     flush=True,
@@ -220,29 +245,36 @@ def main() -> None:
             if cluster is not None:
                 cluster.close()
 
-    print("\nmode        series   ms/series  x naive  RSS self MiB  RSS workers MiB  total MiB")
+    print(
+        "\nmode        series  wall ms/series  CPU ms/series  CPU x naive  RSS self MiB"
+        "  RSS workers MiB  total MiB"
+    )
     for r in results:
         print(
-            f"{r.mode:10s} {r.series:>7} {r.ms_per_series:10.2f} {r.ms_per_series / naive_ms:8.0f}"
-            f" {r.own_mib:13.0f} {r.workers_mib:16.0f} {r.own_mib + r.workers_mib:10.0f}"
+            f"{r.mode:10s} {r.series:>7} {r.ms_per_series:15.2f} {r.cpu_ms_per_series:14.2f}"
+            f" {r.cpu_ms_per_series / naive_ms:12.0f} {r.own_mib:13.0f} {r.workers_mib:16.0f}"
+            f" {r.own_mib + r.workers_mib:10.0f}"
         )
     by = {(r.mode, r.series): r for r in results}
     smallest, largest = min(sizes), max(sizes)
     for mode in modes:
         low, high = by.get((mode, smallest)), by.get((mode, largest))
         if low and high and largest > smallest:
+            high_rss, low_rss = high.own_mib + high.workers_mib, low.own_mib + low.workers_mib
             print(
                 f"growth {mode} {smallest} -> {largest} series (x{largest / smallest:.0f}): "
                 f"time x{high.seconds / low.seconds:.2f}, "
                 f"ms/series x{high.ms_per_series / low.ms_per_series:.2f}, "
-                f"peak RSS x{(high.own_mib + high.workers_mib) / (low.own_mib + low.workers_mib):.2f}"
+                f"CPU ms/series x{high.cpu_ms_per_series / low.cpu_ms_per_series:.2f}, "
+                f"peak RSS x{high_rss / low_rss:.2f}"
             )
     for n in sizes:
         here, there = by.get(("in-process", n)), by.get(("dask", n))
         if here and there:
             print(
                 f"{n} series, dask (2 workers) / in-process: wall time "
-                f"x{there.seconds / here.seconds:.2f}, total peak RSS "
+                f"x{there.seconds / here.seconds:.2f}, CPU time "
+                f"x{there.cpu_seconds / here.cpu_seconds:.2f}, total peak RSS "
                 f"x{(there.own_mib + there.workers_mib) / here.own_mib:.2f}"
             )
 
