@@ -741,9 +741,14 @@ def forecast_command(
     origins: Annotated[
         int, typer.Option(min=1, max=12, help="Backtest origins (rolling, non-overlapping).")
     ] = 4,
-    jobs: Annotated[int, typer.Option(min=1, help="Processes to use.")] = 2,
+    jobs: Annotated[
+        int, typer.Option(min=1, help="Local processes (ignored with a Dask scheduler).")
+    ] = 2,
 ) -> None:
-    """Backtest models per series, choose the best, forecast with 80/95% intervals, store."""
+    """Backtest models per series, choose the best, forecast with 80/95% intervals, store.
+
+    Chunks of series run here, or on the Dask cluster named by CREDTRENDS_DASK_SCHEDULER.
+    """
     from credtrends.forecasting import ForecastConfig
     from credtrends.jobs.runs import record_job_run
     from credtrends.pipelines.forecast import run_forecast
@@ -757,7 +762,10 @@ def forecast_command(
     region_codes = _listed(regions, catalogue.region_codes, "--regions")
     engine = _ready_engine(settings)
     config = ForecastConfig(n_origins=origins, non_negative=True, n_jobs=jobs)
-    parameters = {"topics": topic_ids, "regions": region_codes, "horizon": int(weeks)}
+    parameters = {
+        "topics": topic_ids, "regions": region_codes, "horizon": int(weeks),
+        "dask_scheduler": settings.dask_scheduler,
+    }  # fmt: skip
     with (
         record_job_run(engine, "forecast", parameters) as run,
         typer.progressbar(length=1, label="forecasting") as bar,
@@ -768,8 +776,9 @@ def forecast_command(
             bar.update(done - bar.pos)
 
         report = run_forecast(
-            engine, run.run_id, int(weeks), config, topic_ids, region_codes, progress
-        )
+            engine, run.run_id, int(weeks), config, topic_ids, region_codes, progress,
+            chunk_series=settings.forecast_chunk_series, scheduler=settings.dask_scheduler,
+        )  # fmt: skip
         run.rows_written = report.rows
     typer.echo(f"forecast run {report.forecast_run_id}: {report.series} series, {report.rows} rows")
     for row in report.summary.iter_rows(named=True):

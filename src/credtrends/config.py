@@ -175,7 +175,25 @@ class Settings(BaseSettings):
         ),
     )
 
-    @field_validator("database_url")
+    dask_scheduler: str | None = Field(
+        default=None,
+        description=(
+            "Address of a dask.distributed scheduler, e.g. tcp://host:8786: `credtrends "
+            "forecast` then sends its chunks of series to that cluster. Empty means forecast "
+            "in this process (and its local worker processes)."
+        ),
+    )
+    forecast_chunk_series: int = Field(
+        default=1000,
+        ge=50,
+        description=(
+            "Series per forecast chunk: read, forecast and written together, so memory is "
+            "bounded by the chunk (about 0.3 MiB per weekly series at a 52-week horizon), not "
+            "by the warehouse. Interval widths are calibrated within each chunk."
+        ),
+    )
+
+    @field_validator("database_url", "dask_scheduler")
     @classmethod
     def _empty_url_means_default(cls, value: str | None) -> str | None:
         return value or None

@@ -80,7 +80,7 @@ def test_interest_view_with_every_control_in_the_url_is_restored(server: str, br
     _wait(driver, lambda d: len(_trace_names(d, "interest-main-graph")) >= 2)
     names = _trace_names(driver, "interest-main-graph")
     assert {"Ontario", "Quebec"} <= set(names)
-    assert not [n for n in names if "forecast" in n]  # show=errors only, and monthly
+    assert not [n for n in names if "forecast" in n]  # show=errors only
     checked = driver.execute_script(
         "return [...document.querySelectorAll('#interest-granularity input:checked,"
         " #interest-period input:checked')].map(i => i.value)"
@@ -90,6 +90,27 @@ def test_interest_view_with_every_control_in_the_url_is_restored(server: str, br
     query = driver.current_url.split("?", 1)[1]
     for part in ("compare=regions", "granularity=month", "period=2y", "regions=CA-ON,CA-QC"):
         assert part in query
+    assert not _severe(driver)
+
+
+def test_the_monthly_forecast_is_drawn_with_its_accuracy_and_hover_intervals(
+    server: str, browser: Any
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver = browser
+    driver.get(server + "/interest?topic=pmp&region=CA-ON&granularity=month&show=forecast")
+    _wait(driver, lambda d: any("forecast" in n for n in _trace_names(d, "interest-main-graph")))
+    forecast = next(n for n in _trace_names(driver, "interest-main-graph") if "forecast" in n)
+    assert "_seasonal" not in forecast and "+" not in forecast  # a readable model name
+    hover = driver.execute_script(
+        "const g = document.querySelector('#interest-main-graph .js-plotly-plot');"
+        "return g.data.filter(t => (t.name || '').includes('forecast'))[0].hovertemplate;"
+    )
+    assert "80% interval: %{customdata[0]:.1f}" in hover and "95% interval" in hover
+    caveats = _wait(driver, lambda d: d.find_element(By.ID, "interest-caveats").text)
+    assert "In backtests this forecast was" in caveats and "than repeating last year" in caveats
+    assert "The month forecast is the mean of the weekly forecast" in caveats
     assert not _severe(driver)
 
 

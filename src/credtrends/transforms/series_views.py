@@ -72,3 +72,47 @@ def index_to_mean(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         .drop("factor")
     )
     return indexed, factors
+
+
+FORECAST_VALUES = ("mean", "lo80", "hi80", "lo95", "hi95")
+
+
+def forecast_to_granularity(forecasts: pl.DataFrame, granularity: Granularity) -> pl.DataFrame:
+    """A weekly forecast (``series``, ``period_start``, mean and bounds) in months or quarters.
+
+    Each month or quarter is the mean of its forecast weeks, as :func:`to_granularity`
+    averages observed weeks (a week belongs to the period its start falls in). Only
+    periods whose every week is forecast are kept: the first one, half observed, stays
+    with the observations (marked partial there), and one the horizon cuts is dropped.
+
+    The intervals are the means of the weekly bounds. That is exact if the weekly errors
+    move together (perfectly correlated) and wider than the interval of the mean when they
+    partly cancel out; we do not know their correlation, so we err on the wide side rather
+    than claim that averaging four weeks removes half the uncertainty. Other columns keep
+    their first value per series (model, run, synthetic flag).
+    """
+    if granularity == "week" or forecasts.is_empty():
+        return forecasts
+    unit = TRUNCATE[granularity]
+    extent = forecasts.group_by("series").agg(
+        first_week=pl.col("period_start").min(), last_week=pl.col("period_start").max()
+    )
+    others = [c for c in forecasts.columns if c not in (*FORECAST_VALUES, "period_start")]
+    return (
+        forecasts.with_columns(period_start=pl.col("period_start").dt.truncate(unit))
+        .group_by("series", "period_start")
+        .agg(
+            *(pl.col(name).mean() for name in FORECAST_VALUES),
+            *(pl.col(name).first() for name in others if name != "series"),
+        )
+        .join(extent, on="series")
+        .filter(
+            # every week start of the period is a forecast week: the week before the first
+            # forecast week starts before the period, the week after the last one after it
+            (pl.col("first_week") - timedelta(days=7) < pl.col("period_start"))
+            & (pl.col("last_week") + timedelta(days=7) >= pl.col("period_start").dt.offset_by(unit))
+        )
+        .drop("first_week", "last_week")
+        .select(forecasts.columns)
+        .sort("series", "period_start")
+    )

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from credtrends.warehouse.schema import (
     FACT_TABLES,
+    forecast_errors,
     forecast_runs,
     forecasts,
     job_runs,
@@ -181,6 +182,71 @@ def latest_forecasts(
     )
     with engine.connect() as connection:
         return _frame(connection.execute(statement).all(), FORECAST_SCHEMA)
+
+
+ACCURACY_SCHEMA = {
+    "topic_id": pl.String,
+    "forecast_run_id": pl.String,
+    "selected_mase": pl.Float64,
+    "snaive_mase": pl.Float64,
+    "coverage80": pl.Float64,
+    "coverage95": pl.Float64,
+    "points": pl.Int64,
+}
+
+
+def forecast_accuracy(
+    engine: sa.Engine, topic_ids: Sequence[str], region_code: str, measure: str = "search_interest"
+) -> pl.DataFrame:
+    """Per topic, the backtest of the forecast :func:`latest_forecasts` returns.
+
+    ``selected_mase`` is the nested backtest of the model choice (each origin chosen
+    without looking at it, so out of sample), ``snaive_mase`` the seasonal naive's on the
+    same origins and scale; the coverages are the share of backtest actuals inside the
+    80% and 95% intervals calibrated without their own origin.
+    """
+    if not topic_ids:
+        return pl.DataFrame(schema=ACCURACY_SCHEMA)
+    runs = (
+        latest_forecasts(engine, topic_ids, region_code, measure)
+        .select("topic_id", "forecast_run_id")
+        .unique()
+    )
+    if runs.is_empty():
+        return pl.DataFrame(schema=ACCURACY_SCHEMA)
+    table = forecast_errors
+    statement = sa.select(
+        table.c.topic_id, table.c.forecast_run_id, table.c.model, table.c.mase,
+        table.c.coverage80, table.c.coverage95, table.c.points,
+    ).where(
+        table.c.topic_id.in_(runs["topic_id"].to_list()),
+        table.c.forecast_run_id.in_(runs["forecast_run_id"].unique().to_list()),
+        table.c.region_code == region_code,
+        table.c.measure == measure,
+        table.c.model.in_(["selected", "snaive"]),
+    )  # fmt: skip
+    schema = {
+        "topic_id": pl.String, "forecast_run_id": pl.String, "model": pl.String,
+        "mase": pl.Float64, "coverage80": pl.Float64, "coverage95": pl.Float64,
+        "points": pl.Int64,
+    }  # fmt: skip
+    with engine.connect() as connection:
+        errors = _frame(connection.execute(statement).all(), schema).join(
+            runs, on=["topic_id", "forecast_run_id"]
+        )
+    selected = errors.filter(pl.col("model") == "selected").select(
+        "topic_id", "forecast_run_id", "coverage80", "coverage95", "points",
+        selected_mase="mase",
+    )  # fmt: skip
+    snaive = errors.filter(pl.col("model") == "snaive").select(
+        "topic_id", "forecast_run_id", snaive_mase="mase"
+    )
+    return (
+        selected.join(snaive, on=["topic_id", "forecast_run_id"], how="left")
+        .select(list(ACCURACY_SCHEMA))
+        .cast(pl.Schema(ACCURACY_SCHEMA))
+        .sort("topic_id")
+    )
 
 
 OCCUPATION_SCHEMA = {"noc_code": pl.String, "title_en": pl.String, "title_fr": pl.String}

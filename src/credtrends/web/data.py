@@ -108,6 +108,13 @@ class DashboardData:
             key, lambda: queries.latest_forecasts(self._engine, key_topics, region_code)
         )
 
+    def forecast_accuracy(self, topic_ids: Sequence[str], region_code: str) -> pl.DataFrame:
+        key_topics = tuple(sorted(topic_ids))
+        key = "accuracy:" + hashlib.sha256(repr((key_topics, region_code)).encode()).hexdigest()
+        return self._cached(
+            key, lambda: queries.forecast_accuracy(self._engine, key_topics, region_code)
+        )
+
     def linked_occupations(self, topic_id: str) -> pl.DataFrame:
         return self._cached(
             f"occupations:{topic_id}", lambda: queries.linked_occupations(self._engine, topic_id)

@@ -53,6 +53,8 @@ class ExportInfo:
     licence: str = LICENCE
     generator: str = f"credtrends {__version__}"
     lang: str = "en"
+    #: Per forecast shown: its readable model, backtest accuracy and interval coverage.
+    forecast_accuracy: list[str] = field(default_factory=list)
 
     def footer_lines(self) -> list[str]:
         tr = Translator(parse_lang(self.lang))
@@ -60,6 +62,7 @@ class ExportInfo:
         if self.synthetic:
             lines.insert(0, tr("synthetic_footer"))
         lines.extend(self.notes)
+        lines.extend(self.forecast_accuracy)
         lines.append(f"{self.permalink} | {self.licence}")
         return lines
 

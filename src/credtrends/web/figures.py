@@ -117,14 +117,20 @@ def add_forecast(
             )
         model = series["model"][0]
         hover = tr("forecast_hover", name=name, model=model)
+        bounds = "".join(
+            f"<br>{tr('hover_interval', level=level)}: "
+            f"%{{customdata[{i}]:.1f}} – %{{customdata[{i + 1}]:.1f}}"
+            for i, level in ((0, 80), (2, 95))
+        )
         figure.add_trace(
             go.Scatter(
                 x=x,
                 y=series["mean"].to_list(),
+                customdata=series.select("lo80", "hi80", "lo95", "hi95").rows(),
                 mode="lines",
                 line={"color": color, "dash": "dash", "width": 2},
                 name=tr("forecast_legend", name=name, model=model),
-                hovertemplate=f"{hover}<br>%{{x|%Y-%m-%d}}: %{{y:.1f}}<extra></extra>",
+                hovertemplate=f"{hover}<br>%{{x|%Y-%m-%d}}: %{{y:.1f}}{bounds}<extra></extra>",
             )
         )
 

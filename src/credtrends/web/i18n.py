@@ -70,7 +70,6 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "download_label": "Download:",
         "table_alternative": "The numbers behind this chart, as a table",
         "col_period_start": "Period",
-        "forecast_weekly_only": "Forecasts are weekly: choose the Week granularity to see them.",
         "dl_png": "PNG",
         "dl_png_title": "Chart as an image, with source and licence",
         "dl_svg": "SVG",
@@ -176,12 +175,42 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "partial_point": "partial, not final",
         "forecast_legend": "{name}: forecast ({model}), 80/95% intervals",
         "forecast_hover": "{name} forecast ({model})",
+        "hover_interval": "{level}% interval",
+        "model_naive": "Naive (last value)",
+        "model_snaive": "Seasonal naive (same week last year)",
+        "model_naive2": "Naive after seasonal adjustment",
+        "model_ses": "Exponential smoothing",
+        "model_holt": "Holt's linear trend",
+        "model_damped": "Damped trend",
+        "model_theta": "Theta",
+        "model_ets": "ETS",
+        "model_arima": "ARIMA",
+        "model_comb": "Comb",
+        "model_seasonal": "{models} with yearly seasonality",
+        "model_average": "{models} (average)",
+        "list_and": "and",
+        "accuracy_better": "In backtests this forecast was {share} more accurate than repeating "
+        "last year.",
+        "accuracy_worse": "In backtests this forecast was {share} less accurate than repeating "
+        "last year.",
+        "accuracy_same": "In backtests this forecast was as accurate as repeating last year.",
+        "accuracy_none": "No backtest against repeating last year: the series is too short.",
+        "coverage_measured": "In those backtests {c80} of actual values fell inside the 80% "
+        "interval and {c95} inside the 95% interval.",
+        "forecast_accuracy": "{name}: {model}. {accuracy} {coverage}",
+        "forecast_aggregated": "The {granularity} forecast is the mean of the weekly forecast's "
+        "weeks, as observed weeks are averaged; its intervals are the means of the weekly "
+        "bounds, which assumes errors move together within a {granularity}: wider, not "
+        "narrower, than the uncertainty of a mean.",
         "interval": "{name} {level}% interval",
         "error_band": "{name}: calibration error band",
         "interest_summary": "{topics} series, {periods} periods from {first} to {last} (the last "
         "complete one). Highest latest value: {top} ({value}). Source: {sources}.",
-        "forecast_summary": "Forecast for {name}: {mean} on average over the next {weeks} weeks "
+        "forecast_summary": "Forecast for {name}: {mean} on average over the next {weeks} {unit} "
         "({model}), with a 95% interval from {low} to {high}.",
+        "unit_week": "weeks",
+        "unit_month": "months",
+        "unit_quarter": "quarters",
         "related": "Related searches for {topic} in {region}",
         "related_top": "Top searches",
         "related_rising": "Rising searches",
@@ -307,8 +336,6 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "download_label": "Télécharger :",
         "table_alternative": "Les chiffres de ce graphique, en tableau",
         "col_period_start": "Période",
-        "forecast_weekly_only": "Les prévisions sont hebdomadaires : choisissez la granularité "
-        "Semaine pour les voir.",
         "dl_png": "PNG",
         "dl_png_title": "Le graphique en image, avec sa source et sa licence",
         "dl_svg": "SVG",
@@ -415,12 +442,45 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "partial_point": "partielle, non définitive",
         "forecast_legend": "{name} : prévision ({model}), intervalles 80/95 %",
         "forecast_hover": "{name}, prévision ({model})",
+        "hover_interval": "intervalle à {level} %",
+        "model_naive": "Naïve (dernière valeur)",
+        "model_snaive": "Naïve saisonnière (même semaine l'an dernier)",
+        "model_naive2": "Naïve après désaisonnalisation",
+        "model_ses": "Lissage exponentiel",
+        "model_holt": "Tendance linéaire de Holt",
+        "model_damped": "Tendance amortie",
+        "model_theta": "Theta",
+        "model_ets": "ETS",
+        "model_arima": "ARIMA",
+        "model_comb": "Comb",
+        "model_seasonal": "{models} avec saisonnalité annuelle",
+        "model_average": "{models} (moyenne)",
+        "list_and": "et",
+        "accuracy_better": "Dans les tests rétrospectifs, cette prévision était {share} plus "
+        "précise que la répétition de l'année précédente.",
+        "accuracy_worse": "Dans les tests rétrospectifs, cette prévision était {share} moins "
+        "précise que la répétition de l'année précédente.",
+        "accuracy_same": "Dans les tests rétrospectifs, cette prévision était aussi précise que "
+        "la répétition de l'année précédente.",
+        "accuracy_none": "Aucun test rétrospectif face à la répétition de l'année précédente : "
+        "la série est trop courte.",
+        "coverage_measured": "Dans ces tests, {c80} des valeurs réelles sont tombées dans "
+        "l'intervalle à 80 % et {c95} dans celui à 95 %.",
+        "forecast_accuracy": "{name} : {model}. {accuracy} {coverage}",
+        "forecast_aggregated": "La prévision par {granularity} est la moyenne des semaines de la "
+        "prévision hebdomadaire, comme les semaines observées sont moyennées ; ses intervalles "
+        "sont les moyennes des bornes hebdomadaires, ce qui suppose que les erreurs vont dans "
+        "le même sens au sein d'un {granularity} : plus larges, et non plus étroits, que "
+        "l'incertitude d'une moyenne.",
         "interval": "{name}, intervalle à {level} %",
         "error_band": "{name} : marge d'erreur de l'étalonnage",
         "interest_summary": "{topics} séries, {periods} périodes du {first} au {last} (la "
         "dernière complète). Plus haute valeur récente : {top} ({value}). Source : {sources}.",
         "forecast_summary": "Prévision pour {name} : {mean} en moyenne sur les {weeks} "
-        "prochaines semaines ({model}), intervalle à 95 % de {low} à {high}.",
+        "{unit} à venir ({model}), intervalle à 95 % de {low} à {high}.",
+        "unit_week": "semaines",
+        "unit_month": "mois",
+        "unit_quarter": "trimestres",
         "related": "Recherches associées à {topic}, {region}",
         "related_top": "Principales recherches",
         "related_rising": "Recherches en hausse",
@@ -557,6 +617,12 @@ class Translator:
             return str(format_percent(0, locale=BABEL_LOCALE[self.lang]))
         sign = "+" if value > 0 else "-"  # the locale's own pattern: "12 %" in French
         return sign + str(format_percent(abs(value), locale=BABEL_LOCALE[self.lang]))
+
+    def share(self, value: Any) -> str:
+        """Unsigned whole percent, for "18% more accurate" and coverages."""
+        if value is None or (isinstance(value, float) and value != value):
+            return "–"
+        return str(format_percent(abs(value), locale=BABEL_LOCALE[self.lang]))
 
     def date(self, value: date | datetime | None) -> str:
         if value is None:

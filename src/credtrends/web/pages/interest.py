@@ -11,7 +11,12 @@ import dash
 import polars as pl
 from dash import dcc, html
 
-from credtrends.transforms.series_views import index_to_mean, to_granularity, window
+from credtrends.transforms.series_views import (
+    forecast_to_granularity,
+    index_to_mean,
+    to_granularity,
+    window,
+)
 from credtrends.web.components.banner import synthetic_banner
 from credtrends.web.components.chart_block import chart_block, table_downloads
 from credtrends.web.components.tables import view_table
@@ -27,6 +32,7 @@ from credtrends.web.figures import (
     interest_values,
     spans_google_break,
 )
+from credtrends.web.forecast_text import accuracy_lines, model_label
 from credtrends.web.i18n import Translator, parse_lang
 from credtrends.web.table_text import display_frame
 from credtrends.web.views import (
@@ -141,8 +147,30 @@ def _series_frames(
     return rows, shown, forecasts, topic_names, tr(axis_key), tr("interest_title", region=region)
 
 
+def _accuracy(data: DashboardData, state: ViewState) -> pl.DataFrame:
+    """The stored backtest of each forecast shown (keyed like ``series``)."""
+    topics = state["topic"].split(",")
+    if state["compare"] == "regions":
+        return pl.concat(
+            [
+                data.forecast_accuracy(topics[:1], r).with_columns(series=pl.lit(r))
+                for r in state["regions"].split(",")
+            ]
+        )
+    return data.forecast_accuracy(topics, state["region"]).with_columns(series=pl.col("topic_id"))
+
+
+def _readable_models(forecasts: pl.DataFrame, tr: Translator) -> pl.DataFrame:
+    labels = {raw: model_label(raw, tr) for raw in forecasts["model"].unique().to_list()}
+    return forecasts.with_columns(pl.col("model").replace_strict(labels, default=pl.col("model")))
+
+
 def _summary(
-    shown: pl.DataFrame, forecasts: pl.DataFrame, names: dict[str, str], tr: Translator
+    shown: pl.DataFrame,
+    forecasts: pl.DataFrame,
+    names: dict[str, str],
+    tr: Translator,
+    granularity: str = "week",
 ) -> str:
     if shown.is_empty():
         return tr("no_rows")
@@ -170,6 +198,7 @@ def _summary(
             name=names.get(series_id, series_id),
             mean=tr.number(first_series["mean"].mean()),
             weeks=first_series.height,
+            unit=tr(f"unit_{granularity}"),
             model=first_series["model"][0],
             low=tr.number(first_series["lo95"].min()),
             high=tr.number(first_series["hi95"].max()),
@@ -229,19 +258,25 @@ def _notes(shown: pl.DataFrame, tr: Translator) -> list[str]:
 
 def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[ChartView]:
     rows, shown, forecasts, names, axis_title, title = _series_frames(data, state, tr)
-    shown = to_granularity(shown, state["granularity"])  # type: ignore[arg-type]
+    granularity = state["granularity"]
+    shown = to_granularity(shown, granularity)  # type: ignore[arg-type]
     show = state["show"].split(",")
-    drawn_forecasts = forecasts if "forecast" in show and state["granularity"] == "week" else None
-    figure = interest_figure(shown, names, title, axis_title, tr, tr(state["granularity"]))
+    figure = interest_figure(shown, names, title, axis_title, tr, tr(granularity))
     if "errors" in show:
         add_error_band(figure, shown, names, tr)
-    if drawn_forecasts is not None and shown.height:
-        add_forecast(figure, drawn_forecasts, names, tr)
-    else:
-        drawn_forecasts = forecasts.head(0)
+    drawn_forecasts = forecasts.head(0)
+    accuracy: list[str] = []
     notes = _notes(shown, tr)
-    if "forecast" in show and state["granularity"] != "week":
-        notes.append(tr("forecast_weekly_only"))
+    if "forecast" in show and shown.height and forecasts.height:
+        drawn_forecasts = forecast_to_granularity(
+            forecasts,
+            granularity,  # type: ignore[arg-type]
+        )
+        accuracy = accuracy_lines(forecasts, _accuracy(data, state), names, tr)
+        drawn_forecasts = _readable_models(drawn_forecasts, tr)
+        add_forecast(figure, drawn_forecasts, names, tr)
+        if granularity != "week":
+            notes.append(tr("forecast_aggregated", granularity=tr(granularity).lower()))
     info = ExportInfo(
         title=title,
         sources=sources_of(rows),
@@ -249,6 +284,7 @@ def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[C
         permalink=permalink(PATH, state),
         notes=[axis_title.replace("<br>", " "), *notes],
         lang=tr.lang,
+        forecast_accuracy=accuracy,
     )
     view = ChartView(
         key=CHART_KEY,
@@ -256,7 +292,7 @@ def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[C
         figure=for_dash(figure, tr),
         data=rows,
         displayed=_displayed(shown, drawn_forecasts, names),
-        summary=_summary(shown, drawn_forecasts, names, tr),
+        summary=_summary(shown, drawn_forecasts, names, tr, granularity),
         info=info,
         table=_recent_table(shown, drawn_forecasts, names, tr),
     )
@@ -447,7 +483,7 @@ def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
     def extras(state: ViewState, tr: Translator, view: ChartView) -> tuple[Any, ...]:
         by_regions = state["compare"] == "regions"
         return (
-            [html.Li(note) for note in view.info.notes[1:]],
+            [html.Li(note) for note in (*view.info.notes[1:], *view.info.forecast_accuracy)],
             _related(data, state, tr),
             by_regions,
             not by_regions,
