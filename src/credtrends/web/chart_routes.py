@@ -178,10 +178,14 @@ def register_chart_routes(
                 title=title,
                 intro=tr("report_intro"),
                 sections=sections,
-                # Each page's foot: label, source, link and licence; the notes are printed
-                # once with their chart (they made the foot overflow its margin).
+                # Each page's foot: label, source, link and licence; the notes and the
+                # forecasts' accuracy are printed once with their chart (repeated in the
+                # foot of every page they overflowed its margin).
                 footer_lines=[
-                    line for line in views[0].info.footer_lines() if line not in views[0].info.notes
+                    line
+                    for line in views[0].info.footer_lines()
+                    if line not in views[0].info.notes
+                    and line not in views[0].info.forecast_accuracy
                 ],
                 lang=tr.lang,
                 labels={
@@ -238,7 +242,7 @@ def _chart_section(page_name: str, view: ChartView, state: State, tr: Translator
         figure=inline_geojson(view.figure, PROVINCES_URL),
         summary=view.summary,
         table=table,
-        notes=list(view.info.notes),
+        notes=[*view.info.notes, *view.info.forecast_accuracy],
         table_note=note,
     )
 
