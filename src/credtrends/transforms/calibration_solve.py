@@ -329,10 +329,10 @@ class _ScaleSystem:
         return u, covariance, residual, w, df
 
     def noise(self, floor: float) -> NoiseModel:
-        """Sampling noise beyond rounding, ``constant + per_unit / value``, from the residuals.
+        """Sampling noise beyond rounding, ``constant + per_unit / level``, from the residuals.
 
-        The shape (how the excess variance falls with the reading) comes from a weighted
-        regression of the squared residuals on ``1 / value``; its size from the moment
+        The shape (how the excess variance falls with the level) comes from a weighted
+        regression of the squared residuals on ``1 / level``; its size from the moment
         equation residual sum = degrees of freedom (DerSimonian-Laird, generalised to a
         known shape), so the bounds keep the calibration the flat estimate had.
         """
