@@ -42,6 +42,7 @@ import numpy as np
 import polars as pl
 import sqlalchemy as sa
 import yaml
+from load_driver import layout_components, output_targets  # a sibling script
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.schema import CreateTable, DropTable
 
@@ -423,29 +424,6 @@ def already_built(url: str, topics: int, years: int) -> dict[str, int] | None:
 # --- the requests ---------------------------------------------------------------------
 
 
-def _split_output(output: str) -> list[tuple[str, str]]:
-    parts = output[2:-2].split("...") if output.startswith("..") else [output]
-    pairs = [part.rsplit(".", 1) for part in parts]
-    return [(component, prop) for component, prop in pairs]
-
-
-def _components(node: Any, found: dict[str, dict[str, Any]]) -> None:
-    """Every component with a (string) id in a serialised layout: id -> props."""
-    if isinstance(node, list):
-        for item in node:
-            _components(item, found)
-    elif isinstance(node, dict):
-        props = node.get("props")
-        if "type" in node and isinstance(props, dict):
-            if isinstance(props.get("id"), str):
-                found.setdefault(props["id"], props)
-            for value in props.values():
-                _components(value, found)
-        else:
-            for value in node.values():
-                _components(value, found)
-
-
 def callback_body(spec: dict[str, Any], components: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The renderer's body: each input and state with its component's current value."""
 
@@ -456,7 +434,7 @@ def callback_body(spec: dict[str, Any], components: dict[str, dict[str, Any]]) -
             item["value"] = props[dependency["property"]]
         return item
 
-    outputs = [{"id": c, "property": p} for c, p in _split_output(spec["output"])]
+    outputs = output_targets(spec["output"])
     first = spec["inputs"][0]
     body = {
         "output": spec["output"],
@@ -525,7 +503,7 @@ def measure(
     for path in paths:
         body = {
             "output": router["output"],
-            "outputs": [{"id": c, "property": p} for c, p in _split_output(router["output"])],
+            "outputs": output_targets(router["output"]),
             "inputs": [
                 {"id": "_pages_location", "property": "pathname", "value": path},
                 {"id": "_pages_location", "property": "search", "value": ""},
@@ -534,13 +512,14 @@ def measure(
         }
         results[(path, "layout")], layout = timed(client, body, warmups, repeats)
         components: dict[str, dict[str, Any]] = {}
-        _components(layout, components)
+        layout_components(layout, components)
         for spec in server:
             ids = {d["id"] for d in spec["inputs"] + spec["state"]}
             if spec["output"] in measured or not ids <= set(components):
                 continue
             measured.add(spec["output"])
-            name = "{}.{}".format(*_split_output(spec["output"])[0])
+            first = output_targets(spec["output"])[0]
+            name = f"{first['id']}.{first['property']}"
             results[(path, name)], _ = timed(
                 client, callback_body(spec, components), warmups, repeats
             )

@@ -45,23 +45,25 @@ def _request(
     return response.status, response.read()
 
 
-def _collect(node: Any, found: dict[str, dict[str, Any]]) -> None:
+def layout_components(node: Any, found: dict[str, dict[str, Any]]) -> None:
+    """Every component with a (string) id in a serialised layout: id -> props."""
     if isinstance(node, list):
         for item in node:
-            _collect(item, found)
+            layout_components(item, found)
     elif isinstance(node, dict):
         props = node.get("props")
         if "type" in node and isinstance(props, dict):
             if isinstance(props.get("id"), str):
                 found.setdefault(props["id"], props)
             for value in props.values():
-                _collect(value, found)
+                layout_components(value, found)
         else:
             for value in node.values():
-                _collect(value, found)
+                layout_components(value, found)
 
 
-def _outputs(output: str) -> list[dict[str, str]]:
+def output_targets(output: str) -> list[dict[str, str]]:
+    """A callback's ``output`` string ("a.b" or "..a.b...c.d..") as id/property pairs."""
     parts = output[2:-2].split("...") if output.startswith("..") else [output]
     return [dict(zip(("id", "property"), p.rsplit(".", 1), strict=True)) for p in parts]
 
@@ -70,7 +72,7 @@ def router_body(router: dict[str, Any], path: str) -> dict[str, Any]:
     values = {"pathname": path, "search": ""}
     return {
         "output": router["output"],
-        "outputs": _outputs(router["output"]),
+        "outputs": output_targets(router["output"]),
         "inputs": [{**item, "value": values.get(item["property"])} for item in router["inputs"]],
         "state": [{**item, "value": None} for item in router["state"]],
         "changedPropIds": ["_pages_location.pathname"],
@@ -97,7 +99,7 @@ def discover(base: str, paths: list[str]) -> tuple[dict[str, Any], list[PageCall
         if status != 200:
             raise RuntimeError(f"the router callback for {path} answered {status}")
         components: dict[str, dict[str, Any]] = {}
-        _collect(json.loads(raw), components)
+        layout_components(json.loads(raw), components)
         for spec in dependencies:
             if spec is router or spec.get("clientside_function"):
                 continue
@@ -131,7 +133,7 @@ def callback_body(callback: PageCallback, rng: random.Random) -> dict[str, Any]:
 
     inputs = entries(spec["inputs"])
     changed = rng.choice(inputs)
-    outputs = _outputs(spec["output"])
+    outputs = output_targets(spec["output"])
     return {
         "output": spec["output"],
         "outputs": outputs if spec["output"].startswith("..") else outputs[0],
