@@ -193,8 +193,12 @@ def is_unavailable(error: BaseException) -> bool:
         if isinstance(sqlstate, str):
             return sqlstate in _UNAVAILABLE_SQLSTATES or sqlstate.startswith("08")
         if isinstance(error, OperationalError):
+            if original is None or not isinstance(original, sqlite3.Error):
+                # no SQLSTATE from the server: the connection itself failed (refused,
+                # lost, timed out), which PostgreSQL drivers report as OperationalError
+                return True
             text = str(original).lower()
-            return any(marker in text for marker in _SQLITE_UNAVAILABLE) or original is None
+            return any(marker in text for marker in _SQLITE_UNAVAILABLE)
     return False
 
 

@@ -17,6 +17,8 @@ import time
 import flask
 import sqlalchemy as sa
 
+from credtrends.warehouse.engine import is_unavailable
+
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5
 LOG_INTERVAL_SECONDS = 10.0
@@ -31,13 +33,6 @@ PAGE = """<!DOCTYPE html>
 </html>
 """
 TEXT = "The data is temporarily unavailable (the warehouse is busy); try again in a few seconds."
-
-
-def is_unavailable(error: BaseException) -> bool:
-    """A timeout, lock or lost connection: the database, not the code, is the problem."""
-    if isinstance(error, sa.exc.OperationalError | sa.exc.InterfaceError | sa.exc.TimeoutError):
-        return True
-    return isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated
 
 
 class _RateLimitedLog:
