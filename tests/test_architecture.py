@@ -25,7 +25,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"warehouse"}),
     frozenset({"transforms"}),
     frozenset({"forecasting"}),
-    frozenset({"pipelines", "jobs", "demo", "testing"}),
+    frozenset({"pipelines", "steps", "jobs", "demo", "testing"}),
     frozenset({"web"}),
     frozenset({"cli", "__main__"}),
 )

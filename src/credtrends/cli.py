@@ -1,15 +1,18 @@
-"""The ``credtrends`` command line (typer).
+"""The ``credtrends`` command line (typer): argument parsing, then ``run_step``.
 
-Errors a user can meet (``CredtrendsError``) end as one line on stderr and a non-zero exit
-code; anything else is a bug and keeps its traceback.
+Every command that changes the warehouse names a step (``credtrends.steps``) and hands its
+parameters to ``run_step``, which owns the lock, the run record, the transaction and the
+engine; ``credtrends run STEP --param name=value`` runs any step the same way. Errors a
+user can meet (``CredtrendsError``) end as one line on stderr and a non-zero exit code;
+anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-import time
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, date, datetime
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
@@ -19,22 +22,21 @@ import polars as pl
 import sqlalchemy as sa
 import typer
 
-from credtrends.catalogue import Catalogue, load_catalogue
 from credtrends.config import ENV_PREFIX, Settings, load_settings
 from credtrends.errors import ConfigError, CredtrendsError
+from credtrends.steps import get_step, ready_warehouse, run_step
 from credtrends.transforms.freshness import with_freshness
 from credtrends.warehouse.engine import (
     DatabaseTimeouts,
-    check_connection,
     create_warehouse_engine,
     is_unavailable,
     unavailable_error,
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from credtrends.jobs.definitions import JobDefinition
-    from credtrends.pipelines.sources import SourceLoadReport
-    from credtrends.pipelines.trends import LoadReport
 
 app = typer.Typer(
     help="credtrends: which micro-credentials people want, where, and where demand is heading.",
@@ -98,32 +100,37 @@ def _settings() -> Settings:
     return settings
 
 
-def _catalogue(settings: Settings) -> Catalogue:
-    return load_catalogue(settings.topics_file, settings.regions_file)
+@contextmanager
+def _progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress callback whose bar appears at the first report of progress (a step
+    refused before starting prints nothing)."""
+    with ExitStack() as stack:
+        bars: list[Any] = []
+
+        def progress(done: int, total: int) -> None:
+            if not bars:
+                bars.append(stack.enter_context(typer.progressbar(length=total, label=label)))
+            bar = bars[0]
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        yield progress
 
 
-def _initialise(settings: Settings, catalogue: Catalogue) -> None:
-    from credtrends.warehouse.catalogue_sync import sync_catalogue
-    from credtrends.warehouse.migrate import upgrade_warehouse
-
-    engine = _engine(settings)
-    check_connection(engine)
-    upgrade_warehouse(engine)
-    with engine.begin() as connection:
-        sync_catalogue(connection, catalogue)
-    engine.dispose()
+def _step(settings: Settings, name: str, values: dict[str, Any], label: str = "") -> None:
+    """Run the step ``name`` with these parameters, then print its report."""
+    step = get_step(name)
+    params = step.make_params(values)
+    with _progress_bar(label or name) as progress:
+        report = run_step(step, params, settings, echo=typer.echo, progress=progress)
+    for line in report.lines:
+        typer.echo(line)
 
 
 @app.command()
 def init() -> None:
     """Create or upgrade the warehouse and load the topic and region catalogue into it."""
-    settings = _settings()
-    catalogue = _catalogue(settings)
-    _initialise(settings, catalogue)
-    typer.echo(
-        f"warehouse ready at {settings.warehouse_url}: "
-        f"{len(catalogue.topics)} topics, {len(catalogue.regions)} regions"
-    )
+    _step(_settings(), "init", {})
 
 
 @app.command()
@@ -137,25 +144,12 @@ def demo(
     ] = True,
 ) -> None:
     """Load the SYNTHETIC demo data set (labelled as such everywhere), then serve the dashboard."""
-    from credtrends.demo.load import forecast_demo, load_demo
-
     settings = _settings()
-    catalogue = _catalogue(settings)
     try:
-        end_date = date.fromisoformat(end) if end else date.today()
+        end_date = date.fromisoformat(end) if end else None
     except ValueError as exc:
         raise CredtrendsError(f"--end {end!r} is not a date like 2026-11-29") from exc
-    started = time.perf_counter()
-    _initialise(settings, catalogue)
-    engine = _ready_engine(settings)
-    rows = load_demo(engine, catalogue, seed, end_date)
-    rows += forecast_demo(engine, seed)
-    engine.dispose()
-    typer.echo(
-        f"loaded {rows} synthetic demo rows and forecasts (seed {seed}) into "
-        f"{settings.warehouse_url} "
-        f"in {time.perf_counter() - started:.1f} s"
-    )
+    _step(settings, "demo", {"seed": seed, "end": end_date})
     if serve_after:
         _serve(settings, debug=None)
 
@@ -178,7 +172,8 @@ def _serve(settings: Settings, debug: bool | None) -> None:
     from credtrends.web.app import create_app
     from credtrends.web.hardening import BannerlessRequestHandler
 
-    _ready_engine(settings).dispose()
+    with ready_warehouse(settings):
+        pass  # reachable, at the current schema, crashed runs marked
     # the dashboard's own engine: waits capped so a locked warehouse answers 503 at once
     engine = create_warehouse_engine(
         settings.warehouse_url, DatabaseTimeouts.for_dashboard(settings)
@@ -199,9 +194,8 @@ def status() -> None:
     """What is in the warehouse: rows per table, sources, the last job runs."""
     from credtrends.warehouse.queries import warehouse_status
 
-    settings = _settings()
-    engine = _ready_engine(settings)
-    report = warehouse_status(engine)
+    with ready_warehouse(_settings()) as engine:
+        report = warehouse_status(engine)
     typer.echo(f"warehouse: {report.url}")
     typer.echo("\nrows per table:")
     for table, count in report.row_counts.items():
@@ -226,7 +220,35 @@ def status() -> None:
             f"  {row['started_at']:%Y-%m-%d %H:%M:%S}  {row['job_name']:<20} {row['status']:<10}"
             f" {row['rows_written']:>10,} rows{error}"
         )
-    engine.dispose()
+
+
+@app.command("run")
+def run_command(
+    step: Annotated[str, typer.Argument(help="The step's name (`credtrends steps` lists them).")],
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="name=value; give a name twice for a list."),
+    ] = None,
+) -> None:
+    """Run one step on its own, as a job or cron would: lock, run record, transaction."""
+    settings = _settings()
+    chosen = get_step(step)
+    params = chosen.parse_words(param or [])
+    with _progress_bar(chosen.name) as progress:
+        report = run_step(chosen, params, settings, echo=typer.echo, progress=progress)
+    for line in report.lines:
+        typer.echo(line)
+
+
+@app.command("steps")
+def list_steps() -> None:
+    """Every step: what it does, the tables it reads and writes, its parameters."""
+    from credtrends.steps import STEPS
+    from credtrends.steps.spec import describe
+
+    for chosen in STEPS.values():
+        for line in describe(chosen):
+            typer.echo(line)
 
 
 jobs_app = typer.Typer(help="Scheduled jobs: list, run now, history.", no_args_is_help=True)
@@ -239,23 +261,6 @@ def _jobs(settings: Settings) -> dict[str, JobDefinition]:
     return load_job_definitions(settings.jobs_dir)
 
 
-def _engine(settings: Settings) -> sa.Engine:
-    return create_warehouse_engine(settings.warehouse_url, DatabaseTimeouts.from_settings(settings))
-
-
-def _ready_engine(settings: Settings) -> sa.Engine:
-    """An engine on a reachable warehouse at the current schema revision, after marking
-    runs whose process died as crashed (so every command shows them as they are)."""
-    from credtrends.jobs.locks import LockTiming, sweep_crashed_runs
-    from credtrends.warehouse.migrate import require_current_schema
-
-    engine = _engine(settings)
-    check_connection(engine)
-    require_current_schema(engine)
-    sweep_crashed_runs(engine, LockTiming.from_settings(settings).stale_after)
-    return engine
-
-
 @jobs_app.command("list")
 def jobs_list() -> None:
     """Every job: its schedule, what it depends on, its next and its last run."""
@@ -264,9 +269,9 @@ def jobs_list() -> None:
 
     settings = _settings()
     jobs = _jobs(settings)
-    engine = _ready_engine(settings)
-    history = job_history(engine, limit=1000)
-    next_fire = Scheduler(engine, jobs, echo=lambda _: None).next_fire
+    with ready_warehouse(settings) as engine:
+        history = job_history(engine, limit=1000)
+        next_fire = Scheduler(engine, jobs, echo=lambda _: None).next_fire
     for job in jobs.values():
         when = f"cron '{job.schedule.cron}' {job.schedule.timezone}" if job.schedule else "-"
         after = f" after {', '.join(job.depends_on)}" if job.depends_on else ""
@@ -286,29 +291,26 @@ def jobs_list() -> None:
             else "    next: after its dependencies"
         )
         typer.echo(f"    last {last_text}")
-    engine.dispose()
 
 
 @jobs_app.command("run")
 def jobs_run(name: Annotated[str, typer.Argument(help="The job's name (its file name).")]) -> None:
     """Run a job now, in the foreground, showing its output."""
+    from credtrends.jobs.locks import LockTiming
     from credtrends.jobs.runner import run_job
 
     settings = _settings()
     jobs = _jobs(settings)
     if name not in jobs:
         raise ConfigError(f"no job named {name!r} in {settings.jobs_dir} (have: {', '.join(jobs)})")
-    engine = _ready_engine(settings)
-    from credtrends.jobs.locks import LockTiming
-
-    outcome = run_job(
-        engine, jobs[name], echo=typer.echo, timing=LockTiming.from_settings(settings)
-    )
+    with ready_warehouse(settings) as engine:
+        outcome = run_job(
+            engine, jobs[name], echo=typer.echo, timing=LockTiming.from_settings(settings)
+        )
     typer.echo(
         f"[{name}] succeeded after {outcome.attempts} attempt(s), "
         f"{outcome.rows_written} rows written (run {outcome.run_id})"
     )
-    engine.dispose()
 
 
 @jobs_app.command("history")
@@ -319,9 +321,8 @@ def jobs_history(
     """The latest job runs, newest first, with timings, rows and errors."""
     from credtrends.warehouse.queries import job_history
 
-    settings = _settings()
-    engine = _ready_engine(settings)
-    history = job_history(engine, limit, job)
+    with ready_warehouse(_settings()) as engine:
+        history = job_history(engine, limit, job)
     if history.is_empty():
         typer.echo("no job runs yet")
     for row in history.iter_rows(named=True):
@@ -335,7 +336,6 @@ def jobs_history(
             f"{row['started_at']:%Y-%m-%d %H:%M:%S}  {row['job_name']:<24} {row['status']:<10} "
             f"{took:>9} {row['rows_written']:>10,} rows  {row['run_id']}{error}"
         )
-    engine.dispose()
 
 
 @app.command()
@@ -345,16 +345,14 @@ def scheduler(
     ] = 30.0,
 ) -> None:
     """Run the job schedule in this process until SIGTERM or Ctrl+C."""
+    from credtrends.jobs.locks import LockTiming
     from credtrends.jobs.scheduler import Scheduler
 
     settings = _settings()
     jobs = _jobs(settings)
-    engine = _ready_engine(settings)
-    from credtrends.jobs.locks import LockTiming
-
     timing = LockTiming.from_settings(settings)
-    Scheduler(engine, jobs, echo=typer.echo, timing=timing).run_until_stopped(poll_seconds)
-    engine.dispose()
+    with ready_warehouse(settings) as engine:
+        Scheduler(engine, jobs, echo=typer.echo, timing=timing).run_until_stopped(poll_seconds)
 
 
 import_app = typer.Typer(help="Import files you downloaded yourself.", no_args_is_help=True)
@@ -363,22 +361,6 @@ ingest_app = typer.Typer(
     help="Fetch data from the sources into the warehouse.", no_args_is_help=True
 )
 app.add_typer(ingest_app, name="ingest")
-
-
-def _print_load_report(report: LoadReport) -> None:
-    typer.echo(
-        f"{report.payloads} payload(s) landed, {report.batch_rows} batch values loaded, "
-        f"{report.calibrated_rows} calibrated values written"
-        + (f", {report.related_rows} related queries loaded" if report.related_rows else "")
-        + (f", {report.region_rows} province levels loaded" if report.region_rows else "")
-    )
-    for line in report.not_loaded:
-        typer.echo(f"  note: {line}")
-    if report.unmatched_terms:
-        typer.echo(
-            "  terms matching no topic in topics.yaml (interest kept in the batches, not "
-            "charted; related queries not stored): " + ", ".join(sorted(report.unmatched_terms))
-        )
 
 
 @import_app.command("trends-csv")
@@ -405,44 +387,8 @@ def import_trends_csv(
 
     Every file is validated before anything is written: one bad file loads nothing.
     """
-    from credtrends.jobs.runs import record_job_run
-    from credtrends.pipelines.trends import load_payload, merge_reports, recalibrate
-    from credtrends.sources.google_trends import import_web_csv
-
-    if date_order not in ("MDY", "DMY"):
-        raise ConfigError(f"--date-order must be MDY or DMY, not {date_order!r}")
-    settings = _settings()
-    catalogue = _catalogue(settings)
-    payloads = [
-        import_web_csv(path, geo=geo, category=category, date_order=date_order)  # type: ignore[arg-type]
-        for path in files
-    ]
-    engine = _ready_engine(settings)
-    parameters = {"files": [str(path) for path in files], "geo": geo}
-    with record_job_run(engine, "import-trends-csv", parameters) as run:
-        with engine.begin() as connection:
-            report = merge_reports(
-                load_payload(connection, payload, catalogue, run.run_id) for payload in payloads
-            )
-            regions = {geo for payload in payloads for geo in payload.request.term_geos}
-            report.calibrated_rows = recalibrate(connection, regions, run.run_id)
-        run.rows_written = report.rows_written
-    _print_load_report(report)
-    engine.dispose()
-
-
-def _trends_backend(settings: Settings, name: str) -> Any:
-    """The live Google Trends backend a user chose; SerpApi without a key is a config error."""
-    from credtrends.sources.google_trends import PytrendsBackend, SerpApiBackend
-
-    if name == "pytrends":
-        return PytrendsBackend()
-    if settings.serpapi_api_key is None or not settings.serpapi_api_key.get_secret_value():
-        raise ConfigError(
-            f"--backend serpapi needs an API key: set {ENV_PREFIX}SERPAPI_API_KEY "
-            "(https://serpapi.com/manage-api-key)"
-        )
-    return SerpApiBackend(settings.serpapi_api_key, base_url=settings.serpapi_base_url)
+    values = {"files": files, "geo": geo, "category": category, "date_order": date_order}
+    _step(_settings(), "import-trends-csv", values)
 
 
 @ingest_app.command("trends")
@@ -486,101 +432,13 @@ def ingest_trends(
     Resumable: a run stopped by rate limits keeps what it landed, and the next run fetches
     only the rest. With --offline nothing is fetched: landed payloads are parsed again.
     """
-    from credtrends.jobs.runs import record_job_run
-    from credtrends.pipelines.trends import fetch_trends, reparse_landed
-    from credtrends.sources.google_trends import PacingPolicy, PoliteFetcher
-
-    settings = _settings()
-    chosen_backend = backend or settings.trends_backend
-    if chosen_backend not in ("pytrends", "serpapi"):
-        raise ConfigError(f"--backend must be pytrends or serpapi, not {chosen_backend!r}")
-    catalogue = _catalogue(settings)
-    chosen = regions or list(catalogue.region_codes)
-    unknown = sorted(set(chosen) - set(catalogue.region_codes))
-    if unknown:
-        raise ConfigError(f"--region {unknown[0]!r} is not in {settings.regions_file}")
-    topic_ids = _listed(topics, catalogue.topic_ids, "--topics")
-    engine = _ready_engine(settings)
-    parameters = {
-        "offline": offline,
-        "regions": chosen,
-        "topics": topic_ids,
-        "timeframe": timeframe,
-        "related_queries": related_queries,
-        "province_levels": province_levels,
-        "backend": chosen_backend,
-    }
-    trends_backend = None if offline else _trends_backend(settings, chosen_backend)
-    with record_job_run(engine, "ingest-trends", parameters) as run:
-        if trends_backend is None:
-            report = reparse_landed(engine, catalogue, run.run_id)
-        else:
-            policy = PacingPolicy(
-                min_interval_s=min_interval,
-                retry_after_cap_s=settings.trends_retry_after_cap_seconds,
-            )
-            fetcher = PoliteFetcher(trends_backend, policy)
-            report = fetch_trends(
-                engine,
-                catalogue,
-                chosen,
-                timeframe,
-                run.run_id,
-                fetcher,
-                reuse_hours,
-                typer.echo,
-                topic_ids,
-                related=related_queries,
-                region_maps=province_levels,
-            )
-            # The plan goes into the run record: every round, its requests, what is unresolved.
-            run.record["parameters"] = {**parameters, "plans": report.plans}
-        run.rows_written = report.rows_written
-    _print_load_report(report)
-    engine.dispose()
-
-
-def _statcan_table(pid: str) -> Any:
-    from credtrends.sources import statcan
-
-    table = statcan.TABLES.get(pid.replace("-", "")[:8])
-    if table is None:
-        raise ConfigError(f"--table {pid!r}: known tables are {', '.join(statcan.TABLES)}")
-    return table
-
-
-def _print_source_report(report: SourceLoadReport) -> None:
-    typer.echo(f"{report.payloads} file(s) landed, {report.rows} rows loaded")
-    for note in report.notes:
-        typer.echo(f"  {note}")
-    if report.unmapped_subjects:
-        top = ", ".join(f"{s!r} ({n})" for s, n in report.unmapped_subjects.most_common(15))
-        typer.echo(
-            f"  {len(report.unmapped_subjects)} subject(s) map to no topic (add them to "
-            f"config/subject_mapping.yaml): {top}"
-        )
-
-
-def _load_in_one_transaction(
-    job_name: str, parameters: dict[str, Any], loads: list[Callable[[sa.Connection, str], Any]]
-) -> None:
-    """Run loads in one job run and one transaction: all of them land, or none."""
-    from credtrends.jobs.runs import record_job_run
-    from credtrends.pipelines.sources import SourceLoadReport
-
-    settings = _settings()
-    engine = _ready_engine(settings)
-    total = SourceLoadReport()
-    with record_job_run(engine, job_name, parameters) as run, engine.begin() as connection:
-        for load in loads:
-            report = load(connection, run.run_id)
-            total.payloads += report.payloads
-            total.rows += report.rows
-            total.notes.extend(report.notes)
-            total.unmapped_subjects.update(report.unmapped_subjects)
-        run.rows_written = total.rows
-    _print_source_report(total)
-    engine.dispose()
+    values = {
+        "offline": offline, "regions": regions or None, "topics": topics,
+        "timeframe": timeframe, "min_interval": min_interval, "reuse_hours": reuse_hours,
+        "related_queries": related_queries, "province_levels": province_levels,
+        "backend": backend,
+    }  # fmt: skip
+    _step(_settings(), "ingest-trends", values)
 
 
 @import_app.command("statcan")
@@ -589,19 +447,7 @@ def import_statcan(
     table: Annotated[str, typer.Option(help="Table id, e.g. 14-10-0444-01.")] = "14100444",
 ) -> None:
     """Import a job-vacancy table downloaded from Statistics Canada (zip or CSV)."""
-    from credtrends.pipelines.sources import load_statcan, read_import
-    from credtrends.sources.base import SourcePayload
-
-    catalogue = _catalogue(_settings())
-    spec = _statcan_table(table)
-    payload = SourcePayload.from_file(
-        file.name, read_import(file), backend="statcan-file", content_type="application/zip"
-    )
-    _load_in_one_transaction(
-        "import-statcan",
-        {"file": str(file), "table": spec.pid},
-        [lambda c, run_id: load_statcan(c, payload, spec, catalogue, run_id)],
-    )
+    _step(_settings(), "import-statcan", {"file": file, "table": table})
 
 
 @ingest_app.command("statcan")
@@ -609,17 +455,7 @@ def ingest_statcan(
     table: Annotated[str, typer.Option(help="Table id, e.g. 14-10-0444-01.")] = "14100444",
 ) -> None:
     """Download a job-vacancy table from Statistics Canada's Web Data Service and load it."""
-    from credtrends.pipelines.sources import load_statcan
-    from credtrends.sources import statcan
-
-    catalogue = _catalogue(_settings())
-    spec = _statcan_table(table)
-    download = statcan.fetch_full_table(statcan.new_http(), spec.pid)
-    _load_in_one_transaction(
-        "ingest-statcan",
-        {"table": spec.pid},
-        [lambda c, run_id: load_statcan(c, download.archive, spec, catalogue, run_id)],
-    )
+    _step(_settings(), "ingest-statcan", {"table": table})
 
 
 @import_app.command("jobbank")
@@ -627,32 +463,7 @@ def import_jobbank(
     files: Annotated[list[Path], typer.Argument(help="Monthly Job Bank postings CSV files.")],
 ) -> None:
     """Import Job Bank open-data postings files (UTF-16/UTF-8, tab or comma separated)."""
-    from credtrends.pipelines.sources import load_jobbank, read_import
-    from credtrends.sources.base import SourcePayload
-
-    catalogue = _catalogue(_settings())
-    payloads = [
-        SourcePayload.from_file(
-            f.name, read_import(f), backend="jobbank-file", content_type="text/csv"
-        )
-        for f in files
-    ]
-    _load_in_one_transaction(
-        "import-jobbank",
-        {"files": [str(f) for f in files]},
-        [_bound(load_jobbank, p, catalogue) for p in payloads],
-    )
-
-
-def _bound(
-    load: Callable[..., Any], payload: Any, *rest: Any
-) -> Callable[[sa.Connection, str], Any]:
-    """``load(connection, payload, *rest, run_id)`` waiting for its connection and run id."""
-
-    def bound(connection: sa.Connection, run_id: str) -> Any:
-        return load(connection, payload, *rest, run_id)
-
-    return bound
+    _step(_settings(), "import-jobbank", {"files": files})
 
 
 @ingest_app.command("jobbank")
@@ -660,18 +471,7 @@ def ingest_jobbank(
     months: Annotated[int, typer.Option(min=1, max=36, help="How many recent months.")] = 3,
 ) -> None:
     """Download the latest monthly Job Bank postings files from open.canada.ca and load them."""
-    from credtrends.pipelines.sources import load_jobbank
-    from credtrends.sources import jobbank
-
-    catalogue = _catalogue(_settings())
-    http = jobbank.new_http()
-    resources = jobbank.parse_resources(jobbank.fetch_dataset(http), "en")[:months]
-    payloads = [jobbank.fetch_resource(http, resource) for resource in resources]
-    _load_in_one_transaction(
-        "ingest-jobbank",
-        {"months": months, "files": [r.name for r in resources]},
-        [_bound(load_jobbank, p, catalogue) for p in payloads],
-    )
+    _step(_settings(), "ingest-jobbank", {"months": months})
 
 
 @import_app.command("catalogue")
@@ -684,22 +484,11 @@ def import_catalogue(
     ] = None,
 ) -> None:
     """Import micro-credential catalogues; subjects map to topics via subject_mapping.yaml."""
-    from credtrends.pipelines.sources import catalogue_payload, load_portal_catalogue
-    from credtrends.sources.portal import load_subject_mapping
-
-    settings = _settings()
-    catalogue = _catalogue(settings)
     try:
         listed = date.fromisoformat(as_of) if as_of else None
     except ValueError as exc:
         raise ConfigError(f"--as-of {as_of!r} is not a date like 2026-11-01") from exc
-    mapping = load_subject_mapping(settings.subject_mapping_file, catalogue.topic_ids)
-    payloads = [catalogue_payload(f) for f in files]
-    _load_in_one_transaction(
-        "import-catalogue",
-        {"files": [str(f) for f in files], "as_of": as_of},
-        [_bound(load_portal_catalogue, p, mapping, catalogue, listed) for p in payloads],
-    )
+    _step(_settings(), "import-catalogue", {"files": files, "as_of": listed})
 
 
 @import_app.command("portal-searches")
@@ -709,24 +498,12 @@ def import_portal_searches(
     month: Annotated[str, typer.Option(help="Month the list covers, YYYY-MM.")],
 ) -> None:
     """Import a portal's "top searched topics" list (rank and/or count per search term)."""
-    from credtrends.pipelines.sources import catalogue_payload, load_portal_searches
-    from credtrends.sources.portal import load_subject_mapping
-
-    settings = _settings()
-    catalogue = _catalogue(settings)
-    if region not in catalogue.region_codes:
-        raise ConfigError(f"--region {region!r} is not in {settings.regions_file}")
     try:
         period = date.fromisoformat(f"{month}-01")
     except ValueError as exc:
         raise ConfigError(f"--month {month!r} is not a month like 2026-10") from exc
-    mapping = load_subject_mapping(settings.subject_mapping_file, catalogue.topic_ids)
-    payload = catalogue_payload(file)
-    _load_in_one_transaction(
-        "import-portal-searches",
-        {"file": str(file), "region": region, "month": month},
-        [_bound(load_portal_searches, payload, mapping, region, period)],
-    )
+    values = {"file": file, "region": region, "month": period}
+    _step(_settings(), "import-portal-searches", values)
 
 
 @app.command("forecast")
@@ -749,52 +526,14 @@ def forecast_command(
 
     Chunks of series run here, or on the Dask cluster named by CREDTRENDS_DASK_SCHEDULER.
     """
-    from credtrends.forecasting import ForecastConfig
-    from credtrends.jobs.runs import record_job_run
-    from credtrends.pipelines.forecast import run_forecast
-
-    settings = _settings()
-    catalogue = _catalogue(settings)
     weeks = horizon.lower().removesuffix("w")
     if not weeks.isdigit() or not 1 <= int(weeks) <= 104:
         raise ConfigError(f"--horizon {horizon!r}: give weeks between 1 and 104, e.g. 26w")
-    topic_ids = _listed(topics, catalogue.topic_ids, "--topics")
-    region_codes = _listed(regions, catalogue.region_codes, "--regions")
-    engine = _ready_engine(settings)
-    config = ForecastConfig(n_origins=origins, non_negative=True, n_jobs=jobs)
-    parameters = {
-        "topics": topic_ids, "regions": region_codes, "horizon": int(weeks),
-        "dask_scheduler": settings.dask_scheduler,
+    values = {
+        "topics": topics, "regions": regions, "horizon": int(weeks),
+        "origins": origins, "jobs": jobs,
     }  # fmt: skip
-    with (
-        record_job_run(engine, "forecast", parameters) as run,
-        typer.progressbar(length=1, label="forecasting") as bar,
-    ):
-
-        def progress(done: int, total: int) -> None:
-            bar.length = total
-            bar.update(done - bar.pos)
-
-        report = run_forecast(
-            engine, run.run_id, int(weeks), config, topic_ids, region_codes, progress,
-            chunk_series=settings.forecast_chunk_series, scheduler=settings.dask_scheduler,
-        )  # fmt: skip
-        run.rows_written = report.rows
-    typer.echo(f"forecast run {report.forecast_run_id}: {report.series} series, {report.rows} rows")
-    for row in report.summary.iter_rows(named=True):
-        typer.echo("  " + ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
-                                    for k, v in row.items()))  # fmt: skip
-    engine.dispose()
-
-
-def _listed(raw: str | None, known: tuple[str, ...], option: str) -> list[str] | None:
-    if raw is None:
-        return None
-    chosen = [item.strip() for item in raw.split(",") if item.strip()]
-    unknown = [item for item in chosen if item not in known]
-    if unknown:
-        raise ConfigError(f"{option}: unknown {unknown[0]!r}")
-    return chosen
+    _step(_settings(), "forecast", values, label="forecasting")
 
 
 @app.command("settings")

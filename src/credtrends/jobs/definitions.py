@@ -1,14 +1,19 @@
 """Job definitions: one YAML file per job in ``jobs/``, validated on load.
 
-A job runs one credtrends CLI command (``command: [ingest, trends]``) on a cron schedule,
-after other jobs, or both. Errors name the file and the field, one line each.
+A job runs one step (``step: ingest-trends`` with ``params: {timeframe: today 5-y}``, the
+parameters checked against the step's typed model when the file is loaded) on a cron
+schedule, after other jobs, or both. The older form naming a CLI command
+(``command: [ingest, trends]``) is still accepted: a file's command must name a step (or
+``status``/``settings``), and its options are checked by the CLI when it runs. Either way
+the job's ``command`` is what its child process runs (``run STEP --param name=value ...``
+for the step form). Errors name the file and the field, one line each.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -19,15 +24,24 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from credtrends.errors import ConfigError
+from credtrends.steps.registry import RUN_COMMAND, STEPS, command_of_step, step_of_command
+from credtrends.steps.spec import param_words, params_problem
 
 JobName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
 # Arguments are passed to our own CLI as a list (never through a shell).
 CommandWord = Annotated[str, StringConstraints(pattern=r"^[\w .:,=/@+-]+$", max_length=200)]
 FORBIDDEN_COMMANDS = {"scheduler", "serve", "jobs"}
+READ_ONLY_COMMANDS = {"status", "settings"}
+"""Commands that are not steps but may still run as a job (they write nothing)."""
+FILE_CONTEXT = {"job_file": True}
+"""Validation context of a job file: its command must name a step or a read-only command
+(definitions built in code, e.g. by tests with a stand-in command, are not held to that)."""
 
 
 WEEKDAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -98,17 +112,53 @@ class RetryPolicy(_Strict):
     backoff_seconds: float = Field(
         default=60, ge=0, description="Wait before the 2nd try; doubles."
     )
+    jitter_seconds: float = Field(
+        default=0, ge=0, description="Up to this much random extra wait before each retry."
+    )
 
 
 class JobDefinition(_Strict):
     name: JobName
     description: str = ""
     command: list[CommandWord] = Field(min_length=1)
+    step: str | None = Field(default=None, description="The step the job runs, if it names one.")
+    params: dict[str, Any] = Field(default_factory=dict, description="The step's parameters.")
     schedule: Schedule | None = None
     depends_on: list[JobName] = Field(default_factory=list)
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
     timeout_minutes: float = Field(default=120, gt=0, le=24 * 60)
     enabled: bool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _step_or_command(cls, data: Any) -> Any:
+        """``step`` + ``params`` become the command that runs them; a ``command`` is mapped
+        onto the step it runs (None for a command that is not a step)."""
+        if not isinstance(data, dict):
+            return data
+        if "step" in data:
+            return _from_step(data)
+        if "params" in data:
+            raise ValueError("params: give them with a step (step: NAME, params: {...})")
+        command = data.get("command")
+        if isinstance(command, list) and command and all(isinstance(w, str) for w in command):
+            step = step_of_command(command)
+            if step is not None and command[0] == RUN_COMMAND:
+                words = [w for w in command[2:] if w != "--param"]
+                step.parse_words(words, "command")  # a bad --param is refused now, not at 6 am
+            return {**data, "step": step.name if step else None}
+        return data
+
+    @model_validator(mode="after")
+    def _names_a_step_in_files(self, info: ValidationInfo) -> JobDefinition:
+        """A job file's command must run a step or a read-only command."""
+        strict = bool(info.context and info.context.get("job_file"))
+        if strict and self.step is None and self.command[0] not in READ_ONLY_COMMANDS:
+            raise ValueError(
+                f"command: {' '.join(self.command[:2])!r} names no step (steps: "
+                f"{', '.join(STEPS)}; or {', '.join(sorted(READ_ONLY_COMMANDS))})"
+            )
+        return self
 
     @field_validator("command")
     @classmethod
@@ -116,6 +166,25 @@ class JobDefinition(_Strict):
         if value[0] in FORBIDDEN_COMMANDS:
             raise ValueError(f"{value[0]!r} cannot be run as a job")
         return value
+
+
+def _from_step(data: dict[str, Any]) -> dict[str, Any]:
+    """A step-form job: its parameters validated by the step's model, its command built."""
+    if "command" in data:
+        raise ValueError("step: give a step (with params) or a command, not both")
+    name = data["step"]
+    step = STEPS.get(name) if isinstance(name, str) else None
+    if step is None:
+        raise ValueError(f"step: unknown step {name!r} (steps: {', '.join(STEPS)})")
+    raw = data.get("params") or {}
+    if not isinstance(raw, dict):
+        raise ValueError("params: expected a mapping of parameter names to values")
+    try:
+        params = step.params.model_validate(raw)
+    except ValidationError as exc:
+        raise ValueError(params_problem(name, exc).replace(f"step {name!r}: ", "params.")) from exc
+    command = command_of_step(step, param_words(params))
+    return {**data, "params": params.recorded(), "command": command}
 
 
 def _load_file(path: Path) -> JobDefinition:
@@ -126,11 +195,14 @@ def _load_file(path: Path) -> JobDefinition:
     if not isinstance(document, dict):
         raise ConfigError(f"{path}: expected a mapping with name, command, schedule ...")
     try:
-        definition = JobDefinition.model_validate(document)
+        definition = JobDefinition.model_validate(document, context=FILE_CONTEXT)
     except ValidationError as exc:
         error = exc.errors()[0]
-        where = ".".join(str(part) for part in error["loc"]) or "job"
-        raise ConfigError(f"{path}: {where}: {error['msg']}") from exc
+        where = ".".join(str(part) for part in error["loc"])
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{path}: {where + ': ' if where else ''}{message}") from exc
+    except ConfigError as exc:  # a --param of a `run` command the step refused
+        raise ConfigError(f"{path}: {exc}") from exc
     if definition.name != path.stem:
         raise ConfigError(
             f"{path}: name: {definition.name!r} must match the file name {path.stem!r}"

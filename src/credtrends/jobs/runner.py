@@ -1,4 +1,9 @@
-"""Run one job now: lock, record, run its CLI command in a child process, retry per policy.
+"""Run one job now: lock, record, run its step in a child process, retry per policy.
+
+The child runs the job's command: ``credtrends run STEP --param ...`` for a job naming a
+step (the step then runs under ``run_step``: its own lock and run record, a child of the
+job's), or the older CLI command it names. Retries wait per tenacity's
+``wait_exponential_jitter`` (``backoff_seconds``, doubling, plus up to ``jitter_seconds``).
 
 The command runs as a child process so a timeout or a crash cannot take the runner (or
 the scheduler) down with it, and so that killing it rolls its transaction back. The child
@@ -8,6 +13,7 @@ dies with its runner (PR_SET_PDEATHSIG), so a killed runner leaves no orphan wri
 from __future__ import annotations
 
 import ctypes
+import inspect
 import logging
 import os
 import signal
@@ -22,6 +28,13 @@ from datetime import datetime
 from types import FrameType
 
 import sqlalchemy as sa
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
 
 from credtrends.errors import CredtrendsError
 from credtrends.jobs.definitions import JobDefinition
@@ -147,6 +160,8 @@ def run_job(
     try:
         with job_lock(engine, job.name, run_id, timing=timing) as held:
             parameters = {"command": job.command, "attempts": job.retry.attempts}
+            if job.step is not None:
+                parameters |= {"step": job.step, "params": job.params}
             try:
                 run = start_job_run(
                     engine, job.name, parameters, run_id, scheduled_for, slot_attempt
@@ -203,6 +218,26 @@ def _record_end(
             time.sleep(timing.retry_seconds)
 
 
+class _AttemptFailed(Exception):
+    """One attempt of the job's command exited non-zero (retried per policy)."""
+
+
+MAX_BACKOFF_SECONDS = 24 * 3600.0
+
+
+def _backoff(first_seconds: float, jitter_seconds: float) -> wait_exponential_jitter:
+    """``first_seconds`` doubling per retry plus up to ``jitter_seconds`` at random; tenacity
+    renamed ``initial`` to ``multiplier`` in 9.x (the old name warns), so use whichever
+    this tenacity has."""
+    first = (
+        "multiplier"
+        if "multiplier" in inspect.signature(wait_exponential_jitter).parameters
+        else "initial"
+    )
+    options: dict[str, float] = {first: first_seconds, "max": MAX_BACKOFF_SECONDS}
+    return wait_exponential_jitter(exp_base=2, jitter=jitter_seconds, **options)
+
+
 def _attempt(
     job: JobDefinition,
     run_id: str,
@@ -211,20 +246,47 @@ def _attempt(
     held: HeldLock | None = None,
 ) -> int:
     """Try the command up to the policy's number of attempts; returns the attempts used."""
-    for attempt in range(1, job.retry.attempts + 1):
-        if held is not None:
-            held.check()
-        echo(f"[{job.name}] attempt {attempt}/{job.retry.attempts}: {' '.join(job.command)}")
-        code, lines = _run_command(job, run_id, echo, held)
-        if code == 0:
-            return attempt
-        error = _last_error(lines, code)
-        if attempt == job.retry.attempts:
-            raise JobFailed(f"job {job.name!r} failed after {attempt} attempt(s): {error}")
-        wait = job.retry.backoff_seconds * 2 ** (attempt - 1)
+    policy = job.retry
+
+    def announce(state: RetryCallState) -> None:
+        wait = state.next_action.sleep if state.next_action else 0.0
+        error = state.outcome.exception() if state.outcome else None
         echo(f"[{job.name}] {error}; retrying in {wait:g} s")
-        sleep(wait)
+
+    retrying = Retrying(
+        stop=stop_after_attempt(policy.attempts),
+        wait=_backoff(policy.backoff_seconds, policy.jitter_seconds),
+        retry=retry_if_exception_type(_AttemptFailed),
+        sleep=sleep,
+        before_sleep=announce,
+        reraise=True,
+    )
+    try:
+        for attempt in retrying:
+            with attempt:
+                number = attempt.retry_state.attempt_number
+                _one_attempt(job, run_id, echo, held, number)
+                return number
+    except _AttemptFailed as failed:
+        raise JobFailed(
+            f"job {job.name!r} failed after {policy.attempts} attempt(s): {failed}"
+        ) from None
     raise AssertionError("unreachable: attempts >= 1")
+
+
+def _one_attempt(
+    job: JobDefinition,
+    run_id: str,
+    echo: Callable[[str], None],
+    held: HeldLock | None,
+    number: int,
+) -> None:
+    if held is not None:
+        held.check()
+    echo(f"[{job.name}] attempt {number}/{job.retry.attempts}: {' '.join(job.command)}")
+    code, lines = _run_command(job, run_id, echo, held)
+    if code != 0:
+        raise _AttemptFailed(_last_error(lines, code))
 
 
 def _rows_of_children(engine: sa.Engine, run_id: str) -> int:
