@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from credtrends.config import Settings, load_settings
 from credtrends.errors import SourceError
 from credtrends.jobs.definitions import JobDefinition
-from credtrends.jobs.locks import job_lock
+from credtrends.jobs.locks import LockLost, job_lock
 from credtrends.jobs.runner import JobFailed, run_job
 from credtrends.steps import StepLocked, get_step, run_step
 from credtrends.steps import run as step_run
@@ -154,3 +154,25 @@ def test_retries_back_off_exponentially_with_jitter(engine: sa.Engine, settings:
     with pytest.raises(JobFailed, match="failed after 3 attempt"):
         run_job(engine, failing, echo=lambda _: None, sleep=waits.append)
     assert len(waits) == 2 and 5 <= waits[0] <= 7 and 10 <= waits[1] <= 12
+
+
+def steal_the_lock_then_write(context: StepContext, _params: Boom) -> StepReport:
+    with context.engine.begin() as connection:  # another run takes the lock over
+        connection.execute(sa.update(job_locks).values(run_id="thief"))
+    with context.transaction() as connection:
+        connection.execute(sa.delete(search_interest_batches))
+    return StepReport(0)
+
+
+def test_a_step_that_lost_its_lock_rolls_its_transaction_back(
+    engine: sa.Engine, settings: Settings
+) -> None:
+    load = get_step("import-trends-csv")
+    run_step(load, load.make_params({"files": [EXPORT]}), settings, echo=lambda _: None)
+    batches = row_counts(engine)["search_interest_batches"]
+    stolen = Step(name="stolen", summary="loses its lock", params=Boom,
+                  run=steal_the_lock_then_write, writes=(search_interest_batches,))  # fmt: skip
+    with pytest.raises(LockLost, match="'stolen' lost its lock to another run"):
+        run_step(stolen, Boom(), settings, echo=lambda _: None)
+    assert row_counts(engine)["search_interest_batches"] == batches > 0
+    assert [r.status for r in runs_named(engine, "stolen")] == ["failed"]

@@ -11,13 +11,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from credtrends.catalogue import load_catalogue
 from credtrends.errors import CredtrendsError
-from credtrends.jobs.locks import HeldLock, JobLocked, LockTiming, job_lock, sweep_crashed_runs
+from credtrends.jobs.locks import (
+    HeldLock,
+    JobLocked,
+    LockLost,
+    LockTiming,
+    job_lock,
+    sweep_crashed_runs,
+)
 from credtrends.jobs.runs import new_run_id, record_job_run
 from credtrends.steps.spec import P, Step, StepContext, StepReport
 from credtrends.warehouse.engine import (
@@ -27,6 +35,7 @@ from credtrends.warehouse.engine import (
     is_unavailable,
     unavailable_error,
 )
+from credtrends.warehouse.schema import job_locks
 
 if TYPE_CHECKING:
     from credtrends.config import Settings
@@ -113,10 +122,10 @@ def _locked_and_recorded(step: Step[P], params: P, context: StepContext) -> Step
     timing = LockTiming.from_settings(context.settings)
     recorded: dict[str, Any] = params.recorded()
     with (
-        _step_lock(engine, step.name, run_id, timing) as held,
+        _step_lock(engine, step.name, run_id, timing),
         record_job_run(engine, step.name, recorded, run_id=run_id) as run,
     ):
-        context.open_transaction = lambda: _checked_transaction(engine, held)
+        context.open_transaction = lambda: _checked_transaction(engine, step.name, run_id)
         report = step.run(context, params)
         run.rows_written = report.rows_written
         if report.record:
@@ -139,9 +148,19 @@ def _step_lock(engine: sa.Engine, name: str, run_id: str, timing: LockTiming) ->
 
 
 @contextmanager
-def _checked_transaction(engine: sa.Engine, held: HeldLock) -> Iterator[sa.Connection]:
-    """One transaction that commits only if the step still holds its lock (a step that
-    lost it to another run rolls back instead of writing beside it)."""
+def _checked_transaction(engine: sa.Engine, name: str, run_id: str) -> Iterator[sa.Connection]:
+    """One transaction that commits only if the step still holds its lock: the lock row is
+    renewed inside the transaction itself (on PostgreSQL that row stays locked until the
+    commit), so a step whose lock another run took over rolls back instead of writing beside
+    it. A heartbeat held up by this very transaction (SQLite has one writer) costs nothing."""
     with engine.begin() as connection:
         yield connection
-        held.check()
+        still_ours = connection.execute(
+            sa.update(job_locks)
+            .where(job_locks.c.job_name == LOCK_PREFIX + name, job_locks.c.run_id == run_id)
+            .values(heartbeat_at=datetime.now(UTC))
+        ).rowcount
+        if not still_ours:
+            raise LockLost(
+                f"step {name!r} lost its lock to another run; its writes were rolled back"
+            )

@@ -80,9 +80,9 @@ class StepContext:
     open_transaction: Callable[[], AbstractContextManager[sa.Connection]] | None = None
 
     def transaction(self) -> AbstractContextManager[sa.Connection]:
-        """The step's one transaction (opened by ``run_step``, which checks the step still
-        holds its lock before committing). Fetch first, then open it: no network I/O
-        while the warehouse is held."""
+        """The step's one transaction (opened by ``run_step``, which checks inside it that
+        the step still holds its lock before committing). Fetch first, then open it: no
+        network I/O while the warehouse is held."""
         if self.open_transaction is None:
             return self.engine.begin()
         return self.open_transaction()
