@@ -4,7 +4,6 @@ engine whatever happens, and runs on its own (``credtrends run``) or from a job 
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +22,7 @@ from credtrends.steps.spec import Step, StepContext, StepParams, StepReport
 from credtrends.warehouse.load import count_rows
 from credtrends.warehouse.schema import job_locks, job_runs, metadata, search_interest_batches
 from tests.conftest import FIXTURES
+from tests.integration.test_jobs import job_env  # noqa: F401 - the fixture is used
 
 EXPORT = FIXTURES / "google_trends" / "multiTimeline_ca_week.csv"
 BOOKKEEPING = {"job_runs", "job_locks", "alembic_version"}
@@ -30,18 +30,10 @@ BOOKKEEPING = {"job_runs", "job_locks", "alembic_version"}
 
 @pytest.fixture
 def settings(
-    engine: sa.Engine, warehouse_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    engine: sa.Engine,
+    job_env: Path,  # noqa: F811 - the fixture
 ) -> Settings:
     """Settings (and child processes) on this warehouse with the small test catalogue."""
-    config = tmp_path / "config"
-    config.mkdir()
-    for name in ("topics.yaml", "regions.yaml"):
-        shutil.copy(FIXTURES / "catalogue" / name, config / name)
-    monkeypatch.setenv("CREDTRENDS_CONFIG_DIR", str(config))
-    monkeypatch.setenv("CREDTRENDS_DATABASE_URL", warehouse_url)
-    monkeypatch.setenv("CREDTRENDS_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("CREDTRENDS_JOBS_DIR", str(tmp_path))
-    monkeypatch.setenv("CREDTRENDS_LOG_LEVEL", "WARNING")
     return load_settings()
 
 

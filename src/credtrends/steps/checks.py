@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from credtrends.errors import ConfigError
+
+if TYPE_CHECKING:
+    from credtrends.catalogue import Catalogue
+    from credtrends.config import Settings
 
 
 def known(chosen: Sequence[str] | None, allowed: Sequence[str], option: str) -> list[str] | None:
@@ -15,3 +20,10 @@ def known(chosen: Sequence[str] | None, allowed: Sequence[str], option: str) -> 
     if unknown:
         raise ConfigError(f"{option}: unknown {unknown[0]!r}")
     return list(chosen)
+
+
+def known_regions(chosen: Sequence[str] | None, catalogue: Catalogue, settings: Settings) -> None:
+    """Every chosen region is in the region catalogue, or a ``ConfigError`` naming its file."""
+    unknown = sorted(set(chosen or ()) - set(catalogue.region_codes))
+    if unknown:
+        raise ConfigError(f"--region {unknown[0]!r} is not in {settings.regions_file}")

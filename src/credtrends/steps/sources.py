@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import BeforeValidator, Field
 
 from credtrends.errors import ConfigError
+from credtrends.steps.checks import known_regions
 from credtrends.steps.reports import source_report_lines
 from credtrends.steps.spec import Files, Step, StepContext, StepParams, StepReport
 from credtrends.warehouse import schema
@@ -149,8 +150,7 @@ class PortalSearchesParams(StepParams):
 def check_portal_searches(
     params: PortalSearchesParams, catalogue: Catalogue, settings: Settings
 ) -> None:
-    if params.region not in catalogue.region_codes:
-        raise ConfigError(f"--region {params.region!r} is not in {settings.regions_file}")
+    known_regions([params.region], catalogue, settings)
 
 
 def _subject_payloads(

@@ -9,7 +9,7 @@ from pydantic import Field, field_validator
 
 from credtrends.config import ENV_PREFIX
 from credtrends.errors import ConfigError
-from credtrends.steps.checks import known
+from credtrends.steps.checks import known, known_regions
 from credtrends.steps.reports import load_report_lines
 from credtrends.steps.spec import Codes, Files, Step, StepContext, StepParams, StepReport
 from credtrends.warehouse import schema
@@ -53,9 +53,7 @@ def check_ingest_trends(
     backend = _backend_name(params, settings)
     if backend not in BACKENDS:
         raise ConfigError(f"--backend must be pytrends or serpapi, not {backend!r}")
-    unknown = sorted(set(params.regions or ()) - set(catalogue.region_codes))
-    if unknown:
-        raise ConfigError(f"--region {unknown[0]!r} is not in {settings.regions_file}")
+    known_regions(params.regions, catalogue, settings)
     known(params.topics, catalogue.topic_ids, "--topics")
     if not params.offline:
         live_backend(settings, backend)
@@ -149,9 +147,7 @@ class CalibrateParams(StepParams):
 
 
 def check_calibrate(params: CalibrateParams, catalogue: Catalogue, settings: Settings) -> None:
-    unknown = sorted(set(params.regions or ()) - set(catalogue.region_codes))
-    if unknown:
-        raise ConfigError(f"--region {unknown[0]!r} is not in {settings.regions_file}")
+    known_regions(params.regions, catalogue, settings)
 
 
 def run_calibrate(context: StepContext, params: CalibrateParams) -> StepReport:
