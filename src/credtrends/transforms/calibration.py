@@ -18,7 +18,7 @@ Pure polars/numpy: no I/O, no pandas.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -182,6 +182,7 @@ class CalibrationResult:
     frame: pl.DataFrame
     disconnected: tuple[DisconnectedGroup, ...] = ()
     noise_log_sd: dict[tuple[str, str], float] | None = None
+    """Sampling noise beyond rounding (log sd) estimated per ``(geo, timeframe)``."""
 
 
 def _term_names_of(obs: Observations, batches: Sequence[int]) -> list[str]:
@@ -528,7 +529,10 @@ REGION_LEVEL_SCHEMA = pl.Schema(
 
 
 def calibrate_region_index(
-    frame: pl.DataFrame, *, batch_column: str = "request_key"
+    frame: pl.DataFrame,
+    *,
+    batch_column: str = "request_key",
+    noise_floor: Mapping[tuple[str, str], float] | None = None,
 ) -> pl.DataFrame:
     """Levels across regions from Google's one-term maps (``value_kind == 'index'``).
 
@@ -537,6 +541,11 @@ def calibrate_region_index(
     up to rounding. Each reading is its interval, "<1" (or ``hasData: false``) censored,
     and several maps of one term and window (refetches) are solved together, so a quiet
     province gets an honest 95% interval instead of a bare 0.
+
+    One map cannot show its own sampling noise (it has nothing to disagree with), so its
+    bounds would cover rounding only. ``noise_floor`` gives, per ``(geo, timeframe)``, the
+    sampling noise (log sd) Google showed on that geo and window's interest-over-time
+    batches (``CalibrationResult.noise``); it is the floor of every map's noise there.
     """
     work = _region_input(frame, batch_column, "index", "calibrate_region_index")
     groups = [
@@ -552,6 +561,8 @@ def calibrate_region_index(
         if len(set(obs.batch.tolist())) > 1:
             pooled.setdefault((geo, timeframe), []).append(_calibrate_group(obs, None, 0.0)[3])
     floor = {key: math.sqrt(float(np.mean(np.square(v)))) for key, v in pooled.items()}
+    for key, sd in (noise_floor or {}).items():
+        floor[key] = max(floor.get(key, 0.0), float(sd))
     outputs = []
     for (geo, timeframe, term), obs, regions, group in groups:
         result, _, _, _ = _calibrate_group(obs, None, floor.get((geo, timeframe), 0.0))
