@@ -184,3 +184,25 @@ def test_the_regions_page_shows_levels_with_their_interval(
         assert name in view.summary
     if noisy:
         assert "within noise" in table
+    # the map can be coloured by level: the levels themselves, their interval on hover
+    state = regions.parse_state(data, {"topic": "pmp", "measure": "level", "lang": ""})
+    assert state["measure"] == "level"
+    (by_level,) = regions.chart_views(data, state, tr)
+    traces = [t for t in by_level.figure["data"] if t.get("showscale") is not False]
+    z = dict(zip(traces[0]["locations"], traces[0]["z"], strict=True))
+    assert z["CA-ON"] == pytest.approx(100, rel=0.02)
+    assert z["CA-QC"] == pytest.approx(50, rel=0.02)
+    assert "100 = top province" in by_level.title
+    hover = {
+        loc: data_[1]
+        for loc, data_ in zip(traces[0]["locations"], traces[0]["customdata"], strict=True)
+    }
+    assert "(49–51)" in hover["CA-QC"].replace("\u2013", "–")
+    assert "measure=level" in by_level.info.permalink
+    # growth (the default) stays out of the address, and its hover carries its interval
+    (by_growth,) = regions.chart_views(data, {"topic": "pmp", "measure": "", "lang": ""}, tr)
+    assert "measure" not in by_growth.info.permalink
+    growth_trace = next(t for t in by_growth.figure["data"] if t.get("showscale") is not False)
+    assert all(" to " in text for _, text in growth_trace["customdata"])
+    assert "largest share of searches in Ontario (100)" in by_level.summary
+    assert "Nunavut" in by_level.summary  # the smallest, shown with its censored bound
