@@ -386,6 +386,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     print("\n## gtab's real Google frames, calibrated by credtrends, against gtab's anchor bank")
     gtab_peer.check_gtab_real_frames()
+    print("\n## The same, credtrends given only gtab's pairwise queries (the bank's own data)")
+    gtab_peer.check_gtab_real_frames(pairs_only=True)
 
 
 if __name__ == "__main__":
