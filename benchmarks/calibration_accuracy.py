@@ -155,13 +155,32 @@ PROVINCES = ("CA-ON", "CA-QC", "CA-BC", "CA-AB", "CA-MB", "CA-SK", "CA-NS", "CA-
              "CA-PE", "CA-NT", "CA-YT", "CA-NU")  # fmt: skip
 
 
+def series_noise(terms: Sequence[str], encoding: Encoding, noise: float, seed: int) -> float:
+    """The sampling noise credtrends estimates from the same terms' interest over time in the
+    same geo and window (planning rounds and solve, as ``ingest trends`` runs them before
+    the maps): the floor ``ingest trends`` gives each one-term map."""
+    truth = log_uniform_truth(len(terms), 52, 2.5, seed + 7)
+    sim = SimulatedGoogle(
+        dict(zip(terms, truth.values(), strict=True)), encoding=encoding, noise_log_sd=noise,
+        seed=seed + 7,
+    )  # fmt: skip
+    keys = count()
+
+    def fetch(batches: Sequence[tuple[str, ...]], stage: str) -> pl.DataFrame:
+        return pl.concat([sim.answer_frame(list(b), f"{stage}-{next(keys):05d}") for b in batches])
+
+    result = calibrate_batches_detailed(run_rounds(list(terms), fetch).observed)
+    return max((result.noise_log_sd or {}).values(), default=0.0)
+
+
 def province_levels(
-    seed: int, encoding: Encoding, noise: float, refetches: int
+    seed: int, encoding: Encoding, noise: float, refetches: int, *, series_floor: bool = False
 ) -> tuple[float, float, float, int]:
     """30 terms' one-term province maps (SYNTHETIC shares over 2.5 decades), fetched
     ``refetches`` times with sampling noise, through the real parser and
-    ``calibrate_region_index``: level error median / p95 (readable levels) and the share of
-    truths inside the 95% bounds (all levels, "<1" ones too)."""
+    ``calibrate_region_index`` (with ``series_floor``, given the noise the same terms' time
+    series showed, as ``ingest trends`` does): level error median / p95 (readable levels)
+    and the share of truths inside the 95% bounds (all levels, "<1" ones too)."""
     rng = np.random.default_rng(seed)
     terms = [f"term {i}" for i in range(30)]
     shares = {
@@ -185,7 +204,8 @@ def province_levels(
                 value_kind="index", what="map",
             )  # fmt: skip
             frames.append(frame.with_columns(request_key=pl.lit(f"{term}#{fetch}")))
-    levels = calibrate_region_index(pl.concat(frames))
+    floor = {("CA", "2021-01-03 2021-10-03"): series_noise(terms, encoding, noise, seed)}
+    levels = calibrate_region_index(pl.concat(frames), noise_floor=floor if series_floor else None)
     truth = pl.DataFrame(
         [(t, r, v / max(shares[t].values()) * 100) for t in terms for r, v in shares[t].items()],
         schema=["term", "region_code", "true_level"], orient="row",
@@ -341,14 +361,21 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"| {max(r[1] for r in results):.2%} | {min(r[2] for r in results):.3f} |"
         )
     print("\n## Provinces with known volumes: one-term region maps (SYNTHETIC, 3 seeds)")
-    print("| '<1' as | sampling noise | fetches of each map | levels | level error median "
-          "| p95 | in 95% bounds |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|")
+    print("| '<1' as | sampling noise | fetches of each map | noise floor | levels "
+          "| level error median | p95 | in 95% bounds |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|")
+    noisy = args.noise or 0.05
+    cases = ((0.0, 1, True), (noisy, 1, False), (noisy, 1, True), (noisy, 3, False),
+             (noisy, 3, True), (0.1, 1, True))  # fmt: skip
     for encoding in ("has_data", "formatted"):
-        for noise, refetches in ((0.0, 1), (args.noise or 0.05, 1), (args.noise or 0.05, 3)):
-            results = [province_levels(seed, encoding, noise, refetches) for seed in seeds]
+        for noise, refetches, floor in cases:
+            results = [
+                province_levels(seed, encoding, noise, refetches, series_floor=floor)
+                for seed in seeds
+            ]
+            floor_text = "from the time series" if floor else "none"
             print(
-                f"| {encoding} | {noise:g} | {refetches} | {results[0][3]} | "
+                f"| {encoding} | {noise:g} | {refetches} | {floor_text} | {results[0][3]} | "
                 f"{max(r[0] for r in results):.2%} | {max(r[1] for r in results):.2%} | "
                 f"{min(r[2] for r in results):.3f} |"
             )
@@ -359,6 +386,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     print("\n## gtab's real Google frames, calibrated by credtrends, against gtab's anchor bank")
     gtab_peer.check_gtab_real_frames()
+    print("\n## The same, credtrends given only gtab's pairwise queries (the bank's own data)")
+    gtab_peer.check_gtab_real_frames(pairs_only=True)
 
 
 if __name__ == "__main__":

@@ -534,7 +534,9 @@ def _describe_gaps(gaps: Sequence[float]) -> str:
     return f"{len(gaps)} readings, median gap {np.median(gaps):.1%}, max {max(gaps):.1%}"
 
 
-def check_gtab_real_frames(*, include_pairs: bool = False) -> list[dict[str, Any]]:
+def check_gtab_real_frames(
+    *, include_pairs: bool = False, pairs_only: bool = False
+) -> list[dict[str, Any]]:
     """credtrends' cross-batch ratios on gtab's real Google frames, against gtab's banks.
 
     For each bank term, credtrends' ratio max(term) / max(reference) is compared with the
@@ -543,7 +545,11 @@ def check_gtab_real_frames(*, include_pairs: bool = False) -> list[dict[str, Any
     terms both place are compared; the reference itself is left out (trivially 1).
     gtab's bank ratios come from its pairwise queries (``google_pairs``), not from these
     frames, so the default is an independent cross-check; ``include_pairs`` also feeds
-    credtrends those pairwise frames (the same data gtab used).
+    credtrends those pairwise frames (the same data gtab used); ``pairs_only`` gives
+    credtrends nothing but those pairs, exactly the requests gtab's bank is built from:
+    where credtrends' whole-series ratios still fall outside the bank's lo/hi, Google's
+    sampling inside one request moves a series' maximum beyond the rounding those bounds
+    cover (gtab reads each ratio off one point, the maximum).
     """
     out: list[dict[str, Any]] = []
     for suffix, pickle_path, bank_path in _real_frame_sets():
@@ -551,10 +557,11 @@ def check_gtab_real_frames(*, include_pairs: bool = False) -> list[dict[str, Any
             frames = pickle.load(handle)  # noqa: S301 - gtab's own shipped data
         batches = _frames_to_batches(frames, suffix)
         pairs_path = pickle_path.parents[1] / "google_pairs" / f"google_pairs_{suffix}.pkl"
-        if include_pairs and pairs_path.exists():
+        if (include_pairs or pairs_only) and pairs_path.exists():
             with pairs_path.open("rb") as handle:
                 pairs = pickle.load(handle)  # noqa: S301 - gtab's own shipped data
-            batches = pl.concat([batches, _frames_to_batches(pairs, f"{suffix}-pairs")])
+            paired = _frames_to_batches(pairs, f"{suffix}-pairs")
+            batches = paired if pairs_only else pl.concat([batches, paired])
         started = time.perf_counter()
         result = calibrate_batches_detailed(batches)
         seconds = time.perf_counter() - started
@@ -600,7 +607,9 @@ def check_gtab_real_frames(*, include_pairs: bool = False) -> list[dict[str, Any
             f"{row['bank_terms'] - 1} bank terms compared (ref {ref}), inside gtab lo/hi "
             f"{row['inside_share']:.1%}, median |diff| {row['median_abs_rel_diff']:.2%}, "
             f"max {row['max_abs_rel_diff']:.2%}, disconnected {row['disconnected_terms']}/"
-            f"{row['terms']} terms{' (+ gtab pairs)' if include_pairs else ''}, {seconds:.1f}s"
+            f"{row['terms']} terms"
+            f"{' (gtab pairs only)' if pairs_only else ' (+ gtab pairs)' if include_pairs else ''}"
+            f", {seconds:.1f}s"
             f" | gtab's own frame ratios (W0) on the same frames: inside "
             f"{row['gtab_frames_inside']:.1%}, median |diff| {row['gtab_frames_median_diff']:.2%}"
             f" | frames vs bank, adjacent bank pairs read directly: "

@@ -97,6 +97,47 @@ def test_ingest_loads_province_levels(engine: sa.Engine, test_catalogue: Catalog
         assert len(connection.execute(sa.select(region_levels)).all()) == len(rows)
 
 
+def test_noisy_maps_take_the_time_series_noise_as_their_floor(
+    engine: sa.Engine, test_catalogue: Catalogue
+) -> None:
+    """One map cannot show Google's sampling noise; ``ingest trends`` gives each map the
+    noise its geo and window's time series showed, so the 95% bounds hold under noise
+    (rounding-only bounds covered about 60% of truths)."""
+    queries = list(topic_queries(test_catalogue).values())
+    inside: list[bool] = []
+    widths: list[float] = []
+    for seed in range(12):
+        rng = np.random.default_rng(seed)
+        truth = {q: 10 ** rng.uniform(0, 2) * np.exp(rng.normal(0, 0.2, 40)) for q in queries}
+        shares = province_shares(seed, queries)
+        sim = SimulatedGoogle(truth, regions=shares, noise_log_sd=0.05, seed=seed)
+        fetcher = PoliteFetcher(
+            PytrendsBackend(transport=sim), PacingPolicy(storm_threshold=1), sleep=lambda _: None
+        )
+        window = f"2021-01-{seed + 3:02d} 2021-10-03"
+        fetch_trends(
+            engine, test_catalogue, ["CA"], window, f"run-{seed}", fetcher, 24.0,
+            lambda _: None, region_maps=True,
+        )  # fmt: skip
+        topic_of = {q: t for t, q in topic_queries(test_catalogue).items()}
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(region_levels).where(region_levels.c.timeframe == window)
+            ).mappings()
+            for row in rows:
+                term = next(q for q in queries if topic_of[q] == row["topic_id"])
+                true_level = 100 * shares[term][row["region_code"]] / max(shares[term].values())
+                inside.append(row["level_low"] <= true_level <= row["level_high"])
+                if row["bounds"] == "ci95" and row["level"] >= 10:
+                    widths.append(np.log(row["level_high"] / row["level_low"]))
+    provinces = len(set(test_catalogue.region_codes) - {"CA"})
+    assert len(inside) == 12 * provinces * len(queries)
+    # rounding alone gives readings of 10-100 a log width under 0.1; the noise floor of
+    # 0.05 adds about 2 * 1.96 * 0.05 * sqrt(2) (the reading and the map's top)
+    assert np.median(widths) > 0.2
+    assert np.mean(inside) >= 0.9
+
+
 def test_the_regions_page_shows_levels_with_their_interval(
     engine: sa.Engine, test_catalogue: Catalogue
 ) -> None:
@@ -143,3 +184,25 @@ def test_the_regions_page_shows_levels_with_their_interval(
         assert name in view.summary
     if noisy:
         assert "within noise" in table
+    # the map can be coloured by level: the levels themselves, their interval on hover
+    state = regions.parse_state(data, {"topic": "pmp", "measure": "level", "lang": ""})
+    assert state["measure"] == "level"
+    (by_level,) = regions.chart_views(data, state, tr)
+    traces = [t for t in by_level.figure["data"] if t.get("showscale") is not False]
+    z = dict(zip(traces[0]["locations"], traces[0]["z"], strict=True))
+    assert z["CA-ON"] == pytest.approx(100, rel=0.02)
+    assert z["CA-QC"] == pytest.approx(50, rel=0.02)
+    assert "100 = top province" in by_level.title
+    hover = {
+        loc: data_[1]
+        for loc, data_ in zip(traces[0]["locations"], traces[0]["customdata"], strict=True)
+    }
+    assert "(49–51)" in hover["CA-QC"].replace("\u2013", "–")
+    assert "measure=level" in by_level.info.permalink
+    # growth (the default) stays out of the address, and its hover carries its interval
+    (by_growth,) = regions.chart_views(data, {"topic": "pmp", "measure": "", "lang": ""}, tr)
+    assert "measure" not in by_growth.info.permalink
+    growth_trace = next(t for t in by_growth.figure["data"] if t.get("showscale") is not False)
+    assert all(" to " in text for _, text in growth_trace["customdata"])
+    assert "largest share of searches in Ontario (100)" in by_level.summary
+    assert "Nunavut" in by_level.summary  # the smallest, shown with its censored bound

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -120,13 +120,15 @@ def land_payload(connection: sa.Connection, payload: RawPayload, run_id: str) ->
     )
 
 
-def landed_payloads(connection: sa.Connection) -> list[RawPayload]:
-    """Every landed Google Trends payload, rebuilt for re-parsing (oldest first)."""
-    rows = connection.execute(
-        sa.select(raw_payloads)
-        .where(raw_payloads.c.source == SOURCE)
-        .order_by(raw_payloads.c.fetched_at)
-    ).all()
+def landed_payloads(
+    connection: sa.Connection, request_keys: Sequence[str] | None = None
+) -> list[RawPayload]:
+    """Every landed Google Trends payload (or those of ``request_keys``), rebuilt for
+    re-parsing (oldest first)."""
+    query = sa.select(raw_payloads).where(raw_payloads.c.source == SOURCE)
+    if request_keys is not None:
+        query = query.where(raw_payloads.c.request_key.in_(list(request_keys)))
+    rows = connection.execute(query.order_by(raw_payloads.c.fetched_at)).all()
     payloads = []
     for row in rows:
         stored = dict(row.request)
@@ -335,15 +337,20 @@ def store_related(
 
 
 def region_level_rows(
-    parsed: pl.DataFrame, payload: RawPayload, catalogue: Catalogue, run_id: str
+    parsed: pl.DataFrame,
+    payload: RawPayload,
+    catalogue: Catalogue,
+    run_id: str,
+    noise_floor: Mapping[tuple[str, str], float] | None = None,
 ) -> tuple[pl.DataFrame, list[str]]:
     """A one-term region map as ``region_levels`` rows with 95% intervals (pure).
 
-    Returns the rows and what was left out (terms matching no topic, regions outside the
-    catalogue, such as Google's cities).
+    ``noise_floor``: the sampling noise the same geo and window's time series showed (one
+    map cannot show its own). Returns the rows and what was left out (terms matching no
+    topic, regions outside the catalogue, such as Google's cities).
     """
     mapping = term_topics(catalogue)
-    levels = calibrate_region_index(parsed)
+    levels = calibrate_region_index(parsed, noise_floor=noise_floor)
     skipped = []
     known = set(catalogue.region_codes)
     outside = sorted(set(levels["region_code"].to_list()) - known)
@@ -481,13 +488,18 @@ def newest_windows(batches: pl.DataFrame) -> pl.DataFrame:
 
 
 def calibrated_rows(
-    batches: pl.DataFrame, run_id: str, now: datetime, problems: list[str] | None = None
+    batches: pl.DataFrame,
+    run_id: str,
+    now: datetime,
+    problems: list[str] | None = None,
+    noise: dict[tuple[str, str], float] | None = None,
 ) -> pl.DataFrame:
     """Calibrate each region's newest window and shape ``search_interest`` rows (pure).
 
     ``raw_value`` is the topic's value in the batch where it peaked highest, the reading
     with the least rounding error. Topics no batch links to the rest are left out and
     described in ``problems`` (with the request that would link them), never guessed.
+    ``noise`` receives the sampling noise estimated per ``(region, timeframe)``.
     """
     with_topic = batches.filter(pl.col("topic_id").is_not_null())
     if with_topic.is_empty():
@@ -502,6 +514,8 @@ def calibrated_rows(
         result = calibrate_batches_detailed(work)
         if problems is not None:
             problems.extend(g.describe() for g in result.disconnected)
+        if noise is not None:
+            noise.update(result.noise_log_sd or {})
         calibrated = result.frame
         best_batch = (
             group.group_by("term", "request_key")
@@ -549,11 +563,12 @@ def recalibrate(
     region_codes: Iterable[str],
     run_id: str,
     problems: list[str] | None = None,
+    noise: dict[tuple[str, str], float] | None = None,
 ) -> int:
     """Replace the calibrated Google Trends series of these regions from stored batches."""
     regions = sorted(set(region_codes))
     batches = newest_windows(_stored_batches(connection, regions))
-    rows = calibrated_rows(batches, run_id, datetime.now(UTC), problems)
+    rows = calibrated_rows(batches, run_id, datetime.now(UTC), problems, noise)
     if rows.is_empty():
         return 0
     for region, granularity in rows.select("region_code", "granularity").unique().iter_rows():
@@ -565,6 +580,40 @@ def recalibrate(
             )
         )
     return upsert_frame(connection, search_interest, rows)
+
+
+def refloor_region_levels(
+    connection: sa.Connection,
+    catalogue: Catalogue,
+    noise: Mapping[tuple[str, str], float],
+    run_id: str,
+) -> int:
+    """Recalibrate the stored province maps of each geo and window whose time series showed
+    sampling noise, with that noise as their floor.
+
+    A map is calibrated when it lands, often before the time series of its window is
+    solved; one map cannot show its own noise, so without this its bounds would cover
+    rounding only (about 60% of truths under Google-like noise instead of 95%).
+    """
+    written = 0
+    for (geo, timeframe), sd in sorted(noise.items()):
+        if sd <= 0:
+            continue
+        keys = connection.execute(
+            sa.select(region_levels.c.request_key)
+            .where(
+                region_levels.c.source == SOURCE,
+                region_levels.c.parent_geo == geo,
+                region_levels.c.timeframe == timeframe,
+            )
+            .distinct()
+        ).scalars()
+        for payload in landed_payloads(connection, [k for k in keys if k]):
+            levels, _ = region_level_rows(
+                parse_payload(payload), payload, catalogue, run_id, {(geo, timeframe): sd}
+            )
+            written += store_region_levels(connection, levels, payload)
+    return written
 
 
 def merge_reports(reports: Iterable[LoadReport]) -> LoadReport:
@@ -605,7 +654,9 @@ def reparse_landed(engine: sa.Engine, catalogue: Catalogue, run_id: str) -> Load
         payloads = landed_payloads(connection)
         report = merge_reports(load_payload(connection, p, catalogue, run_id) for p in payloads)
         regions = {p.request.geo for p in payloads}
-        report.calibrated_rows = recalibrate(connection, regions, run_id, report.not_loaded)
+        noise: dict[tuple[str, str], float] = {}
+        report.calibrated_rows = recalibrate(connection, regions, run_id, report.not_loaded, noise)
+        refloor_region_levels(connection, catalogue, noise, run_id)
     return report
 
 
@@ -734,7 +785,10 @@ def fetch_trends(
     report = merge_reports(reports)
     report.plans = plans
     with engine.begin() as connection:
+        noise: dict[tuple[str, str], float] = {}
         report.calibrated_rows = recalibrate(
-            connection, list(wanted_by_region), run_id, report.not_loaded
+            connection, list(wanted_by_region), run_id, report.not_loaded, noise
         )
+        if region_maps:
+            refloor_region_levels(connection, catalogue, noise, run_id)
     return report

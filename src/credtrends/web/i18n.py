@@ -225,6 +225,17 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "the same weeks a year earlier, per province and territory. Growth is a ratio, so "
         "provinces compare fairly even though each province's interest is on its own scale.",
         "regions_value": "% change vs a year ago",
+        "regions_measure": "Colour the map by",
+        "measure_growth": "Change vs a year ago",
+        "measure_level": "Level across provinces",
+        "regions_level_title": "{topic}: search interest by province (100 = top province)",
+        "regions_level_value": "Level, 100 = top province",
+        "regions_level_summary": "{topic}: largest share of searches in {best} (100), "
+        "smallest in {worst} ({worst_value}). A level is the topic's share of all searches "
+        "in the province, so provinces of any size compare fairly.",
+        "regions_level_ties": "Within the 95% interval of the top: {regions}.",
+        "regions_level_none": "No province levels have been fetched for {topic} yet "
+        "(credtrends ingest trends --province-levels).",
         "regions_title": "{topic}: change in search interest vs a year ago",
         "regions_table": "{topic}: change by region (table alternative to the map)",
         "recent_level": "Recent level (own scale)",
@@ -495,6 +506,18 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "territoire. La croissance est un rapport : les provinces se comparent équitablement "
         "même si chacune a sa propre échelle.",
         "regions_value": "% de variation sur un an",
+        "regions_measure": "Colorer la carte selon",
+        "measure_growth": "Variation sur un an",
+        "measure_level": "Niveau entre provinces",
+        "regions_level_title": "{topic} : intérêt de recherche par province (100 = la plus forte)",
+        "regions_level_value": "Niveau, 100 = la plus forte",
+        "regions_level_summary": "{topic} : part des recherches la plus forte : {best} "
+        "(100) ; la plus faible : {worst} ({worst_value}). Un niveau est la part du sujet dans "
+        "l'ensemble des recherches de la province : les provinces de toute taille se "
+        "comparent équitablement.",
+        "regions_level_ties": "Dans l'intervalle à 95 % de la première : {regions}.",
+        "regions_level_none": "Aucun niveau par province n'a encore été récupéré pour {topic} "
+        "(credtrends ingest trends --province-levels).",
         "regions_title": "{topic} : variation de l'intérêt de recherche sur un an",
         "regions_table": "{topic} : variation par région (tableau équivalent à la carte)",
         "recent_level": "Niveau récent (échelle propre)",

@@ -65,6 +65,7 @@ def province_choropleth(
     height: int = DEFAULT_HEIGHT,
     diverging: bool = False,
     geojson_url: str | None = None,
+    hover_column: str | None = None,
 ) -> go.Figure:
     """Colour each province and territory by `value`; those without one are grey.
 
@@ -77,9 +78,20 @@ def province_choropleth(
     With ``geojson_url`` the traces name the boundaries by URL instead of carrying them:
     the browser fetches and caches the file once, so a callback answers in a few kB
     instead of ~330 kB. Static export needs them inline again (``inline_geojson``).
+    ``hover_column`` names a text column shown on hover instead of the bare value (a value
+    with its 95% interval, say).
     """
     texts = TEXTS[language]
     values = _values_by_code(frame)
+    hover = (
+        {
+            str(code): _escape(str(text))
+            for code, text in frame.select("region_code", hover_column).iter_rows()
+            if text is not None
+        }
+        if hover_column is not None
+        else {}
+    )
     collection = load_provinces_geojson()
     with_data = [f for f in collection["features"] if f["id"] in values]
     without_data = [f for f in collection["features"] if f["id"] not in values]
@@ -111,7 +123,10 @@ def province_choropleth(
                 locations=[f["id"] for f in with_data],
                 z=[values[f["id"]][1] for f in with_data],
                 featureidkey="id",
-                customdata=[[values[f["id"]][0]] for f in with_data],
+                customdata=[
+                    [values[f["id"]][0], *([hover.get(f["id"], "")] if hover_column else [])]
+                    for f in with_data
+                ],
                 colorscale=DIVERGING_SCALE
                 if diverging
                 else [
@@ -126,7 +141,9 @@ def province_choropleth(
                 ),
                 name=label,
                 marker={"line": {"color": BORDER_COLOR, "width": 0.6}},
-                hovertemplate=f"<b>%{{customdata[0]}}</b><br>{label}: %{{z:,.1f}}<extra></extra>",
+                hovertemplate=f"<b>%{{customdata[0]}}</b><br>{label}: "
+                + ("%{customdata[1]}" if hover_column else "%{z:,.1f}")
+                + "<extra></extra>",
             )
         )
 

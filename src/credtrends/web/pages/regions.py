@@ -1,4 +1,5 @@
-"""Regions: where interest in one topic is rising or falling, on a map and in a table."""
+"""Regions: where interest in one topic is rising or falling, and where it is highest, on a
+map (coloured by either) and in a table, each figure with its 95% interval."""
 
 from __future__ import annotations
 
@@ -44,8 +45,13 @@ RECENT_WEEKS = 12
 DEFAULT_TOPIC = "pmp"
 
 
+MEASURES = ("growth", "level")
+"""What the map colours: the change on a year ago (default) or the level across provinces."""
+
+
 class Ids:
     TOPIC = "regions-topic"
+    MEASURE = "regions-measure"
     BANNER = "regions-synthetic-banner"
     TABLE = "regions-table"
     REPORT = "regions-report"
@@ -60,6 +66,8 @@ def parse_state(data: DashboardData, query: Mapping[str, Any]) -> ViewState:
     fallback = DEFAULT_TOPIC if DEFAULT_TOPIC in topics else (topics[0] if topics else "")
     return {
         "topic": choose(text_parameter(query, "topic"), topics, fallback),
+        # the default (growth) stays out of the URL, so older links keep their address
+        "measure": "level" if text_parameter(query, "measure") == "level" else "",
         "lang": "fr" if parse_lang(text_parameter(query, "lang")) == "fr" else "",
     }
 
@@ -111,6 +119,24 @@ def growth_interval_text(row: Mapping[str, Any], tr: Translator) -> str:
     return tr("growth_within_noise", text=text) if row.get("growth_within_noise") else text
 
 
+def _level_summary(growth: pl.DataFrame, topic: str, tr: Translator) -> str:
+    """Where the topic takes the largest share of searches, and which provinces cannot be
+    told apart from the top one (their 95% intervals overlap)."""
+    ranked = growth.filter(pl.col("level").is_not_null() & (pl.col("region_code") != "CA"))
+    if ranked.is_empty():
+        return tr("regions_level_none", topic=topic)
+    ranked = ranked.sort("level", descending=True)
+    top = ranked.row(0, named=True)
+    ties = ranked.slice(1).filter(pl.col("level_high") >= top["level_low"])
+    sentence = tr(
+        "regions_level_summary", topic=topic, best=top["region_name"],
+        worst=ranked["region_name"][-1], worst_value=level_text(ranked.row(-1, named=True), tr),
+    )  # fmt: skip
+    if ties.is_empty():
+        return sentence
+    return sentence + " " + tr("regions_level_ties", regions=", ".join(ties["region_name"]))
+
+
 def _summary(growth: pl.DataFrame, topic: str, tr: Translator) -> str:
     ranked = growth.filter(pl.col("growth").is_not_null() & (pl.col("region_code") != "CA"))
     if ranked.is_empty():
@@ -134,15 +160,25 @@ def map_view(data: DashboardData, state: ViewState, tr: Translator) -> ChartView
     topic = tr.names(data.topics(), "topic_id").get(state["topic"], state["topic"])
     growth = regional_growth(data, state["topic"], tr)
     synthetic = synthetic_in(growth)
-    title = tr("regions_title", topic=topic)
+    by_level = state.get("measure") == "level"
+    title = tr("regions_level_title" if by_level else "regions_title", topic=topic)
+    rows = list(growth.iter_rows(named=True))
+    provinces = growth.with_columns(
+        hover=pl.Series(
+            [level_text(r, tr) if by_level else growth_interval_text(r, tr) for r in rows],
+            dtype=pl.String,
+        ),
+        value=pl.col("level") if by_level else pl.col("value"),
+    ).filter(pl.col("region_code") != "CA")
     figure = province_choropleth(
-        growth.filter(pl.col("region_code") != "CA"),
-        value_label=tr("regions_value"),
+        provinces,
+        value_label=tr("regions_level_value" if by_level else "regions_value"),
         title=title,
         synthetic=synthetic,
         language=tr.lang,
-        diverging=True,
+        diverging=not by_level,
         geojson_url=PROVINCES_URL,
+        hover_column="hover",
     )
     displayed = growth.select(
         "region_code",
@@ -168,7 +204,8 @@ def map_view(data: DashboardData, state: ViewState, tr: Translator) -> ChartView
         lang=tr.lang,
     )
     return ChartView(CHART_KEY, title, for_dash(figure, tr), growth, displayed,
-                     _summary(growth, topic, tr), info, growth_text(displayed, tr))  # fmt: skip
+                     (_level_summary if by_level else _summary)(growth, topic, tr), info,
+                     growth_text(displayed, tr))  # fmt: skip
 
 
 def growth_text(displayed: pl.DataFrame, tr: Translator) -> pl.DataFrame:
@@ -204,7 +241,33 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
             html.H1(tr(TITLE_KEY)),
             html.P(tr("regions_intro", weeks=RECENT_WEEKS)),
             synthetic_banner(tr, visible=False, component_id=Ids.BANNER),
-            choice_dropdown(Ids.TOPIC, tr("topic"), data.topics(), "topic_id", state["topic"], tr),
+            html.Div(
+                [
+                    choice_dropdown(
+                        Ids.TOPIC, tr("topic"), data.topics(), "topic_id", state["topic"], tr
+                    ),
+                    html.Fieldset(
+                        [
+                            html.Legend(tr("regions_measure")),
+                            dcc.RadioItems(
+                                id=Ids.MEASURE,
+                                value=state["measure"] or MEASURES[0],
+                                options=[
+                                    {"label": tr(key), "value": measure}
+                                    for measure, key in zip(
+                                        MEASURES, ("measure_growth", "measure_level"), strict=True
+                                    )
+                                ],
+                                inline=True,
+                                inputClassName="choice-input",
+                                labelClassName="choice",
+                            ),
+                        ],
+                        className="control",
+                    ),
+                ],
+                className="controls",
+            ),
             chart_block(NAME, CHART_KEY, tr),
             html.Div(id=Ids.TABLE),
             html.Div(id=Ids.REPORT),
@@ -221,6 +284,7 @@ def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
         return (growth_table(view, tr.names(data.topics(), "topic_id")[state["topic"]], tr),)
 
     register_view_callback(
-        app, data, regions, IDS, {"topic": Ids.TOPIC}, [(Ids.TABLE, "children")], extras,
+        app, data, regions, IDS, {"topic": Ids.TOPIC, "measure": Ids.MEASURE},
+        [(Ids.TABLE, "children")], extras,
         required=("topic",),
     )  # fmt: skip
