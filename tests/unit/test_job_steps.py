@@ -71,3 +71,20 @@ def test_definitions_built_in_code_may_run_any_command() -> None:
     """Tests and embedders stand in their own command (the runner's prefix is patched)."""
     job = JobDefinition.model_validate({"name": "j", "command": ["work"], "depends_on": ["x"]})
     assert job.step is None and job.command == ["work"]
+
+
+def test_retry_waits_double_and_jitter_only_where_asked() -> None:
+    from datetime import timedelta
+
+    from tenacity import RetryCallState, Retrying
+
+    from credtrends.jobs.definitions import RetryPolicy
+
+    policy = RetryPolicy(attempts=4, backoff_seconds=60, jitter_seconds=5)
+    assert [policy.wait_before(n) for n in (2, 3, 4)] == [
+        timedelta(seconds=60), timedelta(seconds=120), timedelta(seconds=240)
+    ]  # fmt: skip
+    state = RetryCallState(retry_object=Retrying(), fn=None, args=(), kwargs={})
+    state.attempt_number = 2
+    waits = {policy.backoff()(state) for _ in range(50)}
+    assert all(120 <= wait <= 125 for wait in waits) and len(waits) > 1

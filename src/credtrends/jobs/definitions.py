@@ -11,7 +11,9 @@ for the step form). Errors name the file and the field, one line each.
 
 from __future__ import annotations
 
+import inspect
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -28,6 +30,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from tenacity import RetryCallState, Retrying, wait_exponential_jitter
 
 from credtrends.errors import ConfigError
 from credtrends.steps.registry import RUN_COMMAND, STEPS, command_of_step, step_of_command
@@ -37,6 +40,7 @@ JobName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 # Arguments are passed to our own CLI as a list (never through a shell).
 CommandWord = Annotated[str, StringConstraints(pattern=r"^[\w .:,=/@+-]+$", max_length=200)]
 FORBIDDEN_COMMANDS = {"scheduler", "serve", "jobs"}
+MAX_BACKOFF_SECONDS = 24 * 3600.0
 READ_ONLY_COMMANDS = {"status", "settings"}
 """Commands that are not steps but may still run as a job (they write nothing)."""
 FILE_CONTEXT = {"job_file": True}
@@ -115,6 +119,26 @@ class RetryPolicy(_Strict):
     jitter_seconds: float = Field(
         default=0, ge=0, description="Up to this much random extra wait before each retry."
     )
+
+    def backoff(self, jitter: bool = True) -> wait_exponential_jitter:
+        """The wait before each retry as tenacity's ``wait_exponential_jitter``:
+        ``backoff_seconds`` doubling per retry, plus up to ``jitter_seconds`` at random.
+        (tenacity 9 renamed ``initial`` to ``multiplier``; the old name warns.)"""
+        first = (
+            "multiplier"
+            if "multiplier" in inspect.signature(wait_exponential_jitter).parameters
+            else "initial"
+        )
+        options: dict[str, float] = {first: self.backoff_seconds, "max": MAX_BACKOFF_SECONDS}
+        spread = self.jitter_seconds if jitter else 0.0
+        return wait_exponential_jitter(exp_base=2, jitter=spread, **options)
+
+    def wait_before(self, attempt: int) -> timedelta:
+        """The wait before try ``attempt`` (2, 3, ...), without jitter: the scheduler asks
+        again at every poll whether a crashed slot's retry is due, so it must not move."""
+        state = RetryCallState(retry_object=Retrying(), fn=None, args=(), kwargs={})
+        state.attempt_number = attempt - 1
+        return timedelta(seconds=self.backoff(jitter=False)(state))
 
 
 class JobDefinition(_Strict):

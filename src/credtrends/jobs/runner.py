@@ -13,7 +13,6 @@ dies with its runner (PR_SET_PDEATHSIG), so a killed runner leaves no orphan wri
 from __future__ import annotations
 
 import ctypes
-import inspect
 import logging
 import os
 import signal
@@ -33,7 +32,6 @@ from tenacity import (
     Retrying,
     retry_if_exception_type,
     stop_after_attempt,
-    wait_exponential_jitter,
 )
 
 from credtrends.errors import CredtrendsError
@@ -222,22 +220,6 @@ class _AttemptFailed(Exception):
     """One attempt of the job's command exited non-zero (retried per policy)."""
 
 
-MAX_BACKOFF_SECONDS = 24 * 3600.0
-
-
-def _backoff(first_seconds: float, jitter_seconds: float) -> wait_exponential_jitter:
-    """``first_seconds`` doubling per retry plus up to ``jitter_seconds`` at random; tenacity
-    renamed ``initial`` to ``multiplier`` in 9.x (the old name warns), so use whichever
-    this tenacity has."""
-    first = (
-        "multiplier"
-        if "multiplier" in inspect.signature(wait_exponential_jitter).parameters
-        else "initial"
-    )
-    options: dict[str, float] = {first: first_seconds, "max": MAX_BACKOFF_SECONDS}
-    return wait_exponential_jitter(exp_base=2, jitter=jitter_seconds, **options)
-
-
 def _attempt(
     job: JobDefinition,
     run_id: str,
@@ -255,7 +237,7 @@ def _attempt(
 
     retrying = Retrying(
         stop=stop_after_attempt(policy.attempts),
-        wait=_backoff(policy.backoff_seconds, policy.jitter_seconds),
+        wait=policy.backoff(),
         retry=retry_if_exception_type(_AttemptFailed),
         sleep=sleep,
         before_sleep=announce,

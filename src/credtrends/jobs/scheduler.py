@@ -16,7 +16,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from types import FrameType
 
 import sqlalchemy as sa
@@ -79,7 +79,7 @@ class Scheduler:
             job = self._jobs[name]
             if status != "crashed" or attempt >= job.retry.attempts:
                 continue
-            wait = timedelta(seconds=job.retry.backoff_seconds * 2 ** (attempt - 1))
+            wait = job.retry.wait_before(attempt + 1)
             if ended is not None and ended + wait > now:
                 continue
             self._echo(
