@@ -24,7 +24,7 @@ import typer
 
 from credtrends.config import ENV_PREFIX, Settings, load_settings
 from credtrends.errors import ConfigError, CredtrendsError
-from credtrends.steps import get_step, ready_warehouse, run_step
+from credtrends.steps import Step, StepParams, get_step, ready_warehouse, run_step
 from credtrends.transforms.freshness import with_freshness
 from credtrends.warehouse.engine import (
     DatabaseTimeouts,
@@ -120,8 +120,11 @@ def _progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
 def _step(settings: Settings, name: str, values: dict[str, Any], label: str = "") -> None:
     """Run the step ``name`` with these parameters, then print its report."""
     step = get_step(name)
-    params = step.make_params(values)
-    with _progress_bar(label or name) as progress:
+    _run_and_print(step, step.make_params(values), settings, label or name)
+
+
+def _run_and_print(step: Step[Any], params: StepParams, settings: Settings, label: str) -> None:
+    with _progress_bar(label) as progress:
         report = run_step(step, params, settings, echo=typer.echo, progress=progress)
     for line in report.lines:
         typer.echo(line)
@@ -233,11 +236,7 @@ def run_command(
     """Run one step on its own, as a job or cron would: lock, run record, transaction."""
     settings = _settings()
     chosen = get_step(step)
-    params = chosen.parse_words(param or [])
-    with _progress_bar(chosen.name) as progress:
-        report = run_step(chosen, params, settings, echo=typer.echo, progress=progress)
-    for line in report.lines:
-        typer.echo(line)
+    _run_and_print(chosen, chosen.parse_words(param or []), settings, chosen.name)
 
 
 @app.command("steps")
