@@ -2,13 +2,14 @@
 
 Model-based intervals assume the model is right; for a forecast chosen among ten models on
 noisy weekly data it is not, and they come out too narrow. Instead, the absolute backtest
-errors of each model, divided by that series' mean absolute backtest error (so a series
-that is hard to forecast gets wide intervals and an easy one narrow, see
+errors of each model, divided by that series' mean absolute backtest error at the other
+origins, shrunk towards the series' naive scale (so a series that is hard to forecast
+gets wide intervals and an easy one narrow, without one bad origin deciding; see
 :func:`error_scales`), are pooled over all series and origins, and their 80% / 95%
-quantiles per horizon step give the half-widths. This is split conformal
-prediction with a per-series scale; coverage holds on average over series when future
-errors behave like past backtest errors, which the backtest itself checks (leave one
-origin out, see :func:`leave_one_origin_out_coverage`).
+quantiles per horizon step give the half-widths (one sort for every model, step and
+level). This is split conformal prediction with a per-series scale; coverage holds on
+average over series when future errors behave like past backtest errors, which the
+backtest itself checks (leave one origin out, see :func:`leave_one_origin_out_coverage`).
 """
 
 from __future__ import annotations
