@@ -112,7 +112,9 @@ def _pooled_quantiles(errors: FloatArray) -> FloatArray:
     steps = np.sqrt(np.arange(1, horizon + 1, dtype=np.float64))
     for i, level in enumerate(LEVELS):
         gaussian = 1.25 * _GAUSSIAN_Z[level] * steps
-        model_free = np.nanmax(out[:, i, :], axis=0) if has.any() else gaussian
+        with warnings.catch_warnings():  # a step no model reached: the Gaussian below
+            warnings.simplefilter("ignore", RuntimeWarning)
+            model_free = np.nanmax(out[:, i, :], axis=0) if has.any() else gaussian
         model_free = np.where(np.isnan(model_free), gaussian, model_free)
         out[:, i, :] = np.where(np.isnan(out[:, i, :]), model_free[None, :], out[:, i, :])
     # Uncertainty does not shrink with the horizon; wider levels are never narrower.
