@@ -2,13 +2,14 @@
 
 Model-based intervals assume the model is right; for a forecast chosen among ten models on
 noisy weekly data it is not, and they come out too narrow. Instead, the absolute backtest
-errors of each model, divided by that series' mean absolute backtest error (so a series
-that is hard to forecast gets wide intervals and an easy one narrow, see
+errors of each model, divided by that series' mean absolute backtest error at the other
+origins, shrunk towards the series' naive scale (so a series that is hard to forecast
+gets wide intervals and an easy one narrow, without one bad origin deciding; see
 :func:`error_scales`), are pooled over all series and origins, and their 80% / 95%
-quantiles per horizon step give the half-widths. This is split conformal
-prediction with a per-series scale; coverage holds on average over series when future
-errors behave like past backtest errors, which the backtest itself checks (leave one
-origin out, see :func:`leave_one_origin_out_coverage`).
+quantiles per horizon step give the half-widths (one sort for every model, step and
+level). This is split conformal prediction with a per-series scale; coverage holds on
+average over series when future errors behave like past backtest errors, which the
+backtest itself checks (leave one origin out, see :func:`leave_one_origin_out_coverage`).
 """
 
 from __future__ import annotations
@@ -28,27 +29,35 @@ _GAUSSIAN_Z: Final[dict[int, float]] = {80: 1.2816, 95: 1.9600}
 
 
 def error_scales(
-    absolute_errors: FloatArray, naive_scale: FloatArray, final_naive_scale: FloatArray
+    absolute_errors: FloatArray,
+    naive_scale: FloatArray,
+    final_naive_scale: FloatArray,
+    prior_points: float | None = None,
 ) -> tuple[FloatArray, FloatArray]:
-    """Per-series difficulty of each model: its mean absolute backtest error.
+    """Per-series difficulty of each model: its mean absolute backtest error, shrunk.
 
-    Returns ``(per_origin, final)``: for origin k the mean over the *other* origins (so an
-    error is never divided by a scale that contains it), shape (series, model, origin);
-    and the mean over all origins, (series, model), for the real forecast. The one-step
-    naive error says how noisy a series is, not how hard it is to forecast (a strongly
-    seasonal series is both smooth and hard); the model's own past errors say that.
-    Where a series has no other origin, the naive scale times the model's median ratio of
-    the two stands in.
+    Returns ``(per_origin, final)``: for origin k, shape (series, model, origin), the errors
+    of the *other* origins (an error is never divided by a scale that contains it); for the
+    real forecast, (series, model), the errors of the ``n - 1`` most recent origins, so the
+    future error is divided by a mean over as many origins as every calibration error was
+    (with all ``n`` the final scale would be steadier than the calibrated ones, and the
+    intervals too wide: on the dev harness the 80% intervals covered 0.83-0.86 on M4
+    weekly and M3 other). The one-step naive error says how noisy a series is, not how
+    hard it is to forecast (a strongly seasonal series is both smooth and hard); the
+    model's own past errors say that, but from a few origins whose errors are correlated
+    within an origin they are noisy. So each mean is shrunk towards a prior, the naive
+    scale times the model's median ratio of the two over all series, weighted as
+    ``prior_points`` errors (default: one origin, ``horizon`` points). A series with no
+    other origin gets the prior alone.
     """
-    n_origins = absolute_errors.shape[2]
+    n_origins, horizon = absolute_errors.shape[2], absolute_errors.shape[3]
+    weight = float(horizon if prior_points is None else prior_points)
     valid = ~np.isnan(absolute_errors)
     sums = np.where(valid, absolute_errors, 0.0).sum(axis=3)  # (series, model, origin)
     counts = valid.sum(axis=3).astype(np.float64)
     total_sum, total_count = sums.sum(axis=2), counts.sum(axis=2)
     with np.errstate(invalid="ignore", divide="ignore"):
-        final = total_sum / total_count
-        per_origin = (total_sum[..., None] - sums) / (total_count[..., None] - counts)
-        ratio_all = final / final_naive_scale[:, None]
+        ratio_all = (total_sum / total_count) / final_naive_scale[:, None]
     ratio_all = np.where(np.isfinite(ratio_all) & (ratio_all > 0), ratio_all, np.nan)
     has_ratio = (~np.isnan(ratio_all)).any(axis=0)
     ratio = np.ones(ratio_all.shape[1])
@@ -56,30 +65,56 @@ def error_scales(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             ratio[has_ratio] = np.nanmedian(ratio_all[:, has_ratio], axis=0)
-    fallback_final = final_naive_scale[:, None] * ratio[None, :]
-    fallback_origin = naive_scale[:, None, :] * ratio[None, :, None]
-    final = np.where(np.isfinite(final) & (final > 0), final, fallback_final)
-    per_origin = np.where(
-        np.isfinite(per_origin) & (per_origin > 0) & (n_origins > 1), per_origin, fallback_origin
-    )
+    prior_final = final_naive_scale[:, None] * ratio[None, :]
+    prior_origin = naive_scale[:, None, :] * ratio[None, :, None]
+    recent = max(n_origins - 1, 0)
+    recent_sum = sums[:, :, :recent].sum(axis=2)
+    recent_count = counts[:, :, :recent].sum(axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_origin = ((total_sum[..., None] - sums) + weight * prior_origin) / (
+            (total_count[..., None] - counts) + weight
+        )
+        final = (recent_sum + weight * prior_final) / (recent_count + weight)
+    per_origin = np.where(np.isfinite(per_origin) & (per_origin > 0), per_origin, prior_origin)
+    final = np.where(np.isfinite(final) & (final > 0), final, prior_final)
     return per_origin, final
+
+
+def _sorted_quantiles(values: FloatArray, levels: tuple[float, ...]) -> FloatArray:
+    """``np.nanquantile`` (linear interpolation) along the last axis, for several levels.
+
+    One sort serves every level and every row at once; numpy's nanquantile loops over the
+    rows in Python, which cost more than the models on the pooled backtest of 359 series.
+    Returns shape ``(len(levels), *values.shape[:-1])``, NaN where a row has no value.
+    """
+    ordered = np.sort(values, axis=-1)  # NaN sort last
+    count = np.sum(~np.isnan(values), axis=-1)
+    out = np.full((len(levels), *values.shape[:-1]), np.nan)
+    has = count > 0
+    last = np.maximum(count - 1, 0)
+    for i, level in enumerate(levels):
+        position = level * last
+        low = np.floor(position).astype(np.int64)
+        high = np.minimum(low + 1, last)
+        fraction = position - low
+        below = np.take_along_axis(ordered, low[..., None], axis=-1)[..., 0]
+        above = np.take_along_axis(ordered, high[..., None], axis=-1)[..., 0]
+        out[i] = np.where(has, below + fraction * (above - below), np.nan)
+    return out
 
 
 def _pooled_quantiles(errors: FloatArray) -> FloatArray:
     """Quantiles (model, level, step) of errors (series, model, origin, step)."""
     n_models, horizon = errors.shape[1], errors.shape[3]
     pooled = np.moveaxis(errors, (1, 3), (0, 1)).reshape(n_models, horizon, -1)
-    out = np.full((n_models, len(LEVELS), horizon), np.nan)
+    out = np.moveaxis(_sorted_quantiles(pooled, tuple(lv / 100.0 for lv in LEVELS)), 0, 1)
     has = (~np.isnan(pooled)).any(axis=2)
-    for i, level in enumerate(LEVELS):
-        if has.any():
-            q = np.full((n_models, horizon), np.nan)
-            q[has] = np.nanquantile(pooled[has], level / 100.0, axis=1)
-            out[:, i, :] = q
     steps = np.sqrt(np.arange(1, horizon + 1, dtype=np.float64))
     for i, level in enumerate(LEVELS):
         gaussian = 1.25 * _GAUSSIAN_Z[level] * steps
-        model_free = np.nanmax(out[:, i, :], axis=0) if has.any() else gaussian
+        with warnings.catch_warnings():  # a step no model reached: the Gaussian below
+            warnings.simplefilter("ignore", RuntimeWarning)
+            model_free = np.nanmax(out[:, i, :], axis=0) if has.any() else gaussian
         model_free = np.where(np.isnan(model_free), gaussian, model_free)
         out[:, i, :] = np.where(np.isnan(out[:, i, :]), model_free[None, :], out[:, i, :])
     # Uncertainty does not shrink with the horizon; wider levels are never narrower.

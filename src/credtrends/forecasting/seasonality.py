@@ -103,10 +103,22 @@ def classical_seasonal_indices(y: FloatArray, period: int) -> FloatArray:
 
 
 def fourier_terms(time: FloatArray, period: float, harmonics: int) -> FloatArray:
-    """Columns sin(2 pi k t / period), cos(2 pi k t / period), k = 1..harmonics."""
-    k = np.arange(1, harmonics + 1, dtype=np.float64)
-    angle = 2.0 * np.pi * time[..., None] * k / period
-    return np.concatenate([np.sin(angle), np.cos(angle)], axis=-1)
+    """Columns sin(2 pi k t / period), cos(2 pi k t / period), k = 1..harmonics.
+
+    One sine and one cosine per point; the higher harmonics follow by the angle-addition
+    recurrence (sin and cos of (k + 1) x from those of k x and x), which costs a few
+    multiplications instead of 2 x ``harmonics`` trigonometric calls: on the stacked
+    backtest panel of weekly data the calls were a third of the seasonal adjustment.
+    """
+    angle = 2.0 * np.pi * np.asarray(time, dtype=np.float64) / period
+    out = np.empty((*angle.shape, 2 * harmonics))
+    sin1, cos1 = np.sin(angle), np.cos(angle)
+    out[..., 0], out[..., harmonics] = sin1, cos1
+    for k in range(1, harmonics):
+        prev_sin, prev_cos = out[..., k - 1], out[..., harmonics + k - 1]
+        out[..., k] = prev_sin * cos1 + prev_cos * sin1
+        out[..., harmonics + k] = prev_cos * cos1 - prev_sin * sin1
+    return out
 
 
 @dataclass(frozen=True)

@@ -88,11 +88,26 @@ def test_nested_weights_do_not_look_at_the_scored_origin() -> None:
 
 
 def test_error_scales_leave_the_scored_origin_out() -> None:
-    # One series, one model, three origins with mean absolute errors 1, 2, 6.
+    # One series, one model, three origins (0 = most recent) with mean errors 1, 2, 6.
     errors = np.array([[[[1.0, 1.0], [2.0, 2.0], [6.0, 6.0]]]])
-    per_origin, final = error_scales(errors, np.ones((1, 3)), np.ones(1))
+    per_origin, final = error_scales(errors, np.ones((1, 3)), np.ones(1), prior_points=0.0)
     np.testing.assert_allclose(per_origin[0, 0], [4.0, 3.5, 1.5])
-    assert final[0, 0] == pytest.approx(3.0)
+    # The real forecast's scale averages as many origins as each calibration scale did:
+    # the two most recent (errors 1 and 2), not all three.
+    assert final[0, 0] == pytest.approx(1.5)
+
+
+def test_error_scales_shrink_towards_the_naive_prior() -> None:
+    # The model's error is 3x the naive scale on every series: the prior is 3 x naive.
+    errors = np.array([[[[1.0, 1.0], [2.0, 2.0], [6.0, 6.0]]]])
+    naive = np.full((1, 3), 1.0)
+    per_origin, final = error_scales(errors, naive, np.ones(1), prior_points=2.0)
+    # origin 0: errors of origins 1, 2 (sum 16 over 4 points) plus 2 points of prior 3.
+    np.testing.assert_allclose(per_origin[0, 0], [(16 + 6) / 6, (14 + 6) / 6, (6 + 6) / 6])
+    assert final[0, 0] == pytest.approx((6 + 6) / 6)
+    # The default weight is one origin's worth of points (the horizon).
+    default_origin, _ = error_scales(errors, naive, np.ones(1))
+    np.testing.assert_allclose(default_origin, per_origin)
 
 
 def test_error_scales_fall_back_to_naive_scale_times_typical_ratio() -> None:
@@ -103,3 +118,6 @@ def test_error_scales_fall_back_to_naive_scale_times_typical_ratio() -> None:
     )
     assert final[1, 0] == pytest.approx(10.0)
     np.testing.assert_allclose(per_origin[1, 0], [10.0, 10.0])
+    # With prior 2 and own errors 2, shrinkage changes nothing on series 0.
+    np.testing.assert_allclose(per_origin[0, 0], [2.0, 2.0])
+    assert final[0, 0] == pytest.approx(2.0)

@@ -14,6 +14,7 @@ from credtrends.forecasting.models import (
     forecast_origin,
     linear_slope,
     naive2,
+    optimised_theta,
     seasonal_naive,
     ses,
     theta,
@@ -122,6 +123,41 @@ def test_theta_drift_is_half_the_regression_slope() -> None:
     fit = ses(y, H)
     out = theta(y, H, fit)
     np.testing.assert_allclose(np.diff(out[0]), linear_slope(y)[0] / 2.0, rtol=1e-9)
+
+
+def test_optimised_theta_with_theta_one_is_ses() -> None:
+    y = np.stack([_random_walk(s) for s in range(3)])
+    out, chosen = optimised_theta(y, H, np.array([1.0]))
+    np.testing.assert_allclose(out, ses(y, H, refine=False).forecasts, rtol=1e-12)
+    np.testing.assert_array_equal(chosen, [1.0, 1.0, 1.0])
+
+
+def test_optimised_theta_chooses_the_lowest_in_sample_error_per_series() -> None:
+    """Each series gets the theta whose SES on the theta line fits it best (over theta^2),
+    whatever the other rows of the panel are; a trend is followed, a flat series stays
+    flat."""
+    rng = np.random.default_rng(4)
+    t = np.arange(120, dtype=np.float64)
+    trending = 10.0 + 0.8 * t + rng.normal(0, 2.0, 120)
+    flat = 50.0 + rng.normal(0, 2.0, 120)
+    y = np.full((3, 120), np.nan)
+    y[0], y[1], y[2, 40:] = trending, flat, _random_walk(9)[:80]
+    grid = np.array([1.0, 2.0, 3.0, 5.0])
+    out, chosen = optimised_theta(y, H, grid)
+    for row in range(3):
+        single, single_theta = optimised_theta(y[row : row + 1], H, grid)
+        np.testing.assert_allclose(out[row], single[0], rtol=1e-12)
+        assert chosen[row] == single_theta[0]
+        values = y[row][~np.isnan(y[row])]
+        line = np.polyval(np.polyfit(np.arange(values.size), values, 1), np.arange(values.size))
+        errors = [
+            ses((th * values + (1 - th) * line)[None], H, refine=False).sse[0] / th**2
+            for th in grid
+        ]
+        assert chosen[row] == grid[int(np.argmin(errors))]
+    assert chosen[0] > 1.0  # SES alone would not follow the trend
+    assert 0.4 < float(np.mean(np.diff(out[0]))) < 1.0  # true slope 0.8
+    assert abs(float(np.mean(np.diff(out[1])))) < 0.1
 
 
 def test_arima_follows_drift_and_handles_padding() -> None:
