@@ -19,6 +19,17 @@ class Column(NamedTuple):
 
 
 COLUMNS: dict[str, Column] = {
+    # planner answers (issue 14 item 7)
+    "recent_start": Column("debut_recent", "First day of the recent window growth compares.",
+                           "Premier jour de la période récente comparée."),
+    "recent_end": Column("fin_recent", "Last day of the recent window growth compares.",
+                         "Dernier jour de la période récente comparée."),
+    "year_ago_start": Column("debut_an_passe", "First day of the same weeks a year earlier.",
+                             "Premier jour des mêmes semaines un an plus tôt."),
+    "year_ago_end": Column("fin_an_passe", "Last day of the same weeks a year earlier.",
+                           "Dernier jour des mêmes semaines un an plus tôt."),
+    "answer": Column("reponse", "The page's sentence: is it growing here?",
+                     "La phrase de la page : est-ce en croissance ici?"),
     "topic_id": Column("id_sujet", "Topic identifier (config/topics.yaml).",
                        "Identifiant du sujet (config/topics.yaml)."),
     "name": Column("nom", "Name shown on the page (topic or series).",

@@ -12,13 +12,12 @@ import dash
 import polars as pl
 from dash import dcc, html
 
-from credtrends.transforms.scores import topic_momentum
 from credtrends.web.boards import Board
 from credtrends.web.components.banner import synthetic_banner
 from credtrends.web.components.chart_block import chart_tools
 from credtrends.web.components.tables import frame_table
 from credtrends.web.data import DashboardData
-from credtrends.web.figures import interest_values
+from credtrends.web.growth import growth_definition, last_weeks_text, region_momentum
 from credtrends.web.i18n import Translator
 from credtrends.web.pages import interest, regions
 from credtrends.web.views import ChartView, State
@@ -49,19 +48,23 @@ def _interest_panel(data: DashboardData, board: Board, tr: Translator) -> tuple[
 
 
 def _momentum_panel(data: DashboardData, board: Board, tr: Translator) -> tuple[Any, bool]:
+    """The board's topics' level and growth: the same figures as Overview's (one growth
+    definition, ``region_momentum``), with the weeks they cover."""
     names = tr.names(data.topics(), "topic_id")
-    shown, _ = interest_values(data.interest_over_time(tuple(board.topics), board.regions[0]))
-    momentum = topic_momentum(shown).with_columns(
+    every_topic, _ = region_momentum(data, board.regions[0])
+    momentum = every_topic.filter(pl.col("topic_id").is_in(board.topics)).with_columns(
         name=pl.col("topic_id").replace_strict(names, default=pl.col("topic_id"))
     )
+    level = tr("board_level_dated", window=last_weeks_text(every_topic, tr))
     table = frame_table(
         momentum,
-        {"name": tr("topic"), "recent_mean": tr("board_level"), "growth": tr("change_year")},
+        {"name": tr("topic"), "recent_mean": level, "growth": tr("change_year")},
         tr("board_momentum"),
         {"growth": tr.percent},
         tr,
     )
-    return table, bool(momentum["is_synthetic"].any())
+    note = html.P(growth_definition(every_topic, tr), className="note")
+    return html.Div([table, note]), bool(momentum["is_synthetic"].any())
 
 
 def _regions_panel(data: DashboardData, board: Board, tr: Translator) -> tuple[Any, bool]:
