@@ -72,7 +72,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "fetched ({periods}); their counts are still growing and are not final values.",
         "unfinished_table_note": " (unfinished)",
         "weights": "Weights of the score (0 leaves an input out)",
-        "weight_supply": "Programs per unit of demand (subtracted)",
+        "weight_supply": "Supply (subtracted)",
         "col_score_interval": "Score (95% interval)",
         "col_tie": "Tie",
         "tie_top": "tied with the top",
@@ -91,6 +91,8 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "programs_scatter_note": "Labels: the {count} best scores; every topic is in the "
         "table and the hover.",
         "related_all": "Related searches",
+        "score_breakdown": "The score taken apart: each input's percentile rank among the "
+        "topics shown (0 lowest, 1 highest), which the weights multiply.",
         # shell
         "skip": "Skip to content",
         "switch_language": "Français",
@@ -402,7 +404,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "de la collecte ({periods}); leurs comptes augmentent encore et ne sont pas définitifs.",
         "unfinished_table_note": " (en cours)",
         "weights": "Poids du score (0 retire une donnée)",
-        "weight_supply": "Programmes par unité de demande (soustrait)",
+        "weight_supply": "Offre (soustraite)",
         "col_score_interval": "Score (intervalle à 95 %)",
         "col_tie": "Égalité",
         "tie_top": "à égalité avec le premier",
@@ -423,6 +425,8 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "programs_scatter_note": "Étiquettes : les {count} meilleurs scores; tous les sujets "
         "sont dans le tableau et l'infobulle.",
         "related_all": "Recherches associées",
+        "score_breakdown": "Le score décomposé : le rang centile de chaque donnée parmi les "
+        "sujets affichés (0 le plus bas, 1 le plus haut), que les poids multiplient.",
         "skip": "Aller au contenu",
         "switch_language": "English",
         "switch_language_title": "Show this page in English",
