@@ -30,6 +30,12 @@ COLUMNS: dict[str, Column] = {
                            "Dernier jour des mêmes semaines un an plus tôt."),
     "answer": Column("reponse", "The page's sentence: is it growing here?",
                      "La phrase de la page : est-ce en croissance ici?"),
+    "is_unfinished": Column("est_en_cours", "The period was not over when the data was "
+                            "fetched: its count still grows, not a final value.", "La période "
+                            "n'était pas terminée à la collecte : son compte augmente encore, "
+                            "valeur non définitive."),
+    "granularity": Column("granularite", "Length of the period: week, month or quarter.",
+                          "Durée de la période : semaine, mois ou trimestre."),
     "score_low": Column("score_min", "Lower end of the score's 95% interval (from the "
                         "uncertainty of search growth).", "Borne basse de l'intervalle à 95 % "
                         "du score (incertitude de la croissance de recherche)."),
