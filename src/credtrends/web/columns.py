@@ -36,6 +36,10 @@ COLUMNS: dict[str, Column] = {
                             "valeur non définitive."),
     "granularity": Column("granularite", "Length of the period: week, month or quarter.",
                           "Durée de la période : semaine, mois ou trimestre."),
+    "noc_code": Column("code_cnp", "Occupation code, NOC 2021.", "Code de profession, CNP 2021."),
+    "measure": Column("mesure", "What is counted: job_vacancies (StatCan, quarterly) or "
+                      "job_postings (Job Bank, monthly).", "Ce qui est compté : job_vacancies "
+                      "(StatCan, trimestriel) ou job_postings (Guichet-Emplois, mensuel)."),
     "score_low": Column("score_min", "Lower end of the score's 95% interval (from the "
                         "uncertainty of search growth).", "Borne basse de l'intervalle à 95 % "
                         "du score (incertitude de la croissance de recherche)."),

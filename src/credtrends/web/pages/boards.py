@@ -26,12 +26,18 @@ NAME = "boards"
 PATH = "/boards"
 PATH_TEMPLATE = "/boards/<board>"
 TITLE_KEY = "page_boards"
+INTEREST_HEIGHT = "520px"  # as chart_block gives it on the Search interest page
 
 
-def _chart(page: str, view: ChartView, state: State, tr: Translator) -> html.Figure:
+def _chart(
+    page: str, view: ChartView, state: State, tr: Translator, height: str | None = None
+) -> html.Figure:
+    """A page's chart on the board, as tall as on its page (Search interest's two-line
+    y-axis title was cut at plotly's default 450 px, in French most)."""
+    style = {"height": height} if height else None
     return html.Figure(
         [
-            dcc.Graph(figure=view.figure, config=tr.graph_config()),
+            dcc.Graph(figure=view.figure, config=tr.graph_config(), style=style),
             html.Figcaption(view.summary, className="summary"),
             chart_tools(page, view, state, tr),
         ],
@@ -44,7 +50,7 @@ def _interest_panel(data: DashboardData, board: Board, tr: Translator) -> tuple[
         data, {"topic": board.topics, "region": board.regions[0], "lang": tr.lang}
     )
     (view,) = interest.chart_views(data, state, tr)
-    return _chart(interest.NAME, view, state, tr), view.info.synthetic
+    return _chart(interest.NAME, view, state, tr, INTEREST_HEIGHT), view.info.synthetic
 
 
 def _momentum_panel(data: DashboardData, board: Board, tr: Translator) -> tuple[Any, bool]:

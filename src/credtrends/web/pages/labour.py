@@ -14,20 +14,20 @@ from plotly.subplots import make_subplots
 
 from credtrends.transforms.series_views import mark_unfinished, to_granularity
 from credtrends.web.components.banner import synthetic_banner
-from credtrends.web.components.chart_block import (
-    chart_block,
-)
+from credtrends.web.components.chart_block import chart_block, table_downloads
 from credtrends.web.components.controls import choice_dropdown
-from credtrends.web.components.tables import frame_table
+from credtrends.web.components.tables import view_table
 from credtrends.web.components.url_state import url_state_stores
 from credtrends.web.components.view_callback import register_view_callback
 from credtrends.web.data import DashboardData
 from credtrends.web.downloads import ExportInfo
 from credtrends.web.figures import PALETTE, for_dash, interest_values, synthetic_note
 from credtrends.web.i18n import Translator, parse_lang
+from credtrends.web.table_text import display_frame
 from credtrends.web.unfinished import unfinished_note, unfinished_periods
 from credtrends.web.views import (
     ChartView,
+    ViewTable,
     choose,
     permalink,
     sources_of,
@@ -195,7 +195,7 @@ def add_unfinished(
     )  # fmt: skip
 
 
-def latest_table(labour: pl.DataFrame, occupations: pl.DataFrame, tr: Translator) -> html.Table:
+def latest_rows(labour: pl.DataFrame, occupations: pl.DataFrame, tr: Translator) -> pl.DataFrame:
     """The newest value of each occupation and measure; an unfinished period says so."""
     labour = labour if "is_unfinished" in labour.columns else mark_unfinished(labour)
     latest = (
@@ -208,31 +208,39 @@ def latest_table(labour: pl.DataFrame, occupations: pl.DataFrame, tr: Translator
             + pl.when(pl.col("is_unfinished"))
             .then(pl.lit(tr("unfinished_table_note")))
             .otherwise(pl.lit("")),
-            measure=pl.col("measure").replace_strict(
+            measure_name=pl.col("measure").replace_strict(
                 {m: measure_label(m, tr) for m in SHOWN_MEASURES}, default=pl.col("measure")
             ),
         )
     )
     title_column = "title_fr" if tr.lang == "fr" else "title_en"
-    rows = (
+    return (
         occupations.with_columns(title=pl.coalesce(title_column, "title_en"))
         .join(latest, on="noc_code", how="left")
         .sort("noc_code", "measure")
     )
-    return frame_table(
-        rows,
-        {
-            "noc_code": tr("col_noc"),
-            "title": tr("col_occupation"),
-            "measure": tr("col_measure"),
-            "period": tr("col_period"),
-            "value": tr("col_value"),
-            "status": tr("col_status"),
-            "source": tr("col_source"),
-        },
-        tr("labour_table"),
-        tr=tr,
-    )
+
+
+def latest_view_table(data: DashboardData, state: ViewState, tr: Translator) -> ViewTable:
+    """The latest values table as shown, with its rows for downloads."""
+    occupations = data.linked_occupations(state["topic"])
+    observations = data.labour_observations(occupations["noc_code"].to_list(), state["region"])
+    rows = latest_rows(mark_unfinished(observations), occupations, tr)
+    columns = {
+        "noc_code": tr("col_noc"), "title": tr("col_occupation"),
+        "measure_name": tr("col_measure"), "period": tr("col_period"),
+        "value": tr("col_value"), "status": tr("col_status"), "source": tr("col_source"),
+    }  # fmt: skip
+    kept = rows.select(
+        "noc_code", "measure", "period_start", "value", "is_unfinished", "status", "source",
+        "is_synthetic",
+    )  # fmt: skip
+    return ViewTable("latest", "", tr("labour_table"), display_frame(rows, columns, tr), kept)
+
+
+def view_tables(data: DashboardData, state: ViewState, tr: Translator) -> list[ViewTable]:
+    """The latest values of the linked occupations, after the chart."""
+    return [latest_view_table(data, state, tr)]
 
 
 def _frames(
@@ -355,10 +363,9 @@ def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
     from credtrends.web.pages import labour
 
     def extras(state: ViewState, tr: Translator, view: ChartView) -> tuple[Any, ...]:
-        occupations = data.linked_occupations(state["topic"])
-        observations = data.labour_observations(occupations["noc_code"].to_list(), state["region"])
         notes = [html.P(note, className="note unfinished-note") for note in view.info.notes[1:]]
-        return ([*notes, latest_table(mark_unfinished(observations), occupations, tr)],)
+        (latest,) = view_tables(data, state, tr)
+        return ([*notes, view_table(latest, table_downloads(NAME, latest.key, state, tr))],)
 
     register_view_callback(
         app, data, labour, IDS, {"topic": Ids.TOPIC, "region": Ids.REGION},
