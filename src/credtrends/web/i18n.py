@@ -57,7 +57,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "overview_top_title_dated": "Most searched topics in {region}, {window}",
         "emerging_dated": "Emerging topics (growth 50%, acceleration 25%, trend break 25%); "
         "change on a year ago as everywhere else",
-        "demand_x_dated": "Search level, {window}",
+        "demand_x_dated": "Search level,<br>{window}",
         "board_level_dated": "Level, {window}",
         "focus_topic": "Topic compared across regions",
         "compare_regions_pick": "One topic is compared across regions: {topic}. Pick another "
@@ -91,8 +91,9 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "programs_scatter_note": "Labels: the {count} best scores; every topic is in the "
         "table and the hover.",
         "related_all": "Related searches",
-        "score_breakdown": "The score taken apart: each input's percentile rank among the "
-        "topics shown (0 lowest, 1 highest), which the weights multiply.",
+        "score_breakdown_title": "The score taken apart",
+        "score_breakdown": "Each input's percentile rank among the topics shown (0 lowest, "
+        "1 highest), which the weights multiply.",
         # shell
         "skip": "Skip to content",
         "switch_language": "Français",
@@ -372,7 +373,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "chiffre : la moyenne des {weeks} dernières semaines complètes comparée aux mêmes "
         "semaines un an plus tôt, avec un intervalle à 95 % tiré du bruit d'une semaine à "
         "l'autre des deux périodes.",
-        "growth_answers": "Est-ce en croissance ici?",
+        "growth_answers": "Est-ce en croissance ici\u00a0?",
         "growth_answer_up": "{topic} ({region}) : en hausse de {value} sur un an, au-delà du "
         "bruit (intervalle à 95 % : {low} à {high}).",
         "growth_answer_down": "{topic} ({region}) : en baisse de {value} sur un an, au-delà du "
@@ -388,7 +389,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "overview_top_title_dated": "Sujets les plus recherchés, {region}, {window}",
         "emerging_dated": "Sujets émergents (croissance 50 %, accélération 25 %, rupture de "
         "tendance 25 %); variation sur un an comme partout ailleurs",
-        "demand_x_dated": "Niveau de recherche, {window}",
+        "demand_x_dated": "Niveau de recherche,<br>{window}",
         "board_level_dated": "Niveau, {window}",
         "focus_topic": "Sujet comparé entre régions",
         "compare_regions_pick": "Un seul sujet est comparé entre régions : {topic}. Choisissez-"
@@ -425,8 +426,9 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "programs_scatter_note": "Étiquettes : les {count} meilleurs scores; tous les sujets "
         "sont dans le tableau et l'infobulle.",
         "related_all": "Recherches associées",
-        "score_breakdown": "Le score décomposé : le rang centile de chaque donnée parmi les "
-        "sujets affichés (0 le plus bas, 1 le plus haut), que les poids multiplient.",
+        "score_breakdown_title": "Le score décomposé",
+        "score_breakdown": "Le rang centile de chaque donnée parmi les sujets affichés (0 le "
+        "plus bas, 1 le plus haut), que les poids multiplient.",
         "skip": "Aller au contenu",
         "switch_language": "English",
         "switch_language_title": "Show this page in English",

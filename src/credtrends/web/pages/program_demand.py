@@ -334,8 +334,7 @@ def breakdown_table(data: DashboardData, state: ViewState, tr: Translator) -> Vi
         "topic_id", "name", "rank", "score", "score_low", "score_high", "tied_with_top",
         "rank_shared", *COMPONENTS, "is_synthetic",
     )  # fmt: skip
-    caption = tr("score_breakdown") + " " + weights_text(state, tr)
-    return ViewTable("breakdown", "", caption, shown, data_rows)
+    return ViewTable("breakdown", "", tr("score_breakdown_title"), shown, data_rows)
 
 
 def view_tables(data: DashboardData, state: ViewState, tr: Translator) -> list[ViewTable]:
@@ -403,7 +402,13 @@ def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
     def extras(state: ViewState, tr: Translator, view: ChartView) -> tuple[Any, ...]:
         (breakdown,) = view_tables(data, state, tr)
         shown = view_table(breakdown, table_downloads(NAME, breakdown.key, state, tr))
-        return view.displayed.to_dicts(), shown
+        # the explanation stays outside the table, which scrolls sideways on a phone
+        explained = html.Div(
+            [html.H2(breakdown.caption),
+             html.P([tr("score_breakdown"), " ", weights_text(state, tr)], className="note"),
+             shown]
+        )  # fmt: skip
+        return view.displayed.to_dicts(), explained
 
     controls = {"region": Ids.REGION, **{f"w_{name}": Ids.weight(name) for name in WEIGHTS}}
     register_view_callback(
