@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from credtrends.transforms.demand_supply import ScoreWeights, opportunity_table
+from credtrends.transforms.demand_supply import ScoreWeights, _row_percentiles, opportunity_table
 
 
 def test_high_rising_demand_with_little_supply_ranks_first() -> None:
@@ -119,3 +122,16 @@ def test_the_interval_is_the_same_for_the_same_view() -> None:
     inputs = _inputs([0.2, 0.1, 0.0], [0.0, -0.1, -0.2], [0.4, 0.3, 0.2])
     first, second = opportunity_table(*inputs), opportunity_table(*inputs)
     assert first["score_low"].to_list() == second["score_low"].to_list()
+
+
+@given(
+    st.lists(
+        st.lists(st.sampled_from([-1.0, 0.0, 0.5, 2.0, 1e6]) | st.floats(-10, 10), min_size=3,
+                 max_size=3),
+        min_size=1, max_size=6,
+    )
+)  # fmt: skip
+def test_row_percentiles_are_polars_average_ranks(rows: list[list[float]]) -> None:
+    values = np.asarray(rows, dtype=np.float64)
+    expected = [((pl.Series(row).rank("average") - 1) / (len(row) - 1)).to_list() for row in rows]
+    assert np.allclose(_row_percentiles(values), np.asarray(expected))

@@ -182,15 +182,24 @@ def weighted_score(ranks: np.ndarray, weights: ScoreWeights) -> np.ndarray:
 
 
 def _row_percentiles(values: np.ndarray) -> np.ndarray:
-    """Average-tie percentile ranks along the last axis (no NaN)."""
-    count = values.shape[-1]
-    out = np.empty_like(values)
-    for index, row in enumerate(values):
-        ordered = np.sort(row)
-        below = np.searchsorted(ordered, row, side="left")
-        through = np.searchsorted(ordered, row, side="right")
-        out[index] = (below + through - 1) / 2 / max(count - 1, 1)
-    return out
+    """Average-tie percentile ranks along the last axis (no NaN), every row at once: sort
+    each row, give each run of equal values the mean of its first and last position, and
+    put the positions back in the row's order."""
+    rows, count = values.shape
+    order = np.argsort(values, axis=1, kind="stable")
+    ordered = np.take_along_axis(values, order, axis=1)
+    position = np.broadcast_to(np.arange(count), (rows, count))
+    new_run = np.ones((rows, count), dtype=bool)
+    new_run[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    run_end = np.ones((rows, count), dtype=bool)
+    run_end[:, :-1] = new_run[:, 1:]
+    first = np.maximum.accumulate(np.where(new_run, position, 0), axis=1)
+    last = np.flip(
+        np.minimum.accumulate(np.flip(np.where(run_end, position, count), axis=1), axis=1), axis=1
+    )
+    result = np.empty((rows, count), dtype=np.float64)
+    np.put_along_axis(result, order, (first + last) / 2 / max(count - 1, 1), axis=1)
+    return result
 
 
 def score_interval(
@@ -212,20 +221,22 @@ def score_interval(
     if have.sum() < 2 or weights.growth == 0:
         return score.copy(), score.copy()
     with np.errstate(invalid="ignore", divide="ignore"):
-        centre = np.log1p(growth)
-        spread = (np.log1p(high) - np.log1p(low)) / (2 * GROWTH_Z)
+        centre = np.log1p(growth[have])
+        spread = (np.log1p(high[have]) - np.log1p(low[have])) / (2 * GROWTH_Z)
     spread = np.where(np.isfinite(spread) & (spread > 0), spread, 0.0)
     rng = np.random.default_rng(0)
-    draws = centre[have] + spread[have] * rng.standard_normal((SCORE_DRAWS, int(have.sum())))
-    simulated = np.repeat(ranks[None, :, :], SCORE_DRAWS, axis=0)
-    simulated[:, have, 1] = _row_percentiles(draws)
-    scores = weighted_score(simulated, weights)
-    with np.errstate(invalid="ignore"):
-        lower = np.nanpercentile(np.where(np.isnan(score), 0.0, scores), 2.5, axis=0)
-        upper = np.nanpercentile(np.where(np.isnan(score), 0.0, scores), 97.5, axis=0)
+    draws = centre + spread * rng.standard_normal((SCORE_DRAWS, int(have.sum())))
+    # only the growth rank moves: the score is linear in it, with the topic's own weights
+    with_growth = ranks[have]
+    fixed = with_growth.copy()
+    fixed[:, 1] = 0.0
+    base = weighted_score(fixed, weights)
+    slope = weighted_score(np.where(np.arange(5) == 1, 1.0, fixed), weights) - base
+    scores = base + slope * _row_percentiles(draws)
+    lower, upper = score.copy(), score.copy()
+    lower[have] = np.minimum(np.percentile(scores, 2.5, axis=0), score[have])
+    upper[have] = np.maximum(np.percentile(scores, 97.5, axis=0), score[have])
     # the interval always holds the score itself (the point is one of the possible orders)
-    lower = np.where(np.isnan(score), np.nan, np.minimum(lower, score))
-    upper = np.where(np.isnan(score), np.nan, np.maximum(upper, score))
     return lower, upper
 
 

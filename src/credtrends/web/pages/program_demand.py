@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import astuple
 from typing import Any
 
 import dash
@@ -141,10 +142,16 @@ def region_opportunities(
     links = data.topic_occupation_links()
     labour = data.labour_observations(links["noc_code"].unique().to_list(), region_code)
     portal = data.portal_counts_in_region(region_code)
-    table = opportunity_table(
-        momentum.sort("is_synthetic", "source").unique("topic_id", keep="first"),
-        data.latest_forecasts(topic_ids, region_code), labour, links, portal, weights,
-    )  # fmt: skip
+    weights = weights or ScoreWeights()
+
+    def score() -> pl.DataFrame:
+        return opportunity_table(
+            momentum.sort("is_synthetic", "source").unique("topic_id", keep="first"),
+            data.latest_forecasts(topic_ids, region_code), labour, links, portal, weights,
+        )  # fmt: skip
+
+    # memoised per region and weights: the score's interval simulates 1,000 draws
+    table = data.derived(f"opportunity:{region_code}:{astuple(weights)}", score)
     synthetic = synthetic_in(interest, labour, portal)
     sources = sources_of(interest, labour, portal)
     names = tr.names(topics, "topic_id")
