@@ -104,10 +104,15 @@ def top_topics_figure(
     )
     annotations = [synthetic_note(tr)] if bool(momentum["is_synthetic"].any()) else []
     figure.update_layout(
-        title={"text": _title(momentum, region_name, tr), "x": 0},
+        # the weeks on a line of their own: one line ran out of a phone's width
+        title={
+            "text": tr("overview_top_heading", region=region_name)
+            + f"<br><sup>{last_weeks_text(momentum, tr)}</sup>",
+            "x": 0,
+        },
         xaxis={"title": {"text": scale_note}},
         height=160 + 28 * top.height,
-        margin={"l": 260, "r": 20, "t": 70, "b": 70},
+        margin={"l": 260, "r": 20, "t": 80, "b": 70},
         annotations=annotations,
     )
     return figure
