@@ -79,7 +79,7 @@ def test_french_figure_speaks_french() -> None:
     texts = " ".join(a.text for a in figure.layout.annotations)
     assert "DONNÉES SYNTHÉTIQUES" in texts and "Source" in texts
     partial = [t for t in figure.data if t.mode == "lines+markers"]
-    assert "partielle" in partial[0].customdata[-1] and not partial[0].customdata[0]
+    assert "partielle" in partial[0].text[-1] and not partial[0].text[0]
 
 
 def test_real_data_has_no_synthetic_mark_and_empty_says_so() -> None:

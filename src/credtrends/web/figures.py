@@ -224,10 +224,10 @@ def interest_figure(
                         "symbol": ["circle"] * closed + ["circle-open"] * partial.height,
                         "size": [4] * closed + [9] * partial.height,
                     },
-                    customdata=[""] * closed + [note] * partial.height,
+                    # hover text, not customdata: forecast traces carry their bounds there
+                    text=[""] * closed + [note] * partial.height,
                     showlegend=False,
-                    hovertemplate=f"{name}<br>%{{x|%Y-%m-%d}}: %{{y:.1f}}%{{customdata}}"
-                    "<extra></extra>",
+                    hovertemplate=f"{name}<br>%{{x|%Y-%m-%d}}: %{{y:.1f}}%{{text}}<extra></extra>",
                 )
             )
     annotations: list[dict[str, Any]] = []
