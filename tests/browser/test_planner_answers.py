@@ -111,6 +111,8 @@ def test_overview_shows_one_growth_per_topic_and_dates_its_weeks(
         "return g && g.layout ? g.layout.title.text : '';"
     )
     assert DATED[lang].search(title.replace("<br><sup>", " ")), title
+    summary = _text(driver, "overview-top-summary")
+    assert DATED[lang].search(summary), summary
     assert movers
     note = _text(driver, "overview-growth-note")
     assert ("12 complete weeks" in note) if lang == "en" else ("12 dernières semaines" in note)

@@ -91,6 +91,10 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "programs_scatter_note": "Labels: the {count} best scores; every topic is in the "
         "table and the hover.",
         "related_all": "Related searches",
+        "overview_top_summary_dated": "In {region}, {first} had the most search interest over "
+        "the {window}, followed by {second}.",
+        "overview_top_summary_one_dated": "In {region}, {first} had the most search interest "
+        "over the {window}.",
         "overview_top_heading": "Most searched topics in {region}",
         "score_breakdown_title": "The score taken apart",
         "score_breakdown": "Each input's percentile rank among the topics shown (0 lowest, "
@@ -427,6 +431,10 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "programs_scatter_note": "Étiquettes : les {count} meilleurs scores; tous les sujets "
         "sont dans le tableau et l'infobulle.",
         "related_all": "Recherches associées",
+        "overview_top_summary_dated": "En {region}, {first} a suscité le plus d'intérêt de "
+        "recherche au cours des {window}, suivi de {second}.",
+        "overview_top_summary_one_dated": "En {region}, {first} a suscité le plus d'intérêt de "
+        "recherche au cours des {window}.",
         "overview_top_heading": "Sujets les plus recherchés, {region}",
         "score_breakdown_title": "Le score décomposé",
         "score_breakdown": "Le rang centile de chaque donnée parmi les sujets affichés (0 le "

@@ -127,13 +127,13 @@ def _top_summary(momentum: pl.DataFrame, region_name: str, tr: Translator) -> st
     if momentum.is_empty():
         return tr("no_interest")
     names = momentum["name"].to_list()
+    window = last_weeks_text(momentum, tr)
     if len(names) == 1:
-        return tr(
-            "overview_top_summary_one", region=region_name, first=names[0], weeks=RECENT_WEEKS
-        )
+        return tr("overview_top_summary_one_dated", region=region_name, first=names[0],
+                  window=window)  # fmt: skip
     return tr(
-        "overview_top_summary", region=region_name, first=names[0], second=names[1],
-        weeks=RECENT_WEEKS,
+        "overview_top_summary_dated", region=region_name, first=names[0], second=names[1],
+        window=window,
     )  # fmt: skip
 
 
