@@ -274,7 +274,9 @@ def test_forecast_rows_name_their_model_and_synthetic_input(
 
 TABLES = {
     "overview": ("risers", "fallers", "emerging", "freshness"),
-    "interest": ("related-top", "related-rising"),
+    "interest": ("growth", "related-top-pmp", "related-rising-pmp"),
+    "labour": ("latest",),
+    "program-demand": ("breakdown",),
 }
 
 

@@ -62,9 +62,14 @@ def test_calibrated_scale_is_used_only_when_complete() -> None:
 def test_partial_points_are_separate_and_synthetic_is_marked() -> None:
     figure = figure_of(frame(True), {"pmp": "PMP", "cpr": "CPR"})
     lines = [t for t in figure.data if t.mode == "lines"]
-    partial = [t for t in figure.data if t.mode == "markers"]
+    partial = [t for t in figure.data if t.mode == "lines+markers"]
     assert sorted(t.name for t in lines) == ["CPR", "PMP"]
-    assert all(len(t.x) == 4 for t in lines) and all(len(t.x) == 1 for t in partial)
+    assert all(len(t.x) == 4 for t in lines) and len(partial) == 2
+    # the unfinished period: an open marker on a dotted step from the last final value
+    for trace in partial:
+        assert len(trace.x) == 2 and trace.x[0] == lines[0].x[-1]
+        assert list(trace.marker.symbol) == ["circle", "circle-open"]
+        assert trace.line.dash == "dot"
     texts = " ".join(a.text for a in figure.layout.annotations)
     assert "SYNTHETIC" in texts and "synthetic-demo" in texts
 
@@ -73,8 +78,8 @@ def test_french_figure_speaks_french() -> None:
     figure = figure_of(frame(True), {"pmp": "PMP"}, FR)
     texts = " ".join(a.text for a in figure.layout.annotations)
     assert "DONNÉES SYNTHÉTIQUES" in texts and "Source" in texts
-    partial = [t for t in figure.data if t.mode == "markers"]
-    assert "partielle" in partial[0].hovertemplate
+    partial = [t for t in figure.data if t.mode == "lines+markers"]
+    assert "partielle" in partial[0].text[-1] and not partial[0].text[0]
 
 
 def test_real_data_has_no_synthetic_mark_and_empty_says_so() -> None:

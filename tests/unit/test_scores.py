@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from credtrends.transforms.scores import topic_momentum
+from credtrends.transforms.scores import growth_windows, topic_momentum
 
 WEEKS = [date(2024, 1, 7) + timedelta(weeks=i) for i in range(80)]
 
@@ -55,3 +55,36 @@ def test_growth_is_scale_free(level: float, factor: float) -> None:
     a = topic_momentum(series("a", values))["growth"][0]
     b = topic_momentum(series("a", scaled))["growth"][0]
     assert a == pytest.approx(b, rel=1e-9)
+
+
+def test_the_windows_compared_are_the_weeks_averaged() -> None:
+    """The dates a page prints are exactly the weeks behind the figure: changing a week
+    inside the recent window moves the mean, one just before it does not."""
+    values = [10.0] * 80
+    row = topic_momentum(series("a", values), recent_weeks=12).row(0, named=True)
+    last = WEEKS[79]
+    assert row["recent_start"] == last - timedelta(weeks=11)
+    assert row["recent_end"] == last + timedelta(days=6)
+    assert row["year_ago_start"] == row["recent_start"] - timedelta(weeks=52)
+    assert row["year_ago_end"] == row["recent_end"] - timedelta(weeks=52)
+    inside = values.copy()
+    inside[WEEKS.index(row["recent_start"])] = 22.0
+    before = values.copy()
+    before[WEEKS.index(row["recent_start"]) - 1] = 22.0
+    assert topic_momentum(series("a", inside))["recent_mean"][0] == pytest.approx(11.0)
+    assert topic_momentum(series("a", before))["recent_mean"][0] == pytest.approx(10.0)
+    year_ago = values.copy()
+    year_ago[WEEKS.index(row["year_ago_start"])] = 22.0
+    assert topic_momentum(series("a", year_ago))["year_ago_mean"][0] == pytest.approx(11.0)
+    year_ago[WEEKS.index(row["year_ago_start"]) - 1] = 1000.0
+    assert topic_momentum(series("a", year_ago))["year_ago_mean"][0] == pytest.approx(11.0)
+
+
+def test_growth_windows_match_topic_momentum() -> None:
+    row = topic_momentum(series("a", [5.0] * 80)).row(0, named=True)
+    windows = growth_windows(WEEKS[79])
+    assert (windows.recent_start, windows.recent_end) == (row["recent_start"], row["recent_end"])
+    assert (windows.year_ago_start, windows.year_ago_end) == (
+        row["year_ago_start"],
+        row["year_ago_end"],
+    )

@@ -7,9 +7,13 @@ Program demand page (``SCORE_FORMULA``), so nobody has to trust a black box.
 
 from __future__ import annotations
 
+from dataclasses import astuple, dataclass
 from datetime import timedelta
 
+import numpy as np
 import polars as pl
+
+from credtrends.transforms.scores import GROWTH_Z
 
 SCORE_FORMULA = (
     "score = mean of the percentile ranks (0-1, among the topics shown) of: search level, "
@@ -17,6 +21,36 @@ SCORE_FORMULA = (
     "occupations; minus the percentile rank of programs on offer per unit of search interest. "
     "Missing inputs are left out of the mean. High score: high and rising demand, little supply."
 )
+
+
+@dataclass(frozen=True)
+class ScoreWeights:
+    """How much each input's percentile rank counts; a planner changes them on the page.
+
+    The demand part is the weighted mean of the four demand ranks a topic has; supply's
+    rank, times its weight, is subtracted. All 1 is the plain formula of ``SCORE_FORMULA``;
+    0 leaves an input out.
+    """
+
+    level: float = 1.0
+    growth: float = 1.0
+    forecast: float = 1.0
+    vacancy: float = 1.0
+    supply: float = 1.0
+
+
+DEMAND_INPUTS = ("demand_level", "demand_growth", "forecast_growth", "vacancy_growth")
+"""The demand inputs, in the order of ``ScoreWeights``' first four fields."""
+COMPONENT_NAMES = {
+    "demand_level": "rank_level",
+    "demand_growth": "rank_growth",
+    "forecast_growth": "rank_forecast",
+    "vacancy_growth": "rank_vacancy",
+    "programs_per_demand": "rank_supply",
+}
+SCORE_DRAWS = 1000
+"""Simulated draws of search growth behind the score's interval (fixed seed: the same view
+always shows the same interval)."""
 
 
 def forecast_growth(forecasts: pl.DataFrame, momentum: pl.DataFrame) -> pl.DataFrame:
@@ -89,10 +123,18 @@ def opportunity_table(
     labour: pl.DataFrame,
     links: pl.DataFrame,
     portal: pl.DataFrame,
+    weights: ScoreWeights | None = None,
 ) -> pl.DataFrame:
-    """One row per topic with the inputs, ``programs_per_demand`` and ``score``."""
+    """One row per topic: the inputs, ``programs_per_demand``, each input's percentile rank
+    (``rank_level`` ... ``rank_supply``: the score's components), ``score`` with its 95%
+    interval (``score_low``, ``score_high``), ``rank`` and ties (``tied_with_top``,
+    ``rank_shared``)."""
+    weights = weights or ScoreWeights()
+    growth_bounds = [c for c in ("growth_low", "growth_high") if c in momentum.columns]
     table = (
-        momentum.select("topic_id", demand_level="recent_mean", demand_growth="growth")
+        momentum.select(
+            "topic_id", *growth_bounds, demand_level="recent_mean", demand_growth="growth"
+        )
         .join(forecast_growth(forecasts, momentum), on="topic_id", how="left")
         .join(vacancy_growth(labour, links), on="topic_id", how="left")
         .join(latest_supply(portal), on="topic_id", how="left")
@@ -102,21 +144,120 @@ def opportunity_table(
             )
         )
     )
-    if table.is_empty():
-        return table.with_columns(score=pl.lit(None, dtype=pl.Float64))
-
-    def percentile(name: str) -> pl.Expr:
-        column = pl.col(name)
-        ranked = column.rank("average") - 1
-        return (ranked / (column.count() - 1).clip(lower_bound=1)).alias(f"{name}_pct")
-
-    positive = ["demand_level", "demand_growth", "forecast_growth", "vacancy_growth"]
-    with_ranks = table.with_columns(
-        *(percentile(name) for name in [*positive, "programs_per_demand"])
+    for missing in {"growth_low", "growth_high"} - set(table.columns):
+        table = table.with_columns(pl.lit(None, pl.Float64).alias(missing))
+    components = table.with_columns(
+        percentile_rank(pl.col(name)).alias(component)
+        for name, component in COMPONENT_NAMES.items()
     )
-    demand = pl.mean_horizontal(*(f"{name}_pct" for name in positive))
-    return (
-        with_ranks.with_columns(score=demand - pl.col("programs_per_demand_pct").fill_null(0.0))
-        .drop([f"{name}_pct" for name in [*positive, "programs_per_demand"]])
-        .sort("score", descending=True, nulls_last=True)
+    ranks = components.select(COMPONENT_NAMES.values()).to_numpy().astype(np.float64)
+    score = weighted_score(ranks, weights)
+    low, high = score_interval(components, ranks, weights)
+    scored = components.with_columns(
+        score=pl.Series(score, dtype=pl.Float64).fill_nan(None),
+        score_low=pl.Series(low, dtype=pl.Float64).fill_nan(None),
+        score_high=pl.Series(high, dtype=pl.Float64).fill_nan(None),
+    )
+    return flag_ties(scored).drop("growth_low", "growth_high")
+
+
+def percentile_rank(column: pl.Expr) -> pl.Expr:
+    """Rank among the topics that have the input, 0 (lowest) to 1 (highest), ties averaged."""
+    return (column.rank("average") - 1) / (column.count() - 1).clip(lower_bound=1)
+
+
+def weighted_score(ranks: np.ndarray, weights: ScoreWeights) -> np.ndarray:
+    """Score per row of ``ranks`` (columns in ``COMPONENT_NAMES`` order, NaN = missing):
+    weighted mean of the demand ranks present, minus supply's weighted rank (missing: 0)."""
+    weight = np.asarray(astuple(weights), dtype=np.float64)
+    demand = ranks[..., :4]
+    present = ~np.isnan(demand) & (weight[:4] > 0)
+    total = np.sum(np.where(present, weight[:4], 0.0), axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.sum(np.where(present, demand * weight[:4], 0.0), axis=-1) / total
+    mean = np.where(total > 0, mean, np.nan)
+    supply = np.nan_to_num(ranks[..., 4], nan=0.0)
+    result: np.ndarray = mean - weight[4] * supply
+    return result
+
+
+def _row_percentiles(values: np.ndarray) -> np.ndarray:
+    """Average-tie percentile ranks along the last axis (no NaN), every row at once: sort
+    each row, give each run of equal values the mean of its first and last position, and
+    put the positions back in the row's order."""
+    rows, count = values.shape
+    order = np.argsort(values, axis=1, kind="stable")
+    ordered = np.take_along_axis(values, order, axis=1)
+    position = np.broadcast_to(np.arange(count), (rows, count))
+    new_run = np.ones((rows, count), dtype=bool)
+    new_run[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    run_end = np.ones((rows, count), dtype=bool)
+    run_end[:, :-1] = new_run[:, 1:]
+    first = np.maximum.accumulate(np.where(new_run, position, 0), axis=1)
+    last = np.flip(
+        np.minimum.accumulate(np.flip(np.where(run_end, position, count), axis=1), axis=1), axis=1
+    )
+    result = np.empty((rows, count), dtype=np.float64)
+    np.put_along_axis(result, order, (first + last) / 2 / max(count - 1, 1), axis=1)
+    return result
+
+
+def score_interval(
+    components: pl.DataFrame, ranks: np.ndarray, weights: ScoreWeights
+) -> tuple[np.ndarray, np.ndarray]:
+    """95% interval of each score from the uncertainty of search growth.
+
+    Each topic's growth is drawn on the log scale from its own 95% interval (``growth_low``
+    to ``growth_high``, symmetric in log(1 + growth)), the growth ranks are recomputed among
+    all topics for each draw, and the score with them: a topic whose growth cannot be told
+    from its neighbours' gets a wide score. Other inputs are taken as exact. A topic with
+    no growth interval keeps its growth fixed.
+    """
+    score = weighted_score(ranks, weights)
+    growth = components["demand_growth"].to_numpy().astype(np.float64)
+    low = components["growth_low"].to_numpy().astype(np.float64)
+    high = components["growth_high"].to_numpy().astype(np.float64)
+    have = ~np.isnan(growth)
+    if have.sum() < 2 or weights.growth == 0:
+        return score.copy(), score.copy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        centre = np.log1p(growth[have])
+        spread = (np.log1p(high[have]) - np.log1p(low[have])) / (2 * GROWTH_Z)
+    spread = np.where(np.isfinite(spread) & (spread > 0), spread, 0.0)
+    rng = np.random.default_rng(0)
+    draws = centre + spread * rng.standard_normal((SCORE_DRAWS, int(have.sum())))
+    # only the growth rank moves: the score is linear in it, with the topic's own weights
+    with_growth = ranks[have]
+    fixed = with_growth.copy()
+    fixed[:, 1] = 0.0
+    base = weighted_score(fixed, weights)
+    slope = weighted_score(np.where(np.arange(5) == 1, 1.0, fixed), weights) - base
+    scores = base + slope * _row_percentiles(draws)
+    lower, upper = score.copy(), score.copy()
+    lower[have] = np.minimum(np.percentile(scores, 2.5, axis=0), score[have])
+    upper[have] = np.maximum(np.percentile(scores, 97.5, axis=0), score[have])
+    # the interval always holds the score itself (the point is one of the possible orders)
+    return lower, upper
+
+
+def flag_ties(scored: pl.DataFrame) -> pl.DataFrame:
+    """``rank`` (1 = best; equal shown scores share a rank), ``rank_shared`` (another topic
+    has the same rank) and ``tied_with_top`` (the interval overlaps the best score's: the
+    order at the top cannot be told apart). Sorted best first."""
+    ranked = scored.sort("score", descending=True, nulls_last=True).with_columns(
+        rank=pl.col("score").round(2).rank("min", descending=True).cast(pl.Int64)
+    )
+    ranked = ranked.with_columns(
+        rank_shared=pl.col("rank").is_not_null() & (pl.len().over("rank") > 1)
+    )
+    best = ranked.filter(pl.col("score").is_not_null()).head(1)
+    if best.is_empty():
+        return ranked.with_columns(tied_with_top=pl.lit(False))
+    best_low, best_id = best["score_low"][0], best["topic_id"][0]
+    overlaps = (pl.col("topic_id") != best_id) & (pl.col("score_high") >= best_low)
+    any_tie = bool(ranked.select(overlaps.fill_null(False).any()).item())
+    return ranked.with_columns(
+        tied_with_top=pl.when(pl.col("topic_id") == best_id)
+        .then(pl.lit(any_tie))
+        .otherwise(overlaps.fill_null(False))
     )

@@ -1,10 +1,20 @@
-"""Scores planners read first: current interest level and its change (pure polars)."""
+"""Scores planners read first: current interest level and its change (pure polars).
+
+``topic_momentum`` is the one definition of a topic's growth that every page shows
+(Overview, Search interest, Regions, Program demand, boards): the mean of the last
+``GROWTH_WEEKS`` complete weeks against the same weeks a year earlier, with its 95%
+interval. Its output carries the two windows' dates, so a page can say what it compares.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 import polars as pl
+
+GROWTH_WEEKS = 12
+"""Weeks in the recent window of every growth figure shown (one definition everywhere)."""
 
 MOMENTUM_SCHEMA = pl.Schema(
     {
@@ -15,8 +25,36 @@ MOMENTUM_SCHEMA = pl.Schema(
         "growth_high": pl.Float64(),
         "growth_within_noise": pl.Boolean(),
         "is_synthetic": pl.Boolean(),
+        "recent_start": pl.Date(),
+        "recent_end": pl.Date(),
+        "year_ago_start": pl.Date(),
+        "year_ago_end": pl.Date(),
     }
 )
+
+
+@dataclass(frozen=True)
+class GrowthWindows:
+    """The two windows a growth figure compares, first and last day of each (inclusive)."""
+
+    recent_start: date
+    recent_end: date
+    year_ago_start: date
+    year_ago_end: date
+
+
+def growth_windows(last_week: date, recent_weeks: int = GROWTH_WEEKS) -> GrowthWindows:
+    """The windows behind growth when ``last_week`` is the newest complete week's start:
+    ``recent_weeks`` weeks up to its last day, and the same weeks 52 weeks earlier (same
+    weekdays, same season)."""
+    recent_start = last_week - timedelta(weeks=recent_weeks - 1)
+    return GrowthWindows(
+        recent_start=recent_start,
+        recent_end=last_week + timedelta(days=6),
+        year_ago_start=recent_start - timedelta(weeks=52),
+        year_ago_end=last_week - timedelta(weeks=52) + timedelta(days=6),
+    )
+
 
 GROWTH_Z = 1.959963984540054
 """Two-sided 95% normal quantile, the large-sample limit of ``student_t_975``."""
@@ -37,7 +75,9 @@ def student_t_975(df: pl.Expr) -> pl.Expr:
 
 
 def topic_momentum(
-    interest: pl.DataFrame, recent_weeks: int = 12, by: tuple[str, ...] = ("topic_id", "source")
+    interest: pl.DataFrame,
+    recent_weeks: int = GROWTH_WEEKS,
+    by: tuple[str, ...] = ("topic_id", "source"),
 ) -> pl.DataFrame:
     """Mean interest over the last ``recent_weeks`` complete weeks, and its growth against
     the same weeks a year earlier (same season, so seasonality does not pass for growth).
@@ -48,16 +88,18 @@ def topic_momentum(
     regions even where levels (each region on its own scale) do not. ``growth_low`` /
     ``growth_high`` are its 95% interval from the week-to-week noise of both windows;
     ``growth_within_noise`` says the interval holds 0 (no change can be told apart).
+    ``recent_start`` ... ``year_ago_end`` are the windows' first and last days.
     """
     final = interest.filter(~pl.col("is_partial") & pl.col("value").is_not_null())
     schema = pl.Schema({name: pl.String() for name in by} | dict(MOMENTUM_SCHEMA.items()))
     if final.is_empty():
         return pl.DataFrame(schema=schema)
     last = final["period_start"].max()
-    assert last is not None
-    recent_start = last - timedelta(weeks=recent_weeks - 1)  # type: ignore[operator]
-    year_ago_end = last - timedelta(weeks=52)  # type: ignore[operator]
-    year_ago_start = recent_start - timedelta(weeks=52)
+    assert isinstance(last, date)
+    windows = growth_windows(last, recent_weeks)
+    recent_start = windows.recent_start
+    year_ago_end = last - timedelta(weeks=52)
+    year_ago_start = windows.year_ago_start
     window = pl.col("period_start")
     recent = pl.col("value").filter(window >= recent_start)
     year_ago = pl.col("value").filter(window.is_between(year_ago_start, year_ago_end))
@@ -87,7 +129,11 @@ def topic_momentum(
             growth_high=pl.when(defined).then(ratio * (quantile * log_se).exp() - 1),
         )
         .with_columns(
-            growth_within_noise=(pl.col("growth_low") <= 0) & (pl.col("growth_high") >= 0)
+            growth_within_noise=(pl.col("growth_low") <= 0) & (pl.col("growth_high") >= 0),
+            recent_start=pl.lit(windows.recent_start),
+            recent_end=pl.lit(windows.recent_end),
+            year_ago_start=pl.lit(windows.year_ago_start),
+            year_ago_end=pl.lit(windows.year_ago_end),
         )
         .select(schema.names())
         .cast(schema)

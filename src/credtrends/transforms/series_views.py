@@ -116,3 +116,21 @@ def forecast_to_granularity(forecasts: pl.DataFrame, granularity: Granularity) -
         .select(forecasts.columns)
         .sort("series", "period_start")
     )
+
+
+PERIOD_LENGTH = {"day": "1d", "week": "1w", "month": "1mo", "quarter": "1q", "year": "1y"}
+
+
+def mark_unfinished(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add ``is_unfinished``: the period was not over when its row was fetched.
+
+    A month of Job Bank postings fetched on the 6th holds six days of postings; read as a
+    month it looks like a collapse. ``frame`` has ``period_start``, ``granularity`` and
+    ``fetched_at`` (naive UTC); a period is unfinished when the next one starts after the
+    day it was fetched.
+    """
+    if frame.is_empty():
+        return frame.with_columns(is_unfinished=pl.lit(False))
+    length = pl.col("granularity").replace_strict(PERIOD_LENGTH, default="1mo")
+    next_start = pl.col("period_start").dt.offset_by(length)
+    return frame.with_columns(is_unfinished=(next_start > pl.col("fetched_at").dt.date()))

@@ -250,7 +250,7 @@ def forecast_accuracy(
 
 
 OCCUPATION_SCHEMA = {"noc_code": pl.String, "title_en": pl.String, "title_fr": pl.String}
-LABOUR_SCHEMA = {
+LABOUR_SCHEMA: dict[str, Any] = {
     "noc_code": pl.String,
     "measure": pl.String,
     "granularity": pl.String,
@@ -259,14 +259,17 @@ LABOUR_SCHEMA = {
     "status": pl.String,
     "source": pl.String,
     "is_synthetic": pl.Boolean,
+    # naive UTC; a period not over by then is unfinished (its count still grows)
+    "fetched_at": pl.Datetime("us"),
 }
-PORTAL_SCHEMA = {
+PORTAL_SCHEMA: dict[str, Any] = {
     "measure": pl.String,
     "granularity": pl.String,
     "period_start": pl.Date,
     "value": pl.Float64,
     "source": pl.String,
     "is_synthetic": pl.Boolean,
+    "fetched_at": pl.Datetime("us"),
 }
 
 
@@ -294,7 +297,8 @@ def labour_observations(
         .order_by(table.c.noc_code, table.c.measure, table.c.period_start)
     )
     with engine.connect() as connection:
-        return _frame(connection.execute(statement).all(), LABOUR_SCHEMA)
+        rows = connection.execute(statement).all()
+    return _frame([naive_utc_row(row) for row in rows], LABOUR_SCHEMA)
 
 
 def topic_occupation_links(engine: sa.Engine) -> pl.DataFrame:
@@ -316,7 +320,8 @@ def portal_counts_in_region(engine: sa.Engine, region_code: str) -> pl.DataFrame
         .order_by(table.c.topic_id, table.c.measure, table.c.is_synthetic, table.c.period_start)
     )
     with engine.connect() as connection:
-        return _frame(connection.execute(statement).all(), schema)
+        rows = connection.execute(statement).all()
+    return _frame([naive_utc_row(row) for row in rows], schema)
 
 
 def portal_counts(engine: sa.Engine, topic_id: str, region_code: str) -> pl.DataFrame:
@@ -328,7 +333,8 @@ def portal_counts(engine: sa.Engine, topic_id: str, region_code: str) -> pl.Data
         .order_by(table.c.measure, table.c.period_start)
     )
     with engine.connect() as connection:
-        return _frame(connection.execute(statement).all(), PORTAL_SCHEMA)
+        rows = connection.execute(statement).all()
+    return _frame([naive_utc_row(row) for row in rows], PORTAL_SCHEMA)
 
 
 RELATED_QUERIES_SCHEMA = pl.Schema(

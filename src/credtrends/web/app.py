@@ -19,6 +19,7 @@ from credtrends.web.boards import load_boards
 from credtrends.web.callback_requests import guard_callback_requests
 from credtrends.web.chart_routes import register_chart_routes
 from credtrends.web.components.aria import aria
+from credtrends.web.components.share import copy_link
 from credtrends.web.data import DashboardData, cache_config
 from credtrends.web.hardening import harden
 from credtrends.web.i18n import LANGS, Lang, Translator, parse_lang
@@ -138,7 +139,13 @@ def shell(
                 ],
                 className="site-header",
             ),
-            html.Main(content, id="main-content", className="page", tabIndex="-1"),
+            html.Main(
+                # the same view in the same language: the switch's link for the other language
+                [content, copy_link(tr, _switch_href(path, query, Translator(other)))],
+                id="main-content",
+                className="page",
+                tabIndex="-1",
+            ),
             html.Footer(tr("footer", version=__version__), className="site-footer"),
             dcc.Store(
                 id="page-meta",

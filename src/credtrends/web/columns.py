@@ -19,6 +19,49 @@ class Column(NamedTuple):
 
 
 COLUMNS: dict[str, Column] = {
+    # planner answers (issue 14 item 7)
+    "recent_start": Column("debut_recent", "First day of the recent window growth compares.",
+                           "Premier jour de la période récente comparée."),
+    "recent_end": Column("fin_recent", "Last day of the recent window growth compares.",
+                         "Dernier jour de la période récente comparée."),
+    "year_ago_start": Column("debut_an_passe", "First day of the same weeks a year earlier.",
+                             "Premier jour des mêmes semaines un an plus tôt."),
+    "year_ago_end": Column("fin_an_passe", "Last day of the same weeks a year earlier.",
+                           "Dernier jour des mêmes semaines un an plus tôt."),
+    "answer": Column("reponse", "The page's sentence: is it growing here?",
+                     "La phrase de la page : est-ce en croissance ici?"),
+    "is_unfinished": Column("est_en_cours", "The period was not over when the data was "
+                            "fetched: its count still grows, not a final value.", "La période "
+                            "n'était pas terminée à la collecte : son compte augmente encore, "
+                            "valeur non définitive."),
+    "granularity": Column("granularite", "Length of the period: week, month or quarter.",
+                          "Durée de la période : semaine, mois ou trimestre."),
+    "noc_code": Column("code_cnp", "Occupation code, NOC 2021.", "Code de profession, CNP 2021."),
+    "measure": Column("mesure", "What is counted: job_vacancies (StatCan, quarterly) or "
+                      "job_postings (Job Bank, monthly).", "Ce qui est compté : job_vacancies "
+                      "(StatCan, trimestriel) ou job_postings (Guichet-Emplois, mensuel)."),
+    "score_low": Column("score_min", "Lower end of the score's 95% interval (from the "
+                        "uncertainty of search growth).", "Borne basse de l'intervalle à 95 % "
+                        "du score (incertitude de la croissance de recherche)."),
+    "score_high": Column("score_max", "Upper end of the score's 95% interval.",
+                         "Borne haute de l'intervalle à 95 % du score."),
+    "tied_with_top": Column("egalite_premier", "The score's interval overlaps the best "
+                            "score's: the order at the top cannot be told apart.",
+                            "L'intervalle du score chevauche celui du meilleur : l'ordre en "
+                            "tête ne peut être départagé."),
+    "rank_shared": Column("rang_partage", "Another topic shows the same score (same rank).",
+                          "Un autre sujet affiche le même score (même rang)."),
+    "rank_level": Column("rang_niveau", "Percentile rank of search level (0-1).",
+                         "Rang centile du niveau de recherche (0-1)."),
+    "rank_growth": Column("rang_croissance", "Percentile rank of search growth (0-1).",
+                          "Rang centile de la croissance de recherche (0-1)."),
+    "rank_forecast": Column("rang_prevision", "Percentile rank of forecast growth (0-1).",
+                            "Rang centile de la croissance prévue (0-1)."),
+    "rank_vacancy": Column("rang_postes_vacants", "Percentile rank of vacancy growth (0-1).",
+                           "Rang centile de la croissance des postes vacants (0-1)."),
+    "rank_supply": Column("rang_offre", "Percentile rank of programs per unit of demand "
+                          "(0-1), subtracted.", "Rang centile des programmes par unité de "
+                          "demande (0-1), soustrait."),
     "topic_id": Column("id_sujet", "Topic identifier (config/topics.yaml).",
                        "Identifiant du sujet (config/topics.yaml)."),
     "name": Column("nom", "Name shown on the page (topic or series).",

@@ -207,16 +207,27 @@ def interest_figure(
             )
         )
         if partial.height:
+            # a thin dotted step from the last final value to the open marker: the period
+            # is still running, so it is neither joined to the line nor left floating
+            joined = pl.concat([final.tail(1), partial]) if final.height else partial
+            closed = joined.height - partial.height
+            note = f" ({tr('partial_point')})"
             figure.add_trace(
                 go.Scatter(
-                    x=partial["period_start"].to_list(),
-                    y=partial["value"].to_list(),
-                    mode="markers",
-                    name=f"{name} ({tr('partial_point')})",
-                    marker={"color": color, "symbol": "circle-open", "size": 9},
+                    x=joined["period_start"].to_list(),
+                    y=joined["value"].to_list(),
+                    mode="lines+markers",
+                    line={"color": color, "dash": "dot", "width": 1},
+                    name=f"{name}{note}",
+                    marker={
+                        "color": color,
+                        "symbol": ["circle"] * closed + ["circle-open"] * partial.height,
+                        "size": [4] * closed + [9] * partial.height,
+                    },
+                    # hover text, not customdata: forecast traces carry their bounds there
+                    text=[""] * closed + [note] * partial.height,
                     showlegend=False,
-                    hovertemplate=f"{name}<br>%{{x|%Y-%m-%d}}: %{{y:.1f}} "
-                    f"({tr('partial_point')})<extra></extra>",
+                    hovertemplate=f"{name}<br>%{{x|%Y-%m-%d}}: %{{y:.1f}}%{{text}}<extra></extra>",
                 )
             )
     annotations: list[dict[str, Any]] = []

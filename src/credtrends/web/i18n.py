@@ -32,6 +32,73 @@ def parse_lang(raw: Any) -> Lang:
 
 MESSAGES: dict[Lang, dict[str, str]] = {
     "en": {
+        # planner answers (issue 14 item 7)
+        "last_weeks": "last {weeks} weeks",
+        "last_weeks_dated": "last {weeks} weeks ({dates})",
+        "growth_definition": "Every change on a year ago on this site is one figure: the mean "
+        "of the last {weeks} complete weeks ({recent}) against the same weeks a year earlier "
+        "({year_ago}), with a 95% interval from the week-to-week noise of both.",
+        "growth_definition_undated": "Every change on a year ago on this site is one figure: "
+        "the mean of the last {weeks} complete weeks against the same weeks a year earlier, "
+        "with a 95% interval from the week-to-week noise of both.",
+        "growth_answers": "Is it growing here?",
+        "growth_answer_up": "{topic}: up {value} on a year ago in {region}, outside the noise "
+        "(95% interval {low} to {high}).",
+        "growth_answer_down": "{topic}: down {value} on a year ago in {region}, outside the "
+        "noise (95% interval {low} to {high}).",
+        "growth_answer_flat": "{topic}: {value} on a year ago in {region}, within the noise "
+        "(95% interval {low} to {high}): no change can be told apart.",
+        "growth_answer_no_interval": "{topic}: {value} on a year ago in {region} (too few weeks "
+        "for an interval).",
+        "growth_answer_unknown": "{topic}: not enough history in {region} to compare with a "
+        "year ago.",
+        "growth_table": "Change on a year ago, {window}",
+        "col_answer": "Answer",
+        "overview_top_title_dated": "Most searched topics in {region}, {window}",
+        "emerging_dated": "Emerging topics (growth 50%, acceleration 25%, trend break 25%); "
+        "change on a year ago as everywhere else",
+        "demand_x_dated": "Search level,<br>{window}",
+        "board_level_dated": "Level, {window}",
+        "focus_topic": "Topic compared across regions",
+        "compare_regions_pick": "One topic is compared across regions: {topic}. Pick another "
+        "above. Each region is shown as an index (100 = that region's average over the period), "
+        "because Google scales every region separately.",
+        "copy_link": "Copy link",
+        "copy_link_label": "Link to this view",
+        "copy_link_done": "Link copied.",
+        "copy_link_select": "The link is selected: press Ctrl+C (⌘C on a Mac) to copy it.",
+        "unfinished_point": "unfinished",
+        "unfinished_note": "Open markers and dotted lines: periods not over when the data was "
+        "fetched ({periods}); their counts are still growing and are not final values.",
+        "unfinished_table_note": " (unfinished)",
+        "weights": "Weights of the score (0 leaves an input out)",
+        "weight_supply": "Supply (subtracted)",
+        "col_score_interval": "Score (95% interval)",
+        "col_tie": "Tie",
+        "tie_top": "tied with the top",
+        "tie_rank": "same score as rank {rank}",
+        "col_rank_level": "Level rank",
+        "col_rank_growth": "Growth rank",
+        "col_rank_forecast": "Forecast rank",
+        "col_rank_vacancy": "Vacancy rank",
+        "col_rank_supply": "Supply rank",
+        "demand_uncertainty": "The score's 95% interval carries the uncertainty of each "
+        "topic's search growth (its own 95% interval) through the ranks; other inputs are "
+        "taken as exact. Topics whose interval overlaps the top score's are flagged as tied "
+        "with it: their order cannot be told apart.",
+        "demand_weights_used": "Weights: search level {level}, search growth {growth}, "
+        "forecast growth {forecast}, vacancy growth {vacancy}, supply {supply}.",
+        "programs_scatter_note": "Labels: the {count} best scores; every topic is in the "
+        "table and the hover.",
+        "related_all": "Related searches",
+        "overview_top_summary_dated": "In {region}, {first} had the most search interest over "
+        "the {window}, followed by {second}.",
+        "overview_top_summary_one_dated": "In {region}, {first} had the most search interest "
+        "over the {window}.",
+        "overview_top_heading": "Most searched topics in {region}",
+        "score_breakdown_title": "The score taken apart",
+        "score_breakdown": "Each input's percentile rank among the topics shown (0 lowest, "
+        "1 highest), which the weights multiply.",
         # shell
         "skip": "Skip to content",
         "switch_language": "Français",
@@ -311,6 +378,78 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "board_regions_title": "{topic}: change vs a year ago by province",
     },
     "fr": {
+        # réponses aux planificateurs (enjeu 14, point 7)
+        "last_weeks": "{weeks} dernières semaines",
+        "last_weeks_dated": "{weeks} dernières semaines ({dates})",
+        "growth_definition": "Toute variation sur un an sur ce site est un seul chiffre : la "
+        "moyenne des {weeks} dernières semaines complètes ({recent}) comparée aux mêmes "
+        "semaines un an plus tôt ({year_ago}), avec un intervalle à 95 % tiré du bruit d'une "
+        "semaine à l'autre des deux périodes.",
+        "growth_definition_undated": "Toute variation sur un an sur ce site est un seul "
+        "chiffre : la moyenne des {weeks} dernières semaines complètes comparée aux mêmes "
+        "semaines un an plus tôt, avec un intervalle à 95 % tiré du bruit d'une semaine à "
+        "l'autre des deux périodes.",
+        "growth_answers": "Est-ce en croissance ici\u00a0?",
+        "growth_answer_up": "{topic} ({region}) : en hausse de {value} sur un an, au-delà du "
+        "bruit (intervalle à 95 % : {low} à {high}).",
+        "growth_answer_down": "{topic} ({region}) : en baisse de {value} sur un an, au-delà du "
+        "bruit (intervalle à 95 % : {low} à {high}).",
+        "growth_answer_flat": "{topic} ({region}) : {value} sur un an, dans le bruit "
+        "(intervalle à 95 % : {low} à {high}) : aucune variation ne se distingue.",
+        "growth_answer_no_interval": "{topic} ({region}) : {value} sur un an (trop peu de "
+        "semaines pour un intervalle).",
+        "growth_answer_unknown": "{topic} ({region}) : pas assez d'historique pour comparer à "
+        "l'an dernier.",
+        "growth_table": "Variation sur un an, {window}",
+        "col_answer": "Réponse",
+        "overview_top_title_dated": "Sujets les plus recherchés, {region}, {window}",
+        "emerging_dated": "Sujets émergents (croissance 50 %, accélération 25 %, rupture de "
+        "tendance 25 %); variation sur un an comme partout ailleurs",
+        "demand_x_dated": "Niveau de recherche,<br>{window}",
+        "board_level_dated": "Niveau, {window}",
+        "focus_topic": "Sujet comparé entre régions",
+        "compare_regions_pick": "Un seul sujet est comparé entre régions : {topic}. Choisissez-"
+        "en un autre ci-dessus. Chaque région est un indice (100 = sa moyenne sur la période), "
+        "car Google met chaque région à sa propre échelle.",
+        "copy_link": "Copier le lien",
+        "copy_link_label": "Lien vers cette vue",
+        "copy_link_done": "Lien copié.",
+        "copy_link_select": "Le lien est sélectionné : appuyez sur Ctrl+C (⌘C sur Mac) pour "
+        "le copier.",
+        "unfinished_point": "en cours",
+        "unfinished_note": "Marqueurs vides et pointillés : périodes non terminées au moment "
+        "de la collecte ({periods}); leurs comptes augmentent encore et ne sont pas définitifs.",
+        "unfinished_table_note": " (en cours)",
+        "weights": "Poids du score (0 retire une donnée)",
+        "weight_supply": "Offre (soustraite)",
+        "col_score_interval": "Score (intervalle à 95 %)",
+        "col_tie": "Égalité",
+        "tie_top": "à égalité avec le premier",
+        "tie_rank": "même score que le rang {rank}",
+        "col_rank_level": "Rang du niveau",
+        "col_rank_growth": "Rang de la croissance",
+        "col_rank_forecast": "Rang de la prévision",
+        "col_rank_vacancy": "Rang des postes vacants",
+        "col_rank_supply": "Rang de l'offre",
+        "demand_uncertainty": "L'intervalle à 95 % du score porte l'incertitude de la "
+        "croissance de recherche de chaque sujet (son propre intervalle à 95 %) à travers les "
+        "rangs; les autres données sont prises comme exactes. Les sujets dont l'intervalle "
+        "chevauche celui du premier score sont signalés à égalité avec lui : leur ordre ne "
+        "peut être départagé.",
+        "demand_weights_used": "Poids : niveau de recherche {level}, croissance de la recherche "
+        "{growth}, croissance prévue {forecast}, croissance des postes vacants {vacancy}, "
+        "offre {supply}.",
+        "programs_scatter_note": "Étiquettes : les {count} meilleurs scores; tous les sujets "
+        "sont dans le tableau et l'infobulle.",
+        "related_all": "Recherches associées",
+        "overview_top_summary_dated": "En {region}, {first} a suscité le plus d'intérêt de "
+        "recherche au cours des {window}, suivi de {second}.",
+        "overview_top_summary_one_dated": "En {region}, {first} a suscité le plus d'intérêt de "
+        "recherche au cours des {window}.",
+        "overview_top_heading": "Sujets les plus recherchés, {region}",
+        "score_breakdown_title": "Le score décomposé",
+        "score_breakdown": "Le rang centile de chaque donnée parmi les sujets affichés (0 le "
+        "plus bas, 1 le plus haut), que les poids multiplient.",
         "skip": "Aller au contenu",
         "switch_language": "English",
         "switch_language_title": "Show this page in English",

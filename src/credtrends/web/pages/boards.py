@@ -12,13 +12,12 @@ import dash
 import polars as pl
 from dash import dcc, html
 
-from credtrends.transforms.scores import topic_momentum
 from credtrends.web.boards import Board
 from credtrends.web.components.banner import synthetic_banner
 from credtrends.web.components.chart_block import chart_tools
 from credtrends.web.components.tables import frame_table
 from credtrends.web.data import DashboardData
-from credtrends.web.figures import interest_values
+from credtrends.web.growth import growth_definition, last_weeks_text, region_momentum
 from credtrends.web.i18n import Translator
 from credtrends.web.pages import interest, regions
 from credtrends.web.views import ChartView, State
@@ -27,12 +26,18 @@ NAME = "boards"
 PATH = "/boards"
 PATH_TEMPLATE = "/boards/<board>"
 TITLE_KEY = "page_boards"
+INTEREST_HEIGHT = "520px"  # as chart_block gives it on the Search interest page
 
 
-def _chart(page: str, view: ChartView, state: State, tr: Translator) -> html.Figure:
+def _chart(
+    page: str, view: ChartView, state: State, tr: Translator, height: str | None = None
+) -> html.Figure:
+    """A page's chart on the board, as tall as on its page (Search interest's two-line
+    y-axis title was cut at plotly's default 450 px, in French most)."""
+    style = {"height": height} if height else None
     return html.Figure(
         [
-            dcc.Graph(figure=view.figure, config=tr.graph_config()),
+            dcc.Graph(figure=view.figure, config=tr.graph_config(), style=style),
             html.Figcaption(view.summary, className="summary"),
             chart_tools(page, view, state, tr),
         ],
@@ -45,23 +50,27 @@ def _interest_panel(data: DashboardData, board: Board, tr: Translator) -> tuple[
         data, {"topic": board.topics, "region": board.regions[0], "lang": tr.lang}
     )
     (view,) = interest.chart_views(data, state, tr)
-    return _chart(interest.NAME, view, state, tr), view.info.synthetic
+    return _chart(interest.NAME, view, state, tr, INTEREST_HEIGHT), view.info.synthetic
 
 
 def _momentum_panel(data: DashboardData, board: Board, tr: Translator) -> tuple[Any, bool]:
+    """The board's topics' level and growth: the same figures as Overview's (one growth
+    definition, ``region_momentum``), with the weeks they cover."""
     names = tr.names(data.topics(), "topic_id")
-    shown, _ = interest_values(data.interest_over_time(tuple(board.topics), board.regions[0]))
-    momentum = topic_momentum(shown).with_columns(
+    every_topic, _ = region_momentum(data, board.regions[0])
+    momentum = every_topic.filter(pl.col("topic_id").is_in(board.topics)).with_columns(
         name=pl.col("topic_id").replace_strict(names, default=pl.col("topic_id"))
     )
+    level = tr("board_level_dated", window=last_weeks_text(every_topic, tr))
     table = frame_table(
         momentum,
-        {"name": tr("topic"), "recent_mean": tr("board_level"), "growth": tr("change_year")},
+        {"name": tr("topic"), "recent_mean": level, "growth": tr("change_year")},
         tr("board_momentum"),
         {"growth": tr.percent},
         tr,
     )
-    return table, bool(momentum["is_synthetic"].any())
+    note = html.P(growth_definition(every_topic, tr), className="note")
+    return html.Div([table, note]), bool(momentum["is_synthetic"].any())
 
 
 def _regions_panel(data: DashboardData, board: Board, tr: Translator) -> tuple[Any, bool]:

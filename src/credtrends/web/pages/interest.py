@@ -33,6 +33,13 @@ from credtrends.web.figures import (
     spans_google_break,
 )
 from credtrends.web.forecast_text import accuracy_lines, model_label
+from credtrends.web.growth import (
+    growth_definition,
+    growth_rows,
+    growth_sentence,
+    last_weeks_text,
+    region_momentum,
+)
 from credtrends.web.i18n import Translator, parse_lang
 from credtrends.web.table_text import display_frame
 from credtrends.web.views import (
@@ -66,6 +73,10 @@ SHOW = ("forecast", "errors")
 class Ids(StrEnum):
     COMPARE = "interest-compare"
     TOPICS = "interest-topics"
+    TOPICS_WRAP = "interest-topics-wrap"
+    FOCUS = "interest-focus"
+    FOCUS_WRAP = "interest-focus-wrap"
+    ANSWERS = "interest-answers"
     REGION = "interest-region"
     REGION_WRAP = "interest-region-wrap"
     REGIONS = "interest-regions"
@@ -96,6 +107,8 @@ def parse_state(data: DashboardData, query: Mapping[str, Any]) -> ViewState:
     if not topics:
         topics = [t for t in DEFAULT_TOPICS if t in known_topics] or known_topics[:3]
     compare = choose(text_parameter(query, "compare"), COMPARE, "topics")
+    # one topic across regions: the one the user picked, else the first one selected
+    focus = choose(text_parameter(query, "focus"), known_topics, topics[0])
     region = choose(text_parameter(query, "region"), known_regions, DEFAULT_REGION)
     regions = _unique([r for r in list_parameter(query, "regions") if r in known_regions])
     if compare == "regions" and not regions:
@@ -107,6 +120,7 @@ def parse_state(data: DashboardData, query: Mapping[str, Any]) -> ViewState:
         "region": region,
         "regions": ",".join(regions[:MAX_TOPICS]) if compare == "regions" else "",
         "compare": compare,
+        "focus": focus if compare == "regions" else "",
         "granularity": choose(text_parameter(query, "granularity"), GRANULARITIES, "week"),
         "period": choose(text_parameter(query, "period"), PERIODS, "5y"),
         "show": ",".join(show) or "none",
@@ -122,7 +136,7 @@ def _series_frames(
     topic_names = tr.names(data.topics(), "topic_id")
     region_names = tr.names(data.regions(), "region_code")
     if state["compare"] == "regions":
-        topic = topics[0]
+        topic = state["focus"] or topics[0]
         regions = state["regions"].split(",")
         rows = pl.concat([data.interest_over_time((topic,), r) for r in regions])
         shown, _ = interest_values(rows)
@@ -153,7 +167,7 @@ def _accuracy(data: DashboardData, state: ViewState) -> pl.DataFrame:
     if state["compare"] == "regions":
         return pl.concat(
             [
-                data.forecast_accuracy(topics[:1], r).with_columns(series=pl.lit(r))
+                data.forecast_accuracy(shown_topics(state)[:1], r).with_columns(series=pl.lit(r))
                 for r in state["regions"].split(",")
             ]
         )
@@ -352,49 +366,151 @@ def _recent_table(
     )
 
 
-def view_tables(data: DashboardData, state: ViewState, tr: Translator) -> list[ViewTable]:
-    """The related searches under the chart (top and rising), as the page shows them."""
-    topic = state["topic"].split(",")[0]
-    region = state["regions"].split(",")[0] if state["compare"] == "regions" else state["region"]
-    related = data.related_queries(topic, region)
-    topic_name = tr.names(data.topics(), "topic_id").get(topic, topic)
-    region_name = tr.names(data.regions(), "region_code").get(region, region)
-    heading = tr("related", topic=topic_name, region=region_name)
-    if related.is_empty():
-        return [ViewTable("related", heading, heading, pl.DataFrame(), related, tr("related_none"))]
-    tables = []
-    for kind, caption in (("top", "related_top"), ("rising", "related_rising")):
-        rows = related.filter(pl.col("kind") == kind).with_columns(
-            shown=pl.when(pl.col("is_breakout"))
-            .then(pl.lit(tr("breakout")))
-            .otherwise(
-                pl.col("value").map_elements(
-                    (lambda v: tr.percent(v / 100)) if kind == "rising" else tr.integer,
-                    return_dtype=pl.String,
+def shown_topics(state: ViewState) -> list[str]:
+    """The topics the chart draws: the selection, or the one compared across regions."""
+    if state["compare"] == "regions":
+        return [state["focus"] or state["topic"].split(",")[0]]
+    return state["topic"].split(",")
+
+
+def shown_pairs(state: ViewState) -> list[tuple[str, str]]:
+    """(topic, region) of every series on the chart."""
+    if state["compare"] == "regions":
+        return [(shown_topics(state)[0], region) for region in state["regions"].split(",")]
+    return [(topic, state["region"]) for topic in shown_topics(state)]
+
+
+def growth_table(data: DashboardData, state: ViewState, tr: Translator) -> ViewTable:
+    """ "Is it growing here?": one sentence per series shown, from the site's one growth
+    figure (``region_momentum``), with its interval and the weeks compared."""
+    topic_names = tr.names(data.topics(), "topic_id")
+    region_names = tr.names(data.regions(), "region_code")
+    rows: list[dict[str, Any]] = []
+    window_of = pl.DataFrame()
+    for topic, region in shown_pairs(state):
+        momentum, _ = region_momentum(data, region)
+        window_of = window_of if window_of.height else momentum
+        row = growth_rows(momentum, [topic], region).get(topic)
+        topic_name, region_name = topic_names.get(topic, topic), region_names.get(region, region)
+        rows.append(
+            {
+                "topic_id": topic,
+                "region_code": region,
+                "name": region_name if state["compare"] == "regions" else topic_name,
+                "answer": growth_sentence(topic_name, region_name, row, tr),
+                **{
+                    name: (row or {}).get(name)
+                    for name in (
+                        "growth", "growth_low", "growth_high", "growth_within_noise",
+                        "recent_mean", "year_ago_mean", "recent_start", "recent_end",
+                        "year_ago_start", "year_ago_end", "source", "is_synthetic",
+                    )
+                },
+            }
+        )  # fmt: skip
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "topic_id": pl.String, "region_code": pl.String, "name": pl.String,
+            "answer": pl.String, "growth": pl.Float64, "growth_low": pl.Float64,
+            "growth_high": pl.Float64, "growth_within_noise": pl.Boolean,
+            "recent_mean": pl.Float64, "year_ago_mean": pl.Float64, "recent_start": pl.Date,
+            "recent_end": pl.Date, "year_ago_start": pl.Date, "year_ago_end": pl.Date,
+            "source": pl.String, "is_synthetic": pl.Boolean,
+        },
+    )  # fmt: skip
+    caption = tr("growth_table", window=last_weeks_text(window_of, tr))
+    shown = display_frame(frame, {"answer": tr("col_answer")}, tr)
+    return ViewTable("growth", tr("growth_answers"), caption, shown, frame)
+
+
+def related_tables(data: DashboardData, state: ViewState, tr: Translator) -> list[ViewTable]:
+    """The related searches (top and rising) of every series shown, as the page shows them."""
+    topic_names = tr.names(data.topics(), "topic_id")
+    region_names = tr.names(data.regions(), "region_code")
+    by_regions = state["compare"] == "regions"
+    tables: list[ViewTable] = []
+    for topic, region in shown_pairs(state):
+        related = data.related_queries(topic, region)
+        heading = tr(
+            "related", topic=topic_names.get(topic, topic), region=region_names.get(region, region)
+        )
+        suffix = region if by_regions else topic
+        if related.is_empty():
+            tables.append(
+                ViewTable(f"related-{suffix}", heading, heading, pl.DataFrame(), related,
+                          tr("related_none"))
+            )  # fmt: skip
+            continue
+        for kind, caption in (("top", "related_top"), ("rising", "related_rising")):
+            rows = related.filter(pl.col("kind") == kind).with_columns(
+                shown=pl.when(pl.col("is_breakout"))
+                .then(pl.lit(tr("breakout")))
+                .otherwise(
+                    pl.col("value").map_elements(
+                        (lambda v: tr.percent(v / 100)) if kind == "rising" else tr.integer,
+                        return_dtype=pl.String,
+                    )
                 )
             )
-        )
-        caption_text = tr(caption) + (f" ({rows['source'][0]})" if rows.height else "")
-        columns = {"rank": tr("rank"), "query": tr("related_query"), "shown": tr("related_value")}
-        tables.append(
-            ViewTable(
-                f"related-{kind}",
-                heading,
-                caption_text,
-                display_frame(rows.head(10), columns, tr),
-                rows.drop("shown"),
+            caption_text = tr(caption) + (f" ({rows['source'][0]})" if rows.height else "")
+            columns = {
+                "rank": tr("rank"), "query": tr("related_query"), "shown": tr("related_value"),
+            }  # fmt: skip
+            tables.append(
+                ViewTable(
+                    f"related-{kind}-{suffix}",
+                    heading,
+                    caption_text,
+                    display_frame(rows.head(10), columns, tr),
+                    rows.drop("shown"),
+                )
             )
-        )
     return tables
 
 
+def view_tables(data: DashboardData, state: ViewState, tr: Translator) -> list[ViewTable]:
+    """The growth answers, then the related searches of every series shown, in page order."""
+    return [growth_table(data, state, tr), *related_tables(data, state, tr)]
+
+
+def _answers(data: DashboardData, state: ViewState, tr: Translator) -> html.Div:
+    table = growth_table(data, state, tr)
+    momentum, _ = region_momentum(
+        data, state["regions"].split(",")[0] if state["compare"] == "regions" else state["region"]
+    )
+    return html.Div(
+        [
+            html.H2(table.heading),
+            html.Ul([html.Li(text) for text in table.data["answer"].to_list()],
+                    className="growth-answers"),
+            html.P(growth_definition(momentum, tr), className="note"),
+            table_downloads(NAME, table.key, state, tr),
+        ]
+    )  # fmt: skip
+
+
 def _related(data: DashboardData, state: ViewState, tr: Translator) -> html.Div:
-    tables = view_tables(data, state, tr)
-    heading = html.H2(tables[0].heading)
-    if len(tables) == 1:
-        return html.Div([heading, view_table(tables[0])])
-    shown = [view_table(t, table_downloads(NAME, t.key, state, tr)) for t in tables]
-    return html.Div([heading, html.Div(shown, className="grid-2")])
+    tables = related_tables(data, state, tr)
+    groups: dict[str, list[ViewTable]] = {}
+    for table in tables:
+        groups.setdefault(table.heading, []).append(table)
+    sections: list[Any] = [html.H2(tr("related_all"))]
+    for heading, group in groups.items():
+        shown = [
+            view_table(t, table_downloads(NAME, t.key, state, tr)) if t.frame.height
+            else view_table(t)
+            for t in group
+        ]  # fmt: skip
+        sections.append(html.Section([html.H3(heading), html.Div(shown, className="grid-2")],
+                                     className="related-group"))  # fmt: skip
+    return html.Div(sections)
+
+
+def _regions_note(data: DashboardData, state: ViewState, tr: Translator) -> str:
+    """Which topic is compared across regions, said in words (never silently the first)."""
+    topic = shown_topics(state)[0]
+    return tr("compare_regions_pick", topic=tr.names(data.topics(), "topic_id").get(topic, topic))
 
 
 def _compared_regions(data: DashboardData, state: ViewState) -> list[str]:
@@ -435,10 +551,17 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
                     _fieldset(tr("compare"), dcc.RadioItems(
                         id=Ids.COMPARE, value=state["compare"], **radio,
                         options=[{"label": tr(f"compare_{c}"), "value": c} for c in COMPARE])),
-                    html.Label([tr("topics"), dcc.Dropdown(
+                    html.Div(html.Label([tr("topics"), dcc.Dropdown(
                         id=Ids.TOPICS, options=_options(topics, "topic_id", tr),
                         value=state["topic"].split(","), multi=True, clearable=False)],
                         className="control control-wide"),
+                        id=Ids.TOPICS_WRAP, hidden=by_regions, className="control-wrap"),
+                    html.Div(html.Label([tr("focus_topic"), dcc.Dropdown(
+                        id=Ids.FOCUS, options=_options(topics, "topic_id", tr),
+                        value=shown_topics(state)[0] if by_regions else
+                        state["topic"].split(",")[0], clearable=False)],
+                        className="control control-wide"),
+                        id=Ids.FOCUS_WRAP, hidden=not by_regions, className="control-wrap"),
                     html.Div(html.Label([tr("region"), dcc.Dropdown(
                         id=Ids.REGION, options=_options(data.regions(), "region_code", tr),
                         value=state["region"], clearable=False)], className="control"),
@@ -451,7 +574,7 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
                 ],
                 className="controls",
             ),
-            html.P(tr("compare_regions_note"), id=Ids.REGIONS_NOTE, className="note",
+            html.P(_regions_note(data, state, tr), id=Ids.REGIONS_NOTE, className="note",
                    hidden=not by_regions),
             html.Div(
                 [
@@ -469,6 +592,7 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
             ),
             chart_block(NAME, CHART_KEY, tr, height="520px"),
             html.Ul(id=Ids.CAVEATS, className="caveats"),
+            html.Section(id=Ids.ANSWERS, className="growth-answers-section"),
             html.Div(id=Ids.REPORT),
             html.Section(id=Ids.RELATED),
             dcc.Store(id=Ids.LANG, data=tr.lang),
@@ -488,15 +612,21 @@ def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
             by_regions,
             not by_regions,
             not by_regions,
+            _regions_note(data, state, tr),
+            by_regions,
+            not by_regions,
+            _answers(data, state, tr),
         )
 
     controls = {
-        "compare": Ids.COMPARE, "topic": Ids.TOPICS, "region": Ids.REGION,
+        "compare": Ids.COMPARE, "topic": Ids.TOPICS, "focus": Ids.FOCUS, "region": Ids.REGION,
         "regions": Ids.REGIONS, "granularity": Ids.GRANULARITY, "period": Ids.PERIOD,
         "show": Ids.SHOW,
     }  # fmt: skip
     extra_outputs = [
         (Ids.CAVEATS, "children"), (Ids.RELATED, "children"), (Ids.REGION_WRAP, "hidden"),
         (Ids.REGIONS_WRAP, "hidden"), (Ids.REGIONS_NOTE, "hidden"),
+        (Ids.REGIONS_NOTE, "children"), (Ids.TOPICS_WRAP, "hidden"), (Ids.FOCUS_WRAP, "hidden"),
+        (Ids.ANSWERS, "children"),
     ]  # fmt: skip
     register_view_callback(app, data, interest, IDS, controls, extra_outputs, extras)

@@ -12,21 +12,22 @@ import polars as pl
 from dash import dcc, html
 from plotly.subplots import make_subplots
 
-from credtrends.transforms.alignment import weekly_to_period
+from credtrends.transforms.series_views import mark_unfinished, to_granularity
 from credtrends.web.components.banner import synthetic_banner
-from credtrends.web.components.chart_block import (
-    chart_block,
-)
+from credtrends.web.components.chart_block import chart_block, table_downloads
 from credtrends.web.components.controls import choice_dropdown
-from credtrends.web.components.tables import frame_table
+from credtrends.web.components.tables import view_table
 from credtrends.web.components.url_state import url_state_stores
 from credtrends.web.components.view_callback import register_view_callback
 from credtrends.web.data import DashboardData
 from credtrends.web.downloads import ExportInfo
 from credtrends.web.figures import PALETTE, for_dash, interest_values, synthetic_note
 from credtrends.web.i18n import Translator, parse_lang
+from credtrends.web.table_text import display_frame
+from credtrends.web.unfinished import unfinished_note, unfinished_periods
 from credtrends.web.views import (
     ChartView,
+    ViewTable,
     choose,
     permalink,
     sources_of,
@@ -94,10 +95,11 @@ def labour_figure(
             tr("labour_panel_supply"),
         ),
     )
+    final_interest = interest.filter(~pl.col("is_unfinished"))
     figure.add_trace(
         go.Scatter(
-            x=interest["period_start"].to_list(),
-            y=interest["value"].to_list(),
+            x=final_interest["period_start"].to_list(),
+            y=final_interest["value"].to_list(),
             mode="lines",
             name=tr("labour_interest"),
             line={"color": PALETTE[0]},
@@ -105,6 +107,7 @@ def labour_figure(
         row=1,
         col=1,
     )
+    add_unfinished(figure, interest, PALETTE[0], tr("labour_interest"), tr, row=1)
     shown = labour.filter(pl.col("measure").is_in(SHOWN_MEASURES))
     several_sources = shown["source"].n_unique() > 1
     # One line per occupation, measure and source: numbers from two sources never join.
@@ -114,17 +117,16 @@ def labour_figure(
         label = f"{occupation_titles.get(str(noc), noc)} [{noc}]: {measure_label(str(measure), tr)}"
         if several_sources:
             label += f" ({source})"
+        color = PALETTE[(index + 1) % len(PALETTE)]
+        final = series.filter(~pl.col("is_unfinished"))
         figure.add_trace(
             go.Scatter(
-                x=series["period_start"].to_list(),
-                y=series["value"].to_list(),
+                x=final["period_start"].to_list(),
+                y=final["value"].to_list(),
                 mode="lines+markers" if measure == "job_vacancies" else "lines",
                 name=label,
-                line={
-                    "color": PALETTE[(index + 1) % len(PALETTE)],
-                    "dash": "solid" if measure == "job_vacancies" else "dot",
-                },
-                customdata=series["status"].fill_null("").to_list(),
+                line={"color": color, "dash": "solid" if measure == "job_vacancies" else "dot"},
+                customdata=final["status"].fill_null("").to_list(),
                 hovertemplate=f"{label}<br>%{{x|%Y-%m}}: %{{y:,.0f}} %{{customdata}}"
                 "<extra></extra>",
                 connectgaps=False,
@@ -132,13 +134,19 @@ def labour_figure(
             row=2,
             col=1,
         )
+        add_unfinished(figure, series, color, label, tr, row=2)
     offered = portal.filter(pl.col("measure") == "programs_offered")
+    # an unfinished month's bar is hatched and pale: not a final count
     figure.add_trace(
         go.Bar(
             x=offered["period_start"].to_list(),
             y=offered["value"].to_list(),
             name=tr("labour_programs"),
-            marker={"color": PALETTE[6]},
+            marker={
+                "color": PALETTE[6],
+                "opacity": [0.45 if flag else 1.0 for flag in offered["is_unfinished"]],
+                "pattern": {"shape": ["/" if flag else "" for flag in offered["is_unfinished"]]},
+            },
         ),
         row=3,
         col=1,
@@ -158,39 +166,81 @@ def labour_figure(
     return figure
 
 
-def latest_table(labour: pl.DataFrame, occupations: pl.DataFrame, tr: Translator) -> html.Table:
+def add_unfinished(
+    figure: go.Figure, series: pl.DataFrame, color: str, label: str, tr: Translator, row: int
+) -> None:
+    """The unfinished periods of one line: open markers on a thin dotted segment from the
+    last final value, so they are never read as a drop (or a rise) of the line itself."""
+    unfinished = series.filter(pl.col("is_unfinished"))
+    if unfinished.is_empty():
+        return
+    final = series.filter(~pl.col("is_unfinished") & pl.col("value").is_not_null()).tail(1)
+    segment = pl.concat([final.select("period_start", "value"),
+                         unfinished.select("period_start", "value")])  # fmt: skip
+    mark = tr("unfinished_point")
+    figure.add_trace(
+        go.Scatter(
+            x=segment["period_start"].to_list(),
+            y=segment["value"].to_list(),
+            mode="lines+markers",
+            name=f"{label} ({mark})",
+            showlegend=False,
+            line={"color": color, "dash": "dot", "width": 1},
+            marker={"color": color, "symbol": ["circle"] * final.height
+                    + ["circle-open"] * unfinished.height, "size": 9},
+            hovertemplate=f"{label}<br>%{{x|%Y-%m}}: %{{y:,.0f}} ({mark})<extra></extra>",
+        ),
+        row=row,
+        col=1,
+    )  # fmt: skip
+
+
+def latest_rows(labour: pl.DataFrame, occupations: pl.DataFrame, tr: Translator) -> pl.DataFrame:
+    """The newest value of each occupation and measure; an unfinished period says so."""
+    labour = labour if "is_unfinished" in labour.columns else mark_unfinished(labour)
     latest = (
         labour.filter(pl.col("measure").is_in(SHOWN_MEASURES))
         .sort("period_start")
         .group_by("noc_code", "measure", "source")
         .last()
         .with_columns(
-            period=pl.col("period_start").dt.strftime("%Y-%m"),
-            measure=pl.col("measure").replace_strict(
+            period=pl.col("period_start").dt.strftime("%Y-%m")
+            + pl.when(pl.col("is_unfinished"))
+            .then(pl.lit(tr("unfinished_table_note")))
+            .otherwise(pl.lit("")),
+            measure_name=pl.col("measure").replace_strict(
                 {m: measure_label(m, tr) for m in SHOWN_MEASURES}, default=pl.col("measure")
             ),
         )
     )
     title_column = "title_fr" if tr.lang == "fr" else "title_en"
-    rows = (
+    return (
         occupations.with_columns(title=pl.coalesce(title_column, "title_en"))
         .join(latest, on="noc_code", how="left")
         .sort("noc_code", "measure")
     )
-    return frame_table(
-        rows,
-        {
-            "noc_code": tr("col_noc"),
-            "title": tr("col_occupation"),
-            "measure": tr("col_measure"),
-            "period": tr("col_period"),
-            "value": tr("col_value"),
-            "status": tr("col_status"),
-            "source": tr("col_source"),
-        },
-        tr("labour_table"),
-        tr=tr,
-    )
+
+
+def latest_view_table(data: DashboardData, state: ViewState, tr: Translator) -> ViewTable:
+    """The latest values table as shown, with its rows for downloads."""
+    occupations = data.linked_occupations(state["topic"])
+    observations = data.labour_observations(occupations["noc_code"].to_list(), state["region"])
+    rows = latest_rows(mark_unfinished(observations), occupations, tr)
+    columns = {
+        "noc_code": tr("col_noc"), "title": tr("col_occupation"),
+        "measure_name": tr("col_measure"), "period": tr("col_period"),
+        "value": tr("col_value"), "status": tr("col_status"), "source": tr("col_source"),
+    }  # fmt: skip
+    kept = rows.select(
+        "noc_code", "measure", "period_start", "value", "is_unfinished", "status", "source",
+        "is_synthetic",
+    )  # fmt: skip
+    return ViewTable("latest", "", tr("labour_table"), display_frame(rows, columns, tr), kept)
+
+
+def view_tables(data: DashboardData, state: ViewState, tr: Translator) -> list[ViewTable]:
+    """The latest values of the linked occupations, after the chart."""
+    return [latest_view_table(data, state, tr)]
 
 
 def _frames(
@@ -198,35 +248,45 @@ def _frames(
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame, str]:
     occupations = data.linked_occupations(state["topic"])
     weekly, axis_key = interest_values(data.interest_over_time((state["topic"],), state["region"]))
-    flags = weekly.group_by(pl.col("period_start").dt.truncate("1mo")).agg(
-        pl.col("is_synthetic").any(), pl.col("source").first()
+    # months of complete weeks; the newest month still running is marked unfinished
+    interest = to_granularity(
+        weekly.select(
+            "period_start", "value", "is_partial", "source", "is_synthetic",
+            series=pl.lit("search_interest"),
+        ),
+        "month",
+    ).with_columns(is_unfinished=pl.col("is_partial"))  # fmt: skip
+    labour = mark_unfinished(
+        data.labour_observations(occupations["noc_code"].to_list(), state["region"])
     )
-    interest = weekly_to_period(weekly.select("period_start", "value", "is_partial"), "month").join(
-        flags, on="period_start", how="left"
-    )
-    labour = data.labour_observations(occupations["noc_code"].to_list(), state["region"])
-    portal = data.portal_counts(state["topic"], state["region"])
+    portal = mark_unfinished(data.portal_counts(state["topic"], state["region"]))
     return occupations, interest, labour, portal, axis_key
 
 
 def _long(interest: pl.DataFrame, labour: pl.DataFrame, portal: pl.DataFrame) -> pl.DataFrame:
     """The three panels' numbers in one long table, as the chart shows them."""
-    columns = ["panel", "series", "period_start", "value", "status", "source", "is_synthetic"]
+    columns = [
+        "panel", "series", "granularity", "period_start", "value", "is_unfinished", "status",
+        "source", "is_synthetic",
+    ]  # fmt: skip
     parts = [
         interest.select(
             panel=pl.lit("search_interest"), series=pl.lit("search_interest"),
-            period_start="period_start", value="value", status=pl.lit(None, pl.String),
-            source="source", is_synthetic="is_synthetic",
+            granularity=pl.lit("month"),
+            period_start="period_start", value="value", is_unfinished="is_unfinished",
+            status=pl.lit(None, pl.String), source="source", is_synthetic="is_synthetic",
         ),
         labour.filter(pl.col("measure").is_in(SHOWN_MEASURES)).select(
             panel=pl.lit("labour"), series=pl.col("noc_code") + ":" + pl.col("measure"),
-            period_start="period_start", value="value", status="status",
-            source="source", is_synthetic="is_synthetic",
+            granularity="granularity",
+            period_start="period_start", value="value", is_unfinished="is_unfinished",
+            status="status", source="source", is_synthetic="is_synthetic",
         ),
         portal.filter(pl.col("measure") == "programs_offered").select(
-            panel=pl.lit("programs"), series=pl.col("measure"), period_start="period_start",
-            value="value", status=pl.lit(None, pl.String), source="source",
-            is_synthetic="is_synthetic",
+            panel=pl.lit("programs"), series=pl.col("measure"), granularity="granularity",
+            period_start="period_start",
+            value="value", is_unfinished="is_unfinished", status=pl.lit(None, pl.String),
+            source="source", is_synthetic="is_synthetic",
         ),
     ]  # fmt: skip
     return pl.concat([part.select(columns) for part in parts], how="vertical_relaxed")
@@ -238,7 +298,10 @@ def _summary(
 ) -> str:  # fmt: skip
     if occupations.is_empty():
         return tr("labour_no_links")
-    vacancies = labour.filter(pl.col("measure") == "job_vacancies").sort("period_start")
+    # the newest final quarter: an unfinished one is still being counted
+    vacancies = labour.filter(
+        (pl.col("measure") == "job_vacancies") & ~pl.col("is_unfinished")
+    ).sort("period_start")
     latest = vacancies.group_by("noc_code").last()["value"].sum() if vacancies.height else None
     offered = portal.filter(pl.col("measure") == "programs_offered").sort("period_start")
     return tr(
@@ -264,7 +327,7 @@ def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[C
         sources=sources_of(interest, labour, portal),
         synthetic=synthetic_in(interest, labour, portal),
         permalink=permalink(PATH, state),
-        notes=[tr("labour_table")],
+        notes=[tr("labour_table"), *unfinished_note(unfinished_periods(displayed, tr), tr)],
         lang=tr.lang,
     )
     summary = _summary(topic, region, occupations, labour, portal, tr)
@@ -300,9 +363,9 @@ def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
     from credtrends.web.pages import labour
 
     def extras(state: ViewState, tr: Translator, view: ChartView) -> tuple[Any, ...]:
-        occupations = data.linked_occupations(state["topic"])
-        observations = data.labour_observations(occupations["noc_code"].to_list(), state["region"])
-        return (latest_table(observations, occupations, tr),)
+        notes = [html.P(note, className="note unfinished-note") for note in view.info.notes[1:]]
+        (latest,) = view_tables(data, state, tr)
+        return ([*notes, view_table(latest, table_downloads(NAME, latest.key, state, tr))],)
 
     register_view_callback(
         app, data, labour, IDS, {"topic": Ids.TOPIC, "region": Ids.REGION},

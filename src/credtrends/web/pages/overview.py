@@ -11,7 +11,7 @@ import polars as pl
 from dash import dcc, html
 
 from credtrends.forecasting import rank_emerging
-from credtrends.transforms.scores import topic_momentum
+from credtrends.transforms.scores import GROWTH_WEEKS
 from credtrends.web.components.banner import synthetic_banner
 from credtrends.web.components.chart_block import chart_block, table_downloads
 from credtrends.web.components.controls import choice_dropdown
@@ -21,6 +21,7 @@ from credtrends.web.components.view_callback import register_view_callback
 from credtrends.web.data import DashboardData
 from credtrends.web.downloads import ExportInfo
 from credtrends.web.figures import empty_figure, for_dash, interest_values, synthetic_note
+from credtrends.web.growth import growth_definition, last_weeks_text, region_momentum
 from credtrends.web.i18n import Translator, parse_lang
 from credtrends.web.table_text import display_frame
 from credtrends.web.views import (
@@ -41,7 +42,7 @@ PATH = "/"
 TITLE_KEY = "page_overview"
 CHART_KEY = "top"
 DEFAULT_REGION = "CA"
-RECENT_WEEKS = 12
+RECENT_WEEKS = GROWTH_WEEKS
 TOP_N = 15
 
 
@@ -52,6 +53,7 @@ class Ids:
     FRESHNESS = "overview-freshness"
     REPORT = "overview-report"
     LANG = "overview-lang"
+    GROWTH_NOTE = "overview-growth-note"
 
 
 IDS = {"banner": Ids.BANNER, "report": Ids.REPORT, "lang": Ids.LANG}
@@ -66,14 +68,9 @@ def parse_state(data: DashboardData, query: Mapping[str, Any]) -> ViewState:
 
 
 def momentum_for(data: DashboardData, region_code: str, tr: Translator) -> tuple[pl.DataFrame, str]:
+    """Every topic's level and growth in the region: the one growth figure of every page."""
     topics = data.topics()
-
-    def compute() -> tuple[pl.DataFrame, str]:
-        frame = data.interest_over_time(tuple(topics["topic_id"].to_list()), region_code)
-        shown, axis_key = interest_values(frame)
-        return topic_momentum(shown, RECENT_WEEKS), axis_key
-
-    momentum, axis_key = data.derived(f"momentum:{region_code}", compute)
+    momentum, axis_key = region_momentum(data, region_code)
     names = pl.DataFrame(
         {
             "topic_id": list(tr.names(topics, "topic_id")),
@@ -107,33 +104,43 @@ def top_topics_figure(
     )
     annotations = [synthetic_note(tr)] if bool(momentum["is_synthetic"].any()) else []
     figure.update_layout(
-        title={"text": tr("overview_top_title", region=region_name, weeks=RECENT_WEEKS), "x": 0},
+        # the weeks on a line of their own: one line ran out of a phone's width
+        title={
+            "text": tr("overview_top_heading", region=region_name)
+            + f"<br><sup>{last_weeks_text(momentum, tr)}</sup>",
+            "x": 0,
+        },
         xaxis={"title": {"text": scale_note}},
         height=160 + 28 * top.height,
-        margin={"l": 260, "r": 20, "t": 70, "b": 70},
+        margin={"l": 260, "r": 20, "t": 80, "b": 70},
         annotations=annotations,
     )
     return figure
+
+
+def _title(momentum: pl.DataFrame, region_name: str, tr: Translator) -> str:
+    """ "Most searched topics in Canada, last 12 weeks (Sep 8–Nov 30, 2026)"."""
+    return tr("overview_top_title_dated", region=region_name, window=last_weeks_text(momentum, tr))
 
 
 def _top_summary(momentum: pl.DataFrame, region_name: str, tr: Translator) -> str:
     if momentum.is_empty():
         return tr("no_interest")
     names = momentum["name"].to_list()
+    window = last_weeks_text(momentum, tr)
     if len(names) == 1:
-        return tr(
-            "overview_top_summary_one", region=region_name, first=names[0], weeks=RECENT_WEEKS
-        )
+        return tr("overview_top_summary_one_dated", region=region_name, first=names[0],
+                  window=window)  # fmt: skip
     return tr(
-        "overview_top_summary", region=region_name, first=names[0], second=names[1],
-        weeks=RECENT_WEEKS,
+        "overview_top_summary_dated", region=region_name, first=names[0], second=names[1],
+        window=window,
     )  # fmt: skip
 
 
 def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[ChartView]:
     region_name = tr.names(data.regions(), "region_code").get(state["region"], state["region"])
     momentum, scale_note = momentum_for(data, state["region"], tr)
-    title = tr("overview_top_title", region=region_name, weeks=RECENT_WEEKS)
+    title = _title(momentum, region_name, tr)
     figure = top_topics_figure(momentum, region_name, scale_note, tr)
     displayed = momentum.head(TOP_N).select(
         "topic_id",
@@ -148,7 +155,11 @@ def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[C
         sources=sources_of(momentum),
         synthetic=synthetic_in(momentum),
         permalink=permalink(PATH, state),
-        notes=[scale_note.replace("<br>", " "), tr("caveat_partial")],
+        notes=[
+            scale_note.replace("<br>", " "),
+            growth_definition(momentum, tr),
+            tr("caveat_partial"),
+        ],
         lang=tr.lang,
     )
     table = display_frame(
@@ -177,9 +188,13 @@ def movers_tables(momentum: pl.DataFrame, tr: Translator) -> list[ViewTable]:
     return tables
 
 
-def emerging_table(data: DashboardData, region_code: str, tr: Translator) -> ViewTable:
-    """Topics taking off: growth over the last year, its acceleration, and trend breaks."""
+def emerging_table(
+    data: DashboardData, region_code: str, momentum: pl.DataFrame, tr: Translator
+) -> ViewTable:
+    """Topics taking off, ranked on growth, acceleration and trend breaks; the change shown is
+    the site's one growth figure (``momentum``), the same number as in risers and fallers."""
     names = tr.names(data.topics(), "topic_id")
+    growth = momentum.sort("is_synthetic", "source").unique("topic_id", keep="first")
 
     def rank() -> pl.DataFrame:
         shown, _ = interest_values(data.interest_over_time(tuple(names), region_code))
@@ -188,9 +203,12 @@ def emerging_table(data: DashboardData, region_code: str, tr: Translator) -> Vie
         )
         return rank_emerging(series, "week")
 
-    ranked = data.derived(f"emerging:{region_code}", rank).with_columns(
+    ranked = (
+        data.derived(f"emerging:{region_code}", rank)
+        .join(growth.select(series_id="topic_id", growth="growth"), on="series_id", how="left")
+        .drop("growth_pct")
+    ).with_columns(
         topic=pl.col("series_id").replace_strict(names, default=pl.col("series_id")),
-        growth=pl.col("growth_pct") / 100,
         acceleration=pl.col("acceleration_pct") / 100,
         trend_break=pl.when(pl.col("break_flag"))
         .then(pl.lit(tr("since", when="")) + pl.col("break_period").dt.strftime("%Y-%m"))
@@ -199,7 +217,7 @@ def emerging_table(data: DashboardData, region_code: str, tr: Translator) -> Vie
     columns = {
         "rank": tr("rank"),
         "topic": tr("topic"),
-        "growth": tr("growth_year"),
+        "growth": tr("change_year"),
         "acceleration": tr("acceleration"),
         "trend_break": tr("trend_break"),
         "score": tr("score"),
@@ -207,7 +225,7 @@ def emerging_table(data: DashboardData, region_code: str, tr: Translator) -> Vie
     shown = display_frame(
         ranked.head(8), columns, tr, {"growth": tr.percent, "acceleration": tr.percent}
     )
-    return ViewTable("emerging", "", tr("emerging"), shown, ranked.head(8))
+    return ViewTable("emerging", "", tr("emerging_dated"), shown, ranked.head(8))
 
 
 def view_tables(data: DashboardData, state: ViewState, tr: Translator) -> list[ViewTable]:
@@ -216,7 +234,7 @@ def view_tables(data: DashboardData, state: ViewState, tr: Translator) -> list[V
     sources, shown_sources = sources_frame(data, tr)
     return [
         *movers_tables(momentum, tr),
-        emerging_table(data, state["region"], tr),
+        emerging_table(data, state["region"], momentum, tr),
         ViewTable("freshness", "", tr("freshness"), shown_sources, sources),
     ]
 
@@ -227,6 +245,7 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
         [
             html.H1(tr(TITLE_KEY)),
             html.P(tr("overview_intro", weeks=RECENT_WEEKS)),
+            html.P(id=Ids.GROWTH_NOTE, className="note growth-definition"),
             synthetic_banner(tr, visible=False, component_id=Ids.BANNER),
             choice_dropdown(Ids.REGION, tr("region"), data.regions(), "region_code",
                             state["region"], tr),
@@ -248,9 +267,12 @@ def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
             view_table(table, table_downloads(NAME, table.key, state, tr))
             for table in view_tables(data, state, tr)
         )
-        return [html.Div([risers, fallers], className="grid-2"), emerging], freshness
+        movers = [html.Div([risers, fallers], className="grid-2"), emerging]
+        momentum, _ = momentum_for(data, state["region"], tr)
+        return movers, freshness, growth_definition(momentum, tr)
 
     register_view_callback(
         app, data, overview, IDS, {"region": Ids.REGION},
-        [(Ids.MOVERS, "children"), (Ids.FRESHNESS, "children")], extras,
+        [(Ids.MOVERS, "children"), (Ids.FRESHNESS, "children"), (Ids.GROWTH_NOTE, "children")],
+        extras,
     )  # fmt: skip
