@@ -206,3 +206,6 @@ def test_the_regions_page_shows_levels_with_their_interval(
     assert all(" to " in text for _, text in growth_trace["customdata"])
     assert "largest share of searches in Ontario (100)" in by_level.summary
     assert "Nunavut" in by_level.summary  # the smallest, shown with its censored bound
+    # the growth summary says which weeks it compares, as every page does
+    assert "against the same weeks a year earlier" in view.summary
+    assert "2025" in view.summary  # the demo ends 2025-06-01: dated windows

@@ -10,7 +10,7 @@ import dash
 import polars as pl
 from dash import dcc, html
 
-from credtrends.transforms.scores import topic_momentum
+from credtrends.transforms.scores import GROWTH_WEEKS, topic_momentum
 from credtrends.web.components.banner import synthetic_banner
 from credtrends.web.components.chart_block import (
     chart_block,
@@ -22,6 +22,7 @@ from credtrends.web.components.view_callback import register_view_callback
 from credtrends.web.data import DashboardData
 from credtrends.web.downloads import ExportInfo
 from credtrends.web.figures import for_dash, interest_values
+from credtrends.web.growth import growth_definition
 from credtrends.web.i18n import Translator, parse_lang
 from credtrends.web.maps import PROVINCES_URL, province_choropleth
 from credtrends.web.table_text import display_frame
@@ -41,7 +42,8 @@ NAME = "regions"
 PATH = "/regions"
 TITLE_KEY = "page_regions"
 CHART_KEY = "map"
-RECENT_WEEKS = 12
+RECENT_WEEKS = GROWTH_WEEKS
+"""The one growth figure of every page (``web/growth.py``), here per province."""
 DEFAULT_TOPIC = "pmp"
 
 
@@ -148,12 +150,12 @@ def _summary(growth: pl.DataFrame, topic: str, tr: Translator) -> str:
         worst=ranked["region_name"][-1], worst_value=tr.percent(ranked["growth"][-1]),
     )  # fmt: skip
     noisy = ranked.filter(pl.col("growth_within_noise").fill_null(True))
-    if noisy.is_empty():
-        return sentence
-    return sentence + " " + tr(
-        "regions_noise", count=noisy.height, total=ranked.height,
-        regions=", ".join(noisy["region_name"].to_list()),
-    )  # fmt: skip
+    if not noisy.is_empty():
+        sentence += " " + tr(
+            "regions_noise", count=noisy.height, total=ranked.height,
+            regions=", ".join(noisy["region_name"].to_list()),
+        )  # fmt: skip
+    return sentence + " " + growth_definition(ranked, tr)
 
 
 def map_view(data: DashboardData, state: ViewState, tr: Translator) -> ChartView:
