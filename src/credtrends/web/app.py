@@ -194,7 +194,9 @@ def create_app(settings: Settings, engine: sa.Engine) -> dash.Dash:
     app.clientside_callback(  # type: ignore[no-untyped-call]
         META_SCRIPT, Output("page-meta-applied", "data"), Input("page-meta", "data")
     )
-    app.layout = html.Div([dcc.Location(id="url"), dash.page_container])
+    # Only the pages router's own location: a second dcc.Location kept the URL it was
+    # opened with and, redrawn on Back, pushed that stale URL over the one the reader chose.
+    app.layout = html.Div([dash.page_container])
     exportable: dict[str, ViewPage] = {page.NAME: page for page in EXPORTABLE}
     register_chart_routes(app.server, data, exportable)
     page_paths = (
