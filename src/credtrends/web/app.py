@@ -15,7 +15,7 @@ from flask_caching import Cache
 from credtrends import __version__
 from credtrends.catalogue import load_catalogue
 from credtrends.config import Settings
-from credtrends.web.boards import load_boards
+from credtrends.web.boards import Localized, load_boards
 from credtrends.web.callback_requests import guard_callback_requests
 from credtrends.web.chart_routes import register_chart_routes
 from credtrends.web.components.aria import aria
@@ -69,7 +69,7 @@ INDEX_STRING = """<!DOCTYPE html>
 class CredtrendsDash(dash.Dash):
     """Dash with ``<html lang>`` and the page title in the language the URL asks for."""
 
-    board_titles: Mapping[str, str] = {}
+    board_titles: Mapping[str, Localized] = {}
 
     def interpolate_index(self, **kwargs: Any) -> Any:  # type: ignore[override]
         tr = Translator(parse_lang(flask.request.args.get("lang")))
@@ -80,11 +80,13 @@ class CredtrendsDash(dash.Dash):
         return page.replace("<html>", f'<html lang="{tr.lang}">', 1)
 
 
-def page_title(path: str, tr: Translator, board_titles: Mapping[str, str]) -> str | None:
-    """ "Search interest · credtrends"; a board is named by its own title."""
+def page_title(path: str, tr: Translator, board_titles: Mapping[str, Localized]) -> str | None:
+    """ "Search interest · credtrends"; a board is named by its own title, in the page's
+    language."""
     if path == boards.PATH or path.startswith(boards.PATH + "/"):
         slug = path.removeprefix(boards.PATH).strip("/")
-        return f"{board_titles.get(slug) or tr(boards.TITLE_KEY)} · credtrends"
+        title = board_titles.get(slug)
+        return f"{title.text(tr.lang) if title else tr(boards.TITLE_KEY)} · credtrends"
     key = next((page.TITLE_KEY for page in PAGES if path == page.PATH), None)
     return f"{tr(key)} · credtrends" if key else None
 
