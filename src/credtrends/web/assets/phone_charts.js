@@ -166,10 +166,14 @@
         update.annotations = annotations;
         margin.t = Math.ceil(above + MODEBAR);
         update["xaxis.automargin"] = true;
+        // The chart grows by what the wrapping added above it, so its plot keeps its height.
+        var before = (original.margin && original.margin.t) || 100;
+        var grown = Math.max(0, margin.t - before);
         if (original.height) {
-            // A chart of a fixed height grows by what the wrapping added above it.
-            var before = (original.margin && original.margin.t) || 100;
-            update.height = original.height + Math.max(0, margin.t - before) + (bars.length ? 40 : 0);
+            update.height = original.height + grown + (bars.length ? 40 : 0);
+        } else if (grown > 0 && known.boxHeight) {
+            update.height = known.boxHeight + grown;
+            update.autosize = true;  // a given height turns plotly's autosize off: keep the width's
         }
 
         var xCaption = titleText(original.xaxis && original.xaxis.title);
@@ -213,7 +217,8 @@
             "annotations": clone(original.annotations) || [],
             "legend": clone(original.legend) || {},
             "margin": clone(original.margin) || {},
-            "height": original.height,
+            "height": original.height === undefined ? null : original.height,
+            "autosize": original.autosize === undefined ? null : original.autosize,
             "map.zoom": original.map && original.map.zoom,
             "xaxis.automargin": original.xaxis && original.xaxis.automargin,
             "xaxis.title": clone(original.xaxis && original.xaxis.title) || "",
@@ -226,6 +231,10 @@
         return update;
     }
 
+    function full_height(gd) {
+        return (gd._fullLayout && gd._fullLayout.height) || gd.getBoundingClientRect().height;
+    }
+
     function fit(gd) {
         if (!gd._fullLayout || !gd.layout || !window.Plotly) { return; }
         var known = state.get(gd);
@@ -233,6 +242,7 @@
             // A new figure from Dash: remember its own texts.
             known = {
                 left: 0,
+                boxHeight: 0,
                 plotH: 0,
                 axisBottom: 0,
                 layout: clone(gd.layout),
@@ -253,10 +263,29 @@
         var indices = gd.data.map(function (_, i) { return i; });
         if (key === "wide") {
             if (previous === "wide") { return; }
+            var wideBox = gd.closest(".dash-graph");
+            if (wideBox && wideBox.dataset.credtrendsHeight) {
+                wideBox.style.height = wideBox.dataset.credtrendsStyle;
+                delete wideBox.dataset.credtrendsHeight;
+                delete wideBox.dataset.credtrendsStyle;
+            }
             window.Plotly.update(gd, { name: known.names }, wideLayout(known.layout), indices);
             return;
         }
+        // The box's own height is kept on the box: a new figure must not grow it again.
+        var box = gd.closest(".dash-graph");
+        if (box && !known.layout.height) {
+            if (!box.dataset.credtrendsHeight) {
+                box.dataset.credtrendsHeight = String(full_height(gd));
+                box.dataset.credtrendsStyle = box.style.height || "";
+            }
+            known.boxHeight = Number(box.dataset.credtrendsHeight);
+        }
         var narrow = narrowLayout(gd, known);
+        if (box && narrow.layout.height && !known.layout.height) {
+            // The box of a chart without a height of its own has one in CSS: grow it too.
+            box.style.height = narrow.layout.height + "px";
+        }
         window.Plotly.update(gd, narrow.traces, narrow.layout, indices).then(function () {
             // Second and last pass, from what was drawn: the notes are placed from the plot's
             // left edge, which plotly's automatic margin may have moved; the legend goes
