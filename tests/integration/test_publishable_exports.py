@@ -151,7 +151,11 @@ def test_chart_pdf_has_its_metadata_and_fits_the_page(
     assert info["/Title"].startswith(about["title"])
     assert Translator(lang)("synthetic_title") in info["/Title"]  # the demo is synthetic
     assert info["/Author"] == "credtrends" and info["/Synthetic"] == "true"
-    assert "Open Government Licence" in info["/Licence"]
+    # The licence line in the download's language (issue 14: French downloads said it in English).
+    assert info["/Licence"] == Translator(lang)("licence")  # type: ignore[arg-type]
+    assert (
+        "Open Government Licence" in info["/Licence"] or "gouvernement ouvert" in info["/Licence"]
+    )
     assert info["/Source"] == ", ".join(about["sources"])
     assert info["/CreationDate"].startswith("D:" + datetime.now(UTC).strftime("%Y%m%d"))
     assert info["/Permalink"] == about["permalink"]
@@ -211,7 +215,7 @@ def test_report_is_the_whole_view_fits_the_page_and_says_what_it_is(
     info = _metadata(response.data)
     title_key = next(module.TITLE_KEY for module in EXPORTABLE if page == module.NAME)
     assert info["/Title"] == f"{tr(title_key)} · credtrends"
-    assert "Open Government Licence" in info["/Licence"] and info["/Author"] == "credtrends"
+    assert info["/Licence"] == tr("licence") and info["/Author"] == "credtrends"
     for drawn in _pdf_pages(response.data):
         width, _ = drawn.size
         # A4 at 60 dpi is 496 px wide with 14 mm (33 px) margins: keep 20 px blank.

@@ -18,6 +18,24 @@ def test_shipped_boards_are_valid(real_catalogue: Catalogue) -> None:
     assert len(boards) >= 2
     for board in boards.values():
         assert board.panels and board.topics
+        # Shipped boards speak both languages: French that only repeats English is a leftover.
+        assert board.title.fr != board.title.en
+        assert board.description.fr != board.description.en
+
+
+def test_board_text_is_one_for_both_languages_or_one_per_language(
+    tmp_path: Path, test_catalogue: Catalogue
+) -> None:
+    panels = "topics: [pmp]\nregions: [CA]\npanels: [{type: interest}]\n"
+    (tmp_path / "one.yaml").write_text("title: Same\n" + panels)
+    (tmp_path / "two.yaml").write_text(
+        "title: {en: Skills, fr: Compétences}\ndescription: {en: About}\n" + panels
+    )
+    boards = load_boards(tmp_path, test_catalogue)
+    assert boards["one"].title.text("fr") == boards["one"].title.text("en") == "Same"
+    assert boards["two"].title.text("fr") == "Compétences"
+    assert boards["two"].title.text("en") == "Skills"
+    assert boards["two"].description.text("fr") == "About"  # French falls back to English
 
 
 @pytest.mark.parametrize(
@@ -37,6 +55,11 @@ def test_shipped_boards_are_valid(real_catalogue: Catalogue) -> None:
             "topics: List should have at least 1",
         ),
         ("topics: [pmp]\nregions: [CA]\npanels: [{type: interest}]\n", "title: Field required"),
+        (
+            "title: {en: t, de: x}\ntopics: [pmp]\nregions: [CA]\npanels: [{type: interest}]\n",
+            "title.de: Extra inputs",
+        ),
+        ("title: ''\ntopics: [pmp]\nregions: [CA]\npanels: [{type: interest}]\n", "title.en"),
         ("[1, 2\n", "not valid YAML"),
     ],
 )

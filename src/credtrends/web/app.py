@@ -15,7 +15,7 @@ from flask_caching import Cache
 from credtrends import __version__
 from credtrends.catalogue import load_catalogue
 from credtrends.config import Settings
-from credtrends.web.boards import load_boards
+from credtrends.web.boards import Localized, load_boards
 from credtrends.web.callback_requests import guard_callback_requests
 from credtrends.web.chart_routes import register_chart_routes
 from credtrends.web.components.aria import aria
@@ -70,7 +70,7 @@ INDEX_STRING = """<!DOCTYPE html>
 class CredtrendsDash(dash.Dash):
     """Dash with ``<html lang>`` and the page title in the language the URL asks for."""
 
-    board_titles: Mapping[str, str] = {}
+    board_titles: Mapping[str, Localized] = {}
 
     def interpolate_index(self, **kwargs: Any) -> Any:  # type: ignore[override]
         tr = Translator(parse_lang(flask.request.args.get("lang")))
@@ -81,11 +81,13 @@ class CredtrendsDash(dash.Dash):
         return page.replace("<html>", f'<html lang="{tr.lang}">', 1)
 
 
-def page_title(path: str, tr: Translator, board_titles: Mapping[str, str]) -> str | None:
-    """ "Search interest · credtrends"; a board is named by its own title."""
+def page_title(path: str, tr: Translator, board_titles: Mapping[str, Localized]) -> str | None:
+    """ "Search interest · credtrends"; a board is named by its own title, in the page's
+    language."""
     if path == boards.PATH or path.startswith(boards.PATH + "/"):
         slug = path.removeprefix(boards.PATH).strip("/")
-        return f"{board_titles.get(slug) or tr(boards.TITLE_KEY)} · credtrends"
+        title = board_titles.get(slug)
+        return f"{title.text(tr.lang) if title else tr(boards.TITLE_KEY)} · credtrends"
     key = next((page.TITLE_KEY for page in PAGES if path == page.PATH), None)
     return f"{tr(key)} · credtrends" if key else None
 
@@ -201,7 +203,9 @@ def create_app(settings: Settings, engine: sa.Engine) -> dash.Dash:
     app.clientside_callback(  # type: ignore[no-untyped-call]
         META_SCRIPT, Output("page-meta-applied", "data"), Input("page-meta", "data")
     )
-    app.layout = html.Div([dcc.Location(id="url"), dash.page_container])
+    # Only the pages router's own location: a second dcc.Location kept the URL it was
+    # opened with and, redrawn on Back, pushed that stale URL over the one the reader chose.
+    app.layout = html.Div([dash.page_container])
     exportable: dict[str, ViewPage] = {page.NAME: page for page in EXPORTABLE}
     register_chart_routes(app.server, data, exportable)
     page_paths = (

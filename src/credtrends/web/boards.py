@@ -1,19 +1,28 @@
 """Curated boards: one YAML file per board in ``dashboards/``, validated against the catalogue.
 
 An institution adds its own board by adding a file, without writing Python. A broken file
-stops the app with one line naming the file and the field.
+stops the app with one line naming the file and the field. ``title`` and ``description``
+are written once (shown in both languages) or per language (``{en: ..., fr: ...}``).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from credtrends.catalogue import Catalogue
 from credtrends.errors import ConfigError
+from credtrends.web.i18n import Lang
 
 PanelType = Literal["interest", "momentum", "regions"]
 BoardSlug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
@@ -25,12 +34,35 @@ class Panel(BaseModel):
     type: PanelType
 
 
+class Localized(BaseModel):
+    """A board's text in English and French; French falls back to English when not given."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    en: str
+    fr: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_text_for_both(cls, value: Any) -> Any:
+        return {"en": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _french_or_english(self) -> Localized:
+        if not self.fr:
+            object.__setattr__(self, "fr", self.en)
+        return self
+
+    def text(self, lang: Lang) -> str:
+        return self.fr if lang == "fr" else self.en
+
+
 class Board(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     slug: BoardSlug
-    title: Annotated[str, StringConstraints(min_length=1, max_length=120)]
-    description: str = ""
+    title: Localized
+    description: Localized = Localized(en="")
     topics: list[str] = Field(min_length=1, max_length=10)
     regions: list[str] = Field(min_length=1, max_length=14)
     panels: list[Panel] = Field(min_length=1)
@@ -60,5 +92,8 @@ def load_boards(folder: Path, catalogue: Catalogue) -> dict[str, Board]:
         for region in board.regions:
             if region not in catalogue.region_codes:
                 raise ConfigError(f"{path}: regions: unknown region {region!r}")
+        for lang, text in (("en", board.title.en), ("fr", board.title.fr)):
+            if not 1 <= len(text) <= 120:
+                raise ConfigError(f"{path}: title.{lang}: must be 1 to 120 characters")
         boards[board.slug] = board
     return boards

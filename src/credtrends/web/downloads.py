@@ -32,10 +32,8 @@ ImageFormat = Literal["png", "svg", "pdf"]
 _server_lock = threading.Lock()
 _server_started = False
 
-LICENCE = (
-    "credtrends code: Apache-2.0. Google Trends data: Google's terms of service. "
-    "Statistics Canada data: Open Government Licence - Canada."
-)
+LICENCE = Translator()("licence")  # the English line; a French download says it in French
+RETRIEVED_FORMAT = "%Y-%m-%d %H:%M UTC"
 
 
 @dataclass(frozen=True)
@@ -47,18 +45,29 @@ class ExportInfo:
     synthetic: bool
     permalink: str
     notes: list[str] = field(default_factory=list)
-    retrieved_at: str = field(
-        default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    )
-    licence: str = LICENCE
+    retrieved_at: str = field(default_factory=lambda: datetime.now(UTC).strftime(RETRIEVED_FORMAT))
+    #: Empty: the licence line in the download's language.
+    licence: str = ""
     generator: str = f"credtrends {__version__}"
     lang: str = "en"
     #: Per forecast shown: its readable model, backtest accuracy and interval coverage.
     forecast_accuracy: list[str] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        if not self.licence:
+            object.__setattr__(self, "licence", Translator(parse_lang(self.lang))("licence"))
+
+    def retrieved_text(self) -> str:
+        """When the data was read, as the reader's language writes a date and time."""
+        try:
+            when = datetime.strptime(self.retrieved_at, RETRIEVED_FORMAT)
+        except ValueError:
+            return self.retrieved_at
+        return Translator(parse_lang(self.lang)).timestamp(when)
+
     def footer_lines(self) -> list[str]:
         tr = Translator(parse_lang(self.lang))
-        lines = [tr("retrieved", sources=", ".join(self.sources), when=self.retrieved_at)]
+        lines = [tr("retrieved", sources=", ".join(self.sources), when=self.retrieved_text())]
         if self.synthetic:
             lines.insert(0, tr("synthetic_footer"))
         lines.extend(self.notes)
@@ -74,7 +83,7 @@ class ExportInfo:
         return {
             "Title": title,
             "Author": "credtrends",
-            "Subject": subject or tr("retrieved", sources=sources, when=self.retrieved_at),
+            "Subject": subject or tr("retrieved", sources=sources, when=self.retrieved_text()),
             "Keywords": ", ".join(["credtrends", *self.sources]),
             "Creator": self.generator,
             "CreationDate": now_pdf_date(),

@@ -236,7 +236,7 @@ def interest_figure(
     sources = ", ".join(sorted(set(shown["source"].to_list())))
     annotations.append(
         {
-            "text": f"{tr('source')}: {sources}",
+            "text": tr("chart_source", sources=sources),
             "xref": "paper",
             "yref": "paper",
             "x": 1,

@@ -8,6 +8,8 @@
  *   inputs already make a radio group; the fieldset/legend around them names it.
  * - The skip link moves focus to <main> without changing the URL's hash: a hash change
  *   makes Dash re-render the page and the focus falls back to <body>.
+ * - MapLibre (the Regions map) names its canvas and attribution button in English, and
+ *   plotly gives it no locale: on a French page they are named in French.
  * Every change is made only when needed, so the observer never triggers itself.
  */
 (function () {
@@ -21,7 +23,20 @@
         if (el.hasAttribute(name)) { el.removeAttribute(name); }
     }
 
+    var MAP_FR = {
+        ".maplibregl-canvas": "Carte",
+        ".maplibregl-ctrl-attrib-button": "Afficher ou masquer l'attribution",
+    };
+
     function fix(root) {
+        if (document.documentElement.lang === "fr") {
+            Object.keys(MAP_FR).forEach(function (selector) {
+                root.querySelectorAll(selector).forEach(function (el) {
+                    setAttr(el, "aria-label", MAP_FR[selector]);
+                    if (el.hasAttribute("title")) { setAttr(el, "title", MAP_FR[selector]); }
+                });
+            });
+        }
         root.querySelectorAll(".dash-dropdown-focus-target").forEach(function (el) {
             setAttr(el, "tabindex", "-1");
         });
@@ -49,7 +64,7 @@
         subtree: true,
         childList: true,
         attributes: true,
-        attributeFilter: ["role", "tabindex", "aria-labelledby", "aria-selected"],
+        attributeFilter: ["role", "tabindex", "aria-labelledby", "aria-selected", "aria-label", "title"],
     });
     document.addEventListener("DOMContentLoaded", function () { fix(document); });
 

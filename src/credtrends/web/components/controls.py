@@ -32,6 +32,7 @@ def choice_dropdown(
                 options=[{"label": name, "value": code} for code, name in names.items()],
                 value=chosen if chosen in values else fallback,
                 clearable=False,
+                labels=tr.dropdown_labels(),
             ),
         ],
         className="control control-wide" if wide else "control",

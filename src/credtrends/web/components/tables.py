@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 from dash import html
 
-from credtrends.transforms.freshness import with_freshness
+from credtrends.transforms.freshness import SOURCE_CADENCE, with_freshness
 from credtrends.web.data import DashboardData
 from credtrends.web.i18n import Translator
 from credtrends.web.table_text import display_frame
@@ -59,11 +59,16 @@ def sources_frame(data: DashboardData, tr: Translator) -> tuple[pl.DataFrame, pl
     """(rows, shown text) of each table's sources, real or SYNTHETIC, with row counts and
     last fetch."""
     now = datetime.now(UTC).replace(tzinfo=None)
+    every = {
+        source: tr("every_days", days=round(cadence.total_seconds() / 86400))
+        for source, cadence in SOURCE_CADENCE.items()
+    }
     sources = with_freshness(data.status().sources, now).with_columns(
         kind=pl.when(pl.col("is_synthetic"))
         .then(pl.lit(tr("kind_synthetic")))
         .otherwise(pl.lit(tr("kind_real"))),
         fetched=pl.col("last_fetched_at").dt.strftime("%Y-%m-%d %H:%M UTC"),
+        expected_every=pl.col("source").replace_strict(every, default=pl.lit("–")),
         state=pl.when(pl.col("is_stale"))
         .then(pl.lit(tr("state_stale")))
         .otherwise(pl.lit(tr("state_ok"))),

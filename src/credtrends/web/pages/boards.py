@@ -93,8 +93,8 @@ def render_board(data: DashboardData, board: Board, tr: Translator) -> html.Div:
         panels.append(html.Section(content, className="board-panel"))
     return html.Div(
         [
-            html.H1(board.title),
-            html.P(board.description),
+            html.H1(board.title.text(tr.lang)),
+            html.P(board.description.text(tr.lang)),
             synthetic_banner(tr, visible=synthetic, component_id="board-synthetic-banner"),
             *panels,
         ]
@@ -110,7 +110,12 @@ def layout(
     suffix = "?lang=fr" if tr.lang == "fr" else ""
     listing = html.Ul(
         [
-            html.Li([html.A(b.title, href=f"/boards/{slug}{suffix}"), f" — {b.description}"])
+            html.Li(
+                [
+                    html.A(b.title.text(tr.lang), href=f"/boards/{slug}{suffix}"),
+                    f" — {b.description.text(tr.lang)}",
+                ]
+            )
             for slug, b in boards.items()
         ]
     )

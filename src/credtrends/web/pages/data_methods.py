@@ -9,6 +9,7 @@ import dash
 import polars as pl
 from dash import dcc, html
 
+from credtrends.warehouse.schema import JOB_STATUSES
 from credtrends.web.components.tables import frame_table, sources_table
 from credtrends.web.data import DashboardData
 from credtrends.web.i18n import Lang, Translator
@@ -55,7 +56,7 @@ Prediction intervals come from the backtest errors (80% and 95%) and never go be
 
 - Search interest measures searching, not enrolment or employer demand.
 - The current week is partial (open circles on charts) and never used as a final value.
-- Google changed its data collection on 2022-01-01; charts mark the date.
+- Google changed its data collection on January 1, 2022; charts mark the date.
 - Google reports very low volumes as 0: a 0 is "too few to show", not "none".
 - Values of one region are comparable across topics; comparing regions needs the
   region calibration, so the Regions page compares changes, not levels.
@@ -105,7 +106,7 @@ et 95 %) et ne descendent jamais sous zéro.
 - L'intérêt de recherche mesure des recherches, pas des inscriptions ni la demande des
   employeurs.
 - La semaine en cours est partielle (cercles vides) et n'est jamais une valeur définitive.
-- Google a changé sa collecte de données le 2022-01-01; les graphiques marquent la date.
+- Google a changé sa collecte de données le 1er janvier 2022; les graphiques marquent la date.
 - Google affiche les très faibles volumes comme 0 : un 0 veut dire « trop peu pour être
   montré », pas « aucune ».
 - Les valeurs d'une région se comparent entre sujets; comparer des régions demande
@@ -115,8 +116,10 @@ et 95 %) et ne descendent jamais sous zéro.
 
 
 def _runs_table(data: DashboardData, tr: Translator) -> html.Table:
+    statuses = {status: tr(f"run_status_{status}") for status in JOB_STATUSES}
     runs = data.status().recent_runs.with_columns(
         started=pl.col("started_at").dt.strftime("%Y-%m-%d %H:%M UTC"),
+        status=pl.col("status").replace_strict(statuses, default=pl.col("status")),
         seconds=(pl.col("finished_at") - pl.col("started_at")).dt.total_seconds(),
     )
     return frame_table(

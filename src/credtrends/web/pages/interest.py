@@ -25,6 +25,7 @@ from credtrends.web.components.view_callback import register_view_callback
 from credtrends.web.data import DashboardData
 from credtrends.web.downloads import ExportInfo
 from credtrends.web.figures import (
+    GOOGLE_BREAK,
     add_error_band,
     add_forecast,
     for_dash,
@@ -264,7 +265,7 @@ def _notes(shown: pl.DataFrame, tr: Translator) -> list[str]:
     if shown.height and bool(shown["is_partial"].any()):
         notes.append(tr("caveat_partial"))
     if spans_google_break(shown):
-        notes.append(tr("caveat_break"))
+        notes.append(tr("caveat_break", date=tr.date(GOOGLE_BREAK)))
     if shown.height and bool((shown["value"] == 0).any()):
         notes.append(tr("caveat_zeros"))
     return notes
@@ -553,7 +554,8 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
                         options=[{"label": tr(f"compare_{c}"), "value": c} for c in COMPARE])),
                     html.Div(html.Label([tr("topics"), dcc.Dropdown(
                         id=Ids.TOPICS, options=_options(topics, "topic_id", tr),
-                        value=state["topic"].split(","), multi=True, clearable=False)],
+                        value=state["topic"].split(","), multi=True, clearable=False,
+                        labels=tr.dropdown_labels())],
                         className="control control-wide"),
                         id=Ids.TOPICS_WRAP, hidden=by_regions, className="control-wrap"),
                     html.Div(html.Label([tr("focus_topic"), dcc.Dropdown(
@@ -564,11 +566,13 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
                         id=Ids.FOCUS_WRAP, hidden=not by_regions, className="control-wrap"),
                     html.Div(html.Label([tr("region"), dcc.Dropdown(
                         id=Ids.REGION, options=_options(data.regions(), "region_code", tr),
-                        value=state["region"], clearable=False)], className="control"),
+                        value=state["region"], clearable=False,
+                        labels=tr.dropdown_labels())], className="control"),
                         id=Ids.REGION_WRAP, hidden=by_regions),
                     html.Div(html.Label([tr("regions"), dcc.Dropdown(
                         id=Ids.REGIONS, options=_options(data.regions(), "region_code", tr),
-                        value=_compared_regions(data, state), multi=True)],
+                        value=_compared_regions(data, state), multi=True,
+                        labels=tr.dropdown_labels())],
                         className="control control-wide"),
                         id=Ids.REGIONS_WRAP, hidden=not by_regions),
                 ],

@@ -211,7 +211,11 @@ def emerging_table(
         topic=pl.col("series_id").replace_strict(names, default=pl.col("series_id")),
         acceleration=pl.col("acceleration_pct") / 100,
         trend_break=pl.when(pl.col("break_flag"))
-        .then(pl.lit(tr("since", when="")) + pl.col("break_period").dt.strftime("%Y-%m"))
+        .then(
+            pl.col("break_period").map_elements(
+                lambda day: tr("since", when=tr.month(day)), return_dtype=pl.String
+            )
+        )
         .otherwise(pl.lit(tr("no"))),
     )
     columns = {

@@ -393,7 +393,8 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
                 # scroll on a desktop screen
                 columnSize="responsiveSizeToFit",
                 style={"height": "520px"},
-                dashGridOptions={"animateRows": False, "ensureDomOrder": True},
+                dashGridOptions={"animateRows": False, "ensureDomOrder": True,
+                                 "localeText": tr.grid_locale()},
             ),
             html.Div(id=Ids.BREAKDOWN),
             html.Div(id=Ids.REPORT),
