@@ -106,7 +106,12 @@
         var below = 0;
         annotations.forEach(function (note) {
             var paper = note.xref === "paper" && note.yref === "paper";
-            if (!paper) {
+            // A label drawn inside the plot (a quadrant's name in its corner) stays where it
+            // is, wrapped to the plot: it names a place in the data, not the chart.
+            var y = note.y === undefined ? 0.5 : note.y;
+            var inside = (y > 0 && y < 1) || (y === 0 && note.yanchor === "bottom")
+                || (y === 1 && note.yanchor === "top");
+            if (!paper || inside) {
                 note.text = wrap(note.text, plotWidth - 8, fontOf(gd, note.font).css);
                 return;
             }

@@ -561,7 +561,8 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
                     html.Div(html.Label([tr("focus_topic"), dcc.Dropdown(
                         id=Ids.FOCUS, options=_options(topics, "topic_id", tr),
                         value=shown_topics(state)[0] if by_regions else
-                        state["topic"].split(",")[0], clearable=False)],
+                        state["topic"].split(",")[0], clearable=False,
+                        labels=tr.dropdown_labels())],
                         className="control control-wide"),
                         id=Ids.FOCUS_WRAP, hidden=not by_regions, className="control-wrap"),
                     html.Div(html.Label([tr("region"), dcc.Dropdown(

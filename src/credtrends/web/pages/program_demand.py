@@ -360,7 +360,8 @@ def _weight_controls(state: ViewState, tr: Translator) -> html.Fieldset:
                 [
                     html.Label([tr(WEIGHT_LABELS[name]), dcc.Dropdown(
                         id=Ids.weight(name), options=options, clearable=False, searchable=False,
-                        value=state[f"w_{name}"] or DEFAULT_WEIGHT)], className="control")
+                        value=state[f"w_{name}"] or DEFAULT_WEIGHT,
+                        labels=tr.dropdown_labels())], className="control")
                     for name in WEIGHTS
                 ],
                 className="score-weights",
