@@ -187,11 +187,6 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "overview_intro": "Search interest over the last {weeks} complete weeks, and its change "
         "against the same weeks a year earlier (same season, so a September peak is not "
         "mistaken for growth).",
-        "overview_top_title": "Most searched topics in {region}, last {weeks} weeks",
-        "overview_top_summary": "In {region}, {first} had the most search interest over the last "
-        "{weeks} weeks, followed by {second}.",
-        "overview_top_summary_one": "In {region}, {first} had the most search interest over the "
-        "last {weeks} weeks.",
         "risers": "Fastest risers",
         "fallers": "Fastest fallers",
         "change_year": "Change vs a year ago",
@@ -199,7 +194,6 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "freshness": "Data freshness per source",
         "emerging": "Emerging topics (growth 50%, acceleration 25%, trend break 25%)",
         "rank": "Rank",
-        "growth_year": "Growth over the last year",
         "acceleration": "Acceleration",
         "trend_break": "Trend break",
         "score": "Score",
@@ -223,9 +217,6 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "compare": "Compare",
         "compare_topics": "Topics in one region",
         "compare_regions": "One topic across regions",
-        "compare_regions_note": "Comparing regions uses the first topic chosen; each region is "
-        "shown as an index (100 = that region's average over the period), because Google "
-        "scales every region separately.",
         "granularity": "Granularity",
         "period": "Period",
         "period_1y": "1 year",
@@ -350,7 +341,6 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "demand_formula": "How the score is computed: ",
         "score_formula": SCORE_FORMULA,
         "demand_title": "Demand and supply in {region}",
-        "demand_x": "Search level, last {weeks} weeks",
         "demand_y": "Programs offered per unit of search interest",
         "demand_quadrant": "high demand, low supply",
         "demand_empty": "No programs-on-offer data for this region yet.",
@@ -374,7 +364,6 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "boards_intro": "Curated views; add a YAML file to dashboards/ to create one.",
         "boards_none": "No boards defined yet.",
         "boards_unknown": "No board named {name!r}.",
-        "board_level": "Level, last 12 weeks",
         "board_momentum": "Level and change",
         "board_regions_title": "{topic}: change vs a year ago by province",
         # ---- issue 14, French complete (new keys of this block stay at the end) ----
@@ -558,11 +547,6 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "overview_intro": "L'intérêt de recherche au cours des {weeks} dernières semaines "
         "complètes, et sa variation par rapport aux mêmes semaines un an plus tôt (même "
         "saison : un pic de septembre n'est pas pris pour une croissance).",
-        "overview_top_title": "Sujets les plus recherchés, {region}, {weeks} dernières semaines",
-        "overview_top_summary": "En {region}, {first} a suscité le plus d'intérêt de recherche "
-        "au cours des {weeks} dernières semaines, suivi de {second}.",
-        "overview_top_summary_one": "En {region}, {first} a suscité le plus d'intérêt de "
-        "recherche au cours des {weeks} dernières semaines.",
         "risers": "Plus fortes hausses",
         "fallers": "Plus fortes baisses",
         "change_year": "Variation sur un an",
@@ -571,7 +555,6 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "emerging": "Sujets émergents (croissance 50 %, accélération 25 %, rupture de "
         "tendance 25 %)",
         "rank": "Rang",
-        "growth_year": "Croissance sur la dernière année",
         "acceleration": "Accélération",
         "trend_break": "Rupture de tendance",
         "score": "Score",
@@ -593,9 +576,6 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "compare": "Comparer",
         "compare_topics": "Des sujets dans une région",
         "compare_regions": "Un sujet entre régions",
-        "compare_regions_note": "La comparaison entre régions utilise le premier sujet choisi; "
-        "chaque région est un indice (100 = sa moyenne sur la période), car Google met chaque "
-        "région à sa propre échelle.",
         "granularity": "Granularité",
         "period": "Période",
         "period_1y": "1 an",
@@ -731,7 +711,6 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "programmes offerts par unité d'intérêt de recherche. Les valeurs manquantes sont "
         "exclues de la moyenne. Score élevé : demande forte et croissante, peu d'offre.",
         "demand_title": "Demande et offre, {region}",
-        "demand_x": "Niveau de recherche, {weeks} dernières semaines",
         "demand_y": "Programmes offerts par unité d'intérêt de recherche",
         "demand_quadrant": "forte demande, peu d'offre",
         "demand_empty": "Aucune donnée sur les programmes offerts pour cette région.",
@@ -754,7 +733,6 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "une.",
         "boards_none": "Aucun tableau défini.",
         "boards_unknown": "Aucun tableau nommé {name!r}.",
-        "board_level": "Niveau, 12 dernières semaines",
         "board_momentum": "Niveau et variation",
         "board_regions_title": "{topic} : variation sur un an par province",
         # ---- issue 14, French complete (new keys of this block stay at the end) ----
