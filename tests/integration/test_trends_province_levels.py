@@ -209,3 +209,6 @@ def test_the_regions_page_shows_levels_with_their_interval(
     # the growth summary says which weeks it compares, as every page does
     assert "against the same weeks a year earlier" in view.summary
     assert "2025" in view.summary  # the demo ends 2025-06-01: dated windows
+    # an exported level map explains levels, not growth
+    assert by_level.info.notes == [tr("regions_level_note")]
+    assert by_growth.info.notes == [tr("regions_intro", weeks=regions.RECENT_WEEKS)]

@@ -289,6 +289,8 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "measure_level": "Level across provinces",
         "regions_level_title": "{topic}: search interest by province (100 = top province)",
         "regions_level_value": "Level, 100 = top province",
+        "regions_level_note": "Each province's level is the topic's share of all searches "
+        "there over Google's window, 100 = the top province, with its 95% interval.",
         "regions_level_summary": "{topic}: largest share of searches in {best} (100), "
         "smallest in {worst} ({worst_value}). A level is the topic's share of all searches "
         "in the province, so provinces of any size compare fairly.",
@@ -653,6 +655,9 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "measure_level": "Niveau entre provinces",
         "regions_level_title": "{topic} : intérêt de recherche par province (100 = la plus forte)",
         "regions_level_value": "Niveau, 100 = la plus forte",
+        "regions_level_note": "Le niveau d'une province est la part du sujet dans toutes les "
+        "recherches de la province sur la période de Google, 100 = la plus forte, avec son "
+        "intervalle à 95 %.",
         "regions_level_summary": "{topic} : part des recherches la plus forte : {best} "
         "(100) ; la plus faible : {worst} ({worst_value}). Un niveau est la part du sujet dans "
         "l'ensemble des recherches de la province : les provinces de toute taille se "

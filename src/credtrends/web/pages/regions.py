@@ -202,7 +202,7 @@ def map_view(data: DashboardData, state: ViewState, tr: Translator) -> ChartView
         sources=sources_of(growth),
         synthetic=synthetic,
         permalink=permalink(PATH, state),
-        notes=[tr("regions_intro", weeks=RECENT_WEEKS)],
+        notes=[tr("regions_level_note") if by_level else tr("regions_intro", weeks=RECENT_WEEKS)],
         lang=tr.lang,
     )
     return ChartView(CHART_KEY, title, for_dash(figure, tr), growth, displayed,
