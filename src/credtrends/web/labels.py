@@ -4,7 +4,8 @@ plotly draws ``mode="markers+text"`` labels where it is told, never moving them 
 two topics with similar demand printed over each other. Labels are placed greedily, best
 score first: above, below, right or left of the point, then its corners, whichever does
 not cover another label or point and stays inside the plot; a label with no free side is
-left to the hover and the table. Sizes are estimated from the font (plotly lays text out in the browser).
+left to the hover and the table. Sizes are estimated from the font (plotly lays text out
+in the browser).
 """
 
 from __future__ import annotations
