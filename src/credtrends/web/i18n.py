@@ -84,9 +84,10 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "col_rank_vacancy": "Vacancy rank",
         "col_rank_supply": "Supply rank",
         "demand_uncertainty": "The score's 95% interval carries the uncertainty of each "
-        "topic's search growth (its own 95% interval) through the ranks; other inputs are "
-        "taken as exact. Topics whose interval overlaps the top score's are flagged as tied "
-        "with it: their order cannot be told apart.",
+        "topic's search growth and forecast growth (their own 95% intervals) through the "
+        "ranks; search level, vacancies and supply are taken as exact. Topics whose interval "
+        "overlaps the top score's are flagged as tied with it: their order cannot be told "
+        "apart.",
         "demand_weights_used": "Weights: search level {level}, search growth {growth}, "
         "forecast growth {forecast}, vacancy growth {vacancy}, supply {supply}.",
         "programs_scatter_note": "Labels: the {count} best scores; every topic is in the "
@@ -446,8 +447,9 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "col_rank_vacancy": "Rang des postes vacants",
         "col_rank_supply": "Rang de l'offre",
         "demand_uncertainty": "L'intervalle à 95 % du score porte l'incertitude de la "
-        "croissance de recherche de chaque sujet (son propre intervalle à 95 %) à travers les "
-        "rangs; les autres données sont prises comme exactes. Les sujets dont l'intervalle "
+        "croissance de recherche et de la croissance prévue de chaque sujet (leurs propres "
+        "intervalles à 95 %) à travers les rangs ; le niveau de recherche, les postes vacants "
+        "et l'offre sont pris comme exacts. Les sujets dont l'intervalle "
         "chevauche celui du premier score sont signalés à égalité avec lui : leur ordre ne "
         "peut être départagé.",
         "demand_weights_used": "Poids : niveau de recherche {level}, croissance de la recherche "
