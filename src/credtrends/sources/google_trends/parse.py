@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 
 from credtrends.errors import InvalidPayload
-from credtrends.sources.google_trends import web_csv
+from credtrends.sources.google_trends import serpapi_parse, web_csv
 from credtrends.sources.google_trends.checks import Bad as _Bad
 from credtrends.sources.google_trends.checks import check_terms as _check_terms
 from credtrends.sources.google_trends.checks import infer_granularity, match_terms
@@ -33,6 +33,7 @@ from credtrends.sources.google_trends.schemas import (
     INTEREST_OVER_TIME_SCHEMA,
     RELATED_SCHEMA,
     empty_frame,
+    schema_for,
 )
 
 _RESOLUTION_GRANULARITY = {
@@ -342,23 +343,12 @@ def parse_widget_bundle(
     return pl.concat(frames, how="vertical")
 
 
-def schema_for(operation: Operation) -> pl.Schema:
-    """The frame schema ``parse_payload`` returns for an operation."""
-    if operation is Operation.INTEREST_OVER_TIME:
-        return INTEREST_OVER_TIME_SCHEMA
-    if operation is Operation.INTEREST_BY_REGION:
-        return INTEREST_BY_REGION_SCHEMA
-    return RELATED_SCHEMA
-
-
 def parse_payload(raw: RawPayload) -> pl.DataFrame:
     """Turn one landed payload into its typed frame, or raise InvalidPayload (nothing partial).
 
     Dispatches on content type: our widget envelope (pytrends backend), a SerpApi answer
     or a web-page CSV.
     """
-    from credtrends.sources.google_trends import serpapi_parse
-
     try:
         if raw.content_type == CONTENT_TYPE_WIDGET_BUNDLE:
             frame = parse_widget_bundle(raw.body, raw.request, raw.backend, raw.label())

@@ -9,6 +9,8 @@ from __future__ import annotations
 import polars as pl
 from polars.datatypes import DataType
 
+from credtrends.sources.google_trends.request import Operation
+
 GRANULARITY: DataType = pl.Enum(["minute", "hour", "day", "week", "month"])
 REGION_VALUE_KIND: DataType = pl.Enum(["index", "share_percent"])
 """``index``: 0-100 against the term's top region. ``share_percent``: the term's share of
@@ -79,3 +81,12 @@ CSV "Breakout", which gives no number). ``query`` holds the topic title for topi
 def empty_frame(schema: pl.Schema) -> pl.DataFrame:
     """A zero-row frame with the schema (an empty answer is valid, not an error)."""
     return pl.DataFrame(schema=schema)
+
+
+def schema_for(operation: Operation) -> pl.Schema:
+    """The frame schema every parser returns for an operation."""
+    if operation is Operation.INTEREST_OVER_TIME:
+        return INTEREST_OVER_TIME_SCHEMA
+    if operation is Operation.INTEREST_BY_REGION:
+        return INTEREST_BY_REGION_SCHEMA
+    return RELATED_SCHEMA

@@ -32,12 +32,14 @@ from typing import Any
 import polars as pl
 
 from credtrends.errors import ConfigError
+from credtrends.sources.google_trends.checks import Bad, infer_granularity
 from credtrends.sources.google_trends.request import Operation, TrendsRequest, normalise_term
 from credtrends.sources.google_trends.schemas import (
     INTEREST_BY_REGION_SCHEMA,
     INTEREST_OVER_TIME_SCHEMA,
     RELATED_SCHEMA,
     empty_frame,
+    schema_for,
 )
 
 
@@ -111,9 +113,6 @@ def _term_order(found: Sequence[str], request: TrendsRequest, what: str) -> list
 def parse_timeseries(
     document: Mapping[str, Any], request: TrendsRequest, backend: str, what: str
 ) -> pl.DataFrame:
-    from credtrends.sources.google_trends.checks import Bad as _Bad
-    from credtrends.sources.google_trends.checks import infer_granularity
-
     block = _dict(document.get("interest_over_time"), f"{what}.interest_over_time")
     points = _list(block.get("timeline_data", []), f"{what}.timeline_data")
     if not points:
@@ -133,7 +132,7 @@ def parse_timeseries(
             readings[term].append(reading(item, f"{place}.values[{term!r}]"))
     try:
         granularity = infer_granularity([s.date() for s in stamps], hourly=stamps)
-    except _Bad as exc:
+    except Bad as exc:
         raise SerpApiShapeError(f"{what}: {exc}") from None
     rows: dict[str, list[Any]] = {name: [] for name in INTEREST_OVER_TIME_SCHEMA.names()}
     for term in request.terms:
@@ -256,8 +255,6 @@ def parse_serpapi_body(
     body: bytes, request: TrendsRequest, backend: str, what: str
 ) -> pl.DataFrame:
     """One landed SerpApi answer -> the operation's frame; "no results" -> zero rows."""
-    from credtrends.sources.google_trends.parse import schema_for
-
     try:
         document = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
