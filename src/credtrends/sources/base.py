@@ -13,7 +13,7 @@ import io
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
@@ -36,6 +36,7 @@ __all__ = [
     "default_session",
     "read_csv_frame",
     "request_key",
+    "resolve_aliases",
     "sniff_delimiter",
 ]
 
@@ -212,6 +213,19 @@ class PoliteHttp:
             raise RateLimited(f"{exc} (gave up after {self.max_attempts} attempts)") from exc
         except ServerError as exc:
             raise SourceError(f"{exc} (gave up after {self.max_attempts} attempts)") from exc
+
+
+def resolve_aliases(
+    lookup: Mapping[str, str], aliases: Mapping[str, Sequence[str]], key: Callable[[str], str]
+) -> dict[str, str]:
+    """Our field -> the file's column: per field, the first of its aliases the file has
+    (``lookup`` maps ``key(column)`` to the column as written)."""
+    resolved: dict[str, str] = {}
+    for field_name, names in aliases.items():
+        hit = next((lookup[key(name)] for name in names if key(name) in lookup), None)
+        if hit is not None:
+            resolved[field_name] = hit
+    return resolved
 
 
 # --- text decoding ---------------------------------------------------------------------------

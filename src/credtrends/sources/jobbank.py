@@ -29,6 +29,7 @@ from credtrends.sources.base import (
     SourcePayload,
     decode_text,
     read_csv_frame,
+    resolve_aliases,
     sniff_delimiter,
 )
 from credtrends.sources.statcan.parse import OBSERVATION_SCHEMA, empty_observations
@@ -233,12 +234,7 @@ def _resolve_columns(columns: list[str], what: str) -> dict[str, str]:
         lookup.setdefault(_normalise_header(column), column)
         for part in re.split(r"\s+/\s+", column):
             lookup.setdefault(_normalise_header(part), column)
-    resolved: dict[str, str] = {}
-    for field_name, aliases in COLUMN_ALIASES.items():
-        for alias in aliases:
-            if _normalise_header(alias) in lookup:
-                resolved[field_name] = lookup[_normalise_header(alias)]
-                break
+    resolved = resolve_aliases(lookup, COLUMN_ALIASES, _normalise_header)
     missing = [f for f in REQUIRED if f not in resolved]
     if missing:
         wanted = {f: COLUMN_ALIASES[f][0] for f in missing}

@@ -7,6 +7,7 @@ each other: ``parse`` dispatches to ``web_csv``, and ``web_csv`` needs these che
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Hashable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
@@ -19,6 +20,15 @@ _Item = TypeVar("_Item", bound=Hashable)
 
 class Bad(Exception):
     """A problem found deep in a payload; the caller turns it into InvalidPayload with context."""
+
+
+def json_object(body: bytes, what: str) -> dict[str, Any]:
+    """A UTF-8 JSON object, or Bad naming ``what`` (a landed envelope or answer)."""
+    try:
+        document = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise Bad(f"{what} is not UTF-8 JSON ({exc})") from None
+    return as_dict(document, what)
 
 
 def as_list(value: Any, what: str) -> list[Any]:

@@ -18,7 +18,13 @@ import polars as pl
 from credtrends.errors import InvalidPayload
 from credtrends.sources.google_trends import serpapi_parse, web_csv
 from credtrends.sources.google_trends.checks import Bad as _Bad
-from credtrends.sources.google_trends.checks import as_dict, as_list, infer_granularity, match_terms
+from credtrends.sources.google_trends.checks import (
+    as_dict,
+    as_list,
+    infer_granularity,
+    json_object,
+    match_terms,
+)
 from credtrends.sources.google_trends.checks import check_terms as _check_terms
 from credtrends.sources.google_trends.client import (
     CONTENT_TYPE_SERPAPI_JSON,
@@ -245,11 +251,7 @@ def parse_widget_bundle(
     body: bytes, request: TrendsRequest, backend: str, what: str
 ) -> pl.DataFrame:
     """Parse our envelope of verbatim widget bodies (see ``pytrends_backend``)."""
-    try:
-        bundle = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise _Bad(f"envelope is not UTF-8 JSON ({exc})") from exc
-    bundle = as_dict(bundle, "envelope")
+    bundle = json_object(body, "envelope")
     if bundle.get("format") != BUNDLE_FORMAT:
         raise _Bad(f"envelope format {bundle.get('format')!r} is not {BUNDLE_FORMAT!r}")
     if bundle.get("operation") != request.operation.value:

@@ -23,7 +23,6 @@ elsewhere in the request; a term with no data at all in the request has only suc
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -32,7 +31,13 @@ from typing import Any
 import polars as pl
 
 from credtrends.errors import ConfigError
-from credtrends.sources.google_trends.checks import Bad, as_dict, as_list, infer_granularity
+from credtrends.sources.google_trends.checks import (
+    Bad,
+    as_dict,
+    as_list,
+    infer_granularity,
+    json_object,
+)
 from credtrends.sources.google_trends.request import Operation, TrendsRequest, normalise_term
 from credtrends.sources.google_trends.schemas import (
     INTEREST_BY_REGION_SCHEMA,
@@ -220,11 +225,7 @@ def parse_serpapi_body(
     body: bytes, request: TrendsRequest, backend: str, what: str
 ) -> pl.DataFrame:
     """One landed SerpApi answer -> the operation's frame; "no results" -> zero rows."""
-    try:
-        document = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise SerpApiShapeError(f"not UTF-8 JSON ({exc})") from None
-    document = as_dict(document, "answer")
+    document = json_object(body, "answer")
     error = document.get("error")
     if isinstance(error, str):
         if NO_RESULTS_MARKER in error:
