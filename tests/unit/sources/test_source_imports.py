@@ -1,4 +1,5 @@
-"""No import circle among the source modules, not even through an import inside a function.
+"""No import circle among the source modules, not even through an import inside a function,
+and no source function longer than a screen.
 
 A function-level import hides a circle from Python (it only fails when the function runs
 first) but not from a reader; the shared Google Trends checks live in ``checks.py`` and the
@@ -89,3 +90,30 @@ def test_a_circle_through_a_function_level_import_is_found() -> None:
         f"{PREFIX}.b": imported_modules(hidden, known),
     }
     assert find_cycle(graph) == [f"{PREFIX}.a", f"{PREFIX}.b", f"{PREFIX}.a"]
+
+
+MAX_FUNCTION_LINES = 80
+
+
+def long_functions(tree: ast.AST, limit: int = MAX_FUNCTION_LINES) -> list[tuple[str, int]]:
+    """(name, lines) of every function longer than ``limit`` lines, nested ones included."""
+    return [
+        (node.name, (node.end_lineno or node.lineno) - node.lineno + 1)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and (node.end_lineno or node.lineno) - node.lineno + 1 > limit
+    ]
+
+
+def test_no_source_function_is_longer_than_80_lines() -> None:
+    found = {
+        f"{module_name(path)}.{name}": lines
+        for path in SOURCES.rglob("*.py")
+        for name, lines in long_functions(ast.parse(path.read_text(encoding="utf-8")))
+    }
+    assert found == {}
+
+
+def test_a_long_function_is_found() -> None:
+    body = "\n".join(f"    x{n} = {n}" for n in range(MAX_FUNCTION_LINES))
+    assert long_functions(ast.parse(f"def f() -> None:\n{body}\n")) == [("f", 81)]
