@@ -123,8 +123,10 @@ return [...document.querySelectorAll('.data-table.stacks')].map(t => {
         caption: t.querySelector('caption').textContent,
         scrolls: t.scrollWidth > t.clientWidth + 1,
         wider: t.getBoundingClientRect().right > document.documentElement.clientWidth + 1,
-        unlabelled: cells.filter(c => !getComputedStyle(c, '::before').content
-            .replace(/^"|"$/g, '').trim()).length,
+        unlabelled: cells.filter(c => {
+            const label = c.querySelector('.cell-label');
+            return !label || !label.innerText.trim() || label.getBoundingClientRect().width === 0;
+        }).length,
         cells: cells.length,
     };
 });

@@ -419,7 +419,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "col_answer": "Réponse",
         "overview_top_title_dated": "Sujets les plus recherchés, {region}, {window}",
         "emerging_dated": "Sujets émergents (croissance 50 %, accélération 25 %, rupture de "
-        "tendance 25 %); variation sur un an comme partout ailleurs",
+        "tendance 25 %) ; variation sur un an comme partout ailleurs",
         "demand_x_dated": "Niveau de recherche,<br>{window}",
         "board_level_dated": "Niveau, {window}",
         "focus_topic": "Sujet comparé entre régions",
@@ -433,7 +433,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "le copier.",
         "unfinished_point": "en cours",
         "unfinished_note": "Marqueurs vides et pointillés : périodes non terminées au moment "
-        "de la collecte ({periods}); leurs comptes augmentent encore et ne sont pas définitifs.",
+        "de la collecte ({periods}) ; leurs comptes augmentent encore et ne sont pas définitifs.",
         "unfinished_table_note": " (en cours)",
         "weights": "Poids du score (0 retire une donnée)",
         "weight_supply": "Offre (soustraite)",
@@ -455,7 +455,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "demand_weights_used": "Poids : niveau de recherche {level}, croissance de la recherche "
         "{growth}, croissance prévue {forecast}, croissance des postes vacants {vacancy}, "
         "offre {supply}.",
-        "programs_scatter_note": "Étiquettes : les {count} meilleurs scores; tous les sujets "
+        "programs_scatter_note": "Étiquettes : les {count} meilleurs scores ; tous les sujets "
         "sont dans le tableau et l'infobulle.",
         "related_all": "Recherches associées",
         "overview_top_summary_dated": "En {region}, {first} a suscité le plus d'intérêt de "
@@ -519,7 +519,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "dl_json": "Métadonnées",
         "dl_json_title": "Sources, licence, colonnes, et comment lire le CSV avec pandas ou R",
         "embed": "Intégrer ce graphique",
-        "embed_help": "Copiez ce code dans une page Web pour y afficher le graphique; il garde "
+        "embed_help": "Copiez ce code dans une page Web pour y afficher le graphique ; il garde "
         "sa source et un lien vers cette page.",
         "copy": "Copier",
         "report": "Télécharger cette vue en rapport PDF",
@@ -696,7 +696,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "measure_job_posting_vacancies": "postes dans les offres (Guichet-Emplois, mensuel)",
         "measure_avg_offered_hourly_wage": "salaire horaire moyen offert",
         "labour_table": "Professions liées, dernières valeurs (code E : à utiliser avec "
-        "prudence; x, F, .. : confidentiel; p : provisoire; r : révisé)",
+        "prudence ; x, F, .. : confidentiel ; p : provisoire ; r : révisé)",
         "col_noc": "CNP 2021",
         "col_occupation": "Profession",
         "col_measure": "Mesure",
@@ -704,8 +704,8 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "col_value": "Valeur",
         "col_status": "Code",
         "col_status_run": "État",
-        "labour_summary": "{topic}, {region} : {occupations} profession(s) liée(s); derniers "
-        "postes vacants {vacancies}; {programs} programmes offerts.",
+        "labour_summary": "{topic}, {region} : {occupations} profession(s) liée(s) ; derniers "
+        "postes vacants {vacancies} ; {programs} programmes offerts.",
         "labour_no_links": "Aucune profession n'est liée à ce sujet dans config/topics.yaml.",
         "demand_intro": "Pour les planificateurs et les concepteurs de programmes : la demande "
         "de recherche de chaque sujet et sa tendance, la demande de main-d'œuvre des "
@@ -714,7 +714,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "demand_formula": "Calcul du score : ",
         "score_formula": "score = moyenne des rangs centiles (0-1, parmi les sujets affichés) "
         "de : niveau de recherche, croissance de la recherche sur un an, croissance prévue et "
-        "croissance des postes vacants des professions liées; moins le rang centile des "
+        "croissance des postes vacants des professions liées ; moins le rang centile des "
         "programmes offerts par unité d'intérêt de recherche. Les valeurs manquantes sont "
         "exclues de la moyenne. Score élevé : demande forte et croissante, peu d'offre.",
         "demand_title": "Demande et offre, {region}",
@@ -736,7 +736,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "col_job": "Tâche",
         "col_seconds": "Secondes",
         "col_error": "Erreur",
-        "boards_intro": "Vues choisies; ajoutez un fichier YAML dans dashboards/ pour en créer "
+        "boards_intro": "Vues choisies ; ajoutez un fichier YAML dans dashboards/ pour en créer "
         "une.",
         "boards_none": "Aucun tableau défini.",
         "boards_unknown": "Aucun tableau nommé {name!r}.",

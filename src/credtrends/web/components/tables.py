@@ -28,9 +28,12 @@ def _text(value: Any, tr: Translator) -> str:
     return str(value)
 
 
-def _label(title: str) -> dict[str, Any]:
-    """The ``data-label`` a stacked (phone) row shows before its cell."""
-    return {"data-label": title}
+def _cell(text: str, label: str | None) -> html.Td:
+    """A cell; in a stacked table it starts with its column's name, which only a phone
+    shows (the header row is out of sight there, the card needs its labels as text)."""
+    if label is None:
+        return html.Td(text)
+    return html.Td([html.Span(label, className="cell-label"), text])
 
 
 def frame_table(
@@ -42,7 +45,7 @@ def frame_table(
     stacks: bool = False,
 ) -> html.Table:
     """``columns`` maps frame column -> header text, in display order. With ``stacks``, a
-    phone shows one card per row (each cell labelled by its header: ``data-label``)."""
+    phone shows one card per row, each cell under its column's name."""
     formatters = formatters or {}
     tr = tr or Translator()
     header = html.Thead(html.Tr([html.Th(title, scope="col") for title in columns.values()]))
@@ -50,9 +53,9 @@ def frame_table(
         [
             html.Tr(
                 [
-                    html.Td(
+                    _cell(
                         formatters[name](row[name]) if name in formatters else _text(row[name], tr),
-                        **_label(title),
+                        title if stacks else None,
                     )
                     for name, title in columns.items()
                 ]
@@ -105,5 +108,6 @@ def view_table(table: ViewTable, downloads: Any = None) -> html.Table | html.P |
     has no rows."""
     if table.frame.is_empty() and table.empty_note:
         return html.P(table.empty_note, className="note")
-    shown = shown_table(table.frame, table.caption)
+    # more than three columns do not fit a phone side by side: one card per row there
+    shown = shown_table(table.frame, table.caption, stacks=table.frame.width > 3)
     return html.Div([shown, downloads]) if downloads is not None else shown

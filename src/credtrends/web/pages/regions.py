@@ -233,7 +233,7 @@ def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[C
 
 def growth_table(view: ChartView, topic: str, tr: Translator) -> html.Table:
     table = view.table if view.table is not None else growth_text(view.displayed, tr)
-    return shown_table(table, tr("regions_table", topic=topic))
+    return shown_table(table, tr("regions_table", topic=topic), stacks=True)
 
 
 def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> html.Div:
