@@ -117,6 +117,7 @@ def add_forecast(
             )
         model = series["model"][0]
         hover = tr("forecast_hover", name=name, model=model)
+        day = tr.plotly_date()
         bounds = "".join(
             f"<br>{tr('hover_interval', level=level)}: "
             f"%{{customdata[{i}]:.1f}} – %{{customdata[{i + 1}]:.1f}}"
@@ -130,7 +131,7 @@ def add_forecast(
                 mode="lines",
                 line={"color": color, "dash": "dash", "width": 2},
                 name=tr("forecast_legend", name=name, model=model),
-                hovertemplate=f"{hover}<br>%{{x|%Y-%m-%d}}: %{{y:.1f}}{bounds}<extra></extra>",
+                hovertemplate=f"{hover}<br>%{{x|{day}}}: %{{y:.1f}}{bounds}<extra></extra>",
             )
         )
 
@@ -194,6 +195,7 @@ def interest_figure(
         if several_sources:
             name = f"{name} ({source})"
         color = PALETTE[index % len(PALETTE)]
+        day = tr.plotly_date()
         final = series.filter(~pl.col("is_partial"))
         partial = series.filter(pl.col("is_partial"))
         figure.add_trace(
@@ -203,7 +205,7 @@ def interest_figure(
                 mode="lines",
                 name=name,
                 line={"color": color, "width": 2},
-                hovertemplate=f"{name}<br>%{{x|%Y-%m-%d}}: %{{y:.1f}}<extra></extra>",
+                hovertemplate=f"{name}<br>%{{x|{day}}}: %{{y:.1f}}<extra></extra>",
             )
         )
         if partial.height:
@@ -227,7 +229,7 @@ def interest_figure(
                     # hover text, not customdata: forecast traces carry their bounds there
                     text=[""] * closed + [note] * partial.height,
                     showlegend=False,
-                    hovertemplate=f"{name}<br>%{{x|%Y-%m-%d}}: %{{y:.1f}}%{{text}}<extra></extra>",
+                    hovertemplate=f"{name}<br>%{{x|{day}}}: %{{y:.1f}}%{{text}}<extra></extra>",
                 )
             )
     annotations: list[dict[str, Any]] = []

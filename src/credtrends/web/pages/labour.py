@@ -126,6 +126,7 @@ def labour_figure(
         if several_sources:
             label += f" ({source})"
         color = PALETTE[(index + 1) % len(PALETTE)]
+        month = tr.plotly_date("month")
         final = series.filter(~pl.col("is_unfinished"))
         figure.add_trace(
             go.Scatter(
@@ -135,7 +136,7 @@ def labour_figure(
                 name=label,
                 line={"color": color, "dash": "solid" if measure == "job_vacancies" else "dot"},
                 customdata=final["status"].fill_null("").to_list(),
-                hovertemplate=f"{label}<br>%{{x|%Y-%m}}: %{{y:,.0f}} %{{customdata}}"
+                hovertemplate=f"{label}<br>%{{x|{month}}}: %{{y:,.0f}} %{{customdata}}"
                 "<extra></extra>",
                 connectgaps=False,
             ),
@@ -186,6 +187,7 @@ def add_unfinished(
     segment = pl.concat([final.select("period_start", "value"),
                          unfinished.select("period_start", "value")])  # fmt: skip
     mark = tr("unfinished_point")
+    month = tr.plotly_date("month")
     figure.add_trace(
         go.Scatter(
             x=segment["period_start"].to_list(),
@@ -196,7 +198,7 @@ def add_unfinished(
             line={"color": color, "dash": "dot", "width": 1},
             marker={"color": color, "symbol": ["circle"] * final.height
                     + ["circle-open"] * unfinished.height, "size": 9},
-            hovertemplate=f"{label}<br>%{{x|%Y-%m}}: %{{y:,.0f}} ({mark})<extra></extra>",
+            hovertemplate=f"{label}<br>%{{x|{month}}}: %{{y:,.0f}} ({mark})<extra></extra>",
         ),
         row=row,
         col=1,
