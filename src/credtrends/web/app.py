@@ -22,7 +22,7 @@ from credtrends.web.components.aria import aria
 from credtrends.web.components.share import copy_link
 from credtrends.web.data import DashboardData, cache_config
 from credtrends.web.hardening import harden
-from credtrends.web.i18n import LANGS, Lang, Translator, parse_lang
+from credtrends.web.i18n import LANGS, Lang, Translator, language_name, parse_lang
 from credtrends.web.not_found import register_not_found
 from credtrends.web.pages import (
     boards,
@@ -130,7 +130,7 @@ def shell(
                     html.A("credtrends", href=_with_lang("/", tr.lang), className="brand"),
                     html.Nav(links, **aria(label=tr("nav_label"))),
                     html.A(
-                        tr("switch_language"),
+                        language_name(other),
                         id="language-switch",
                         href=_switch_href(path, query, tr),
                         lang=other,

@@ -23,7 +23,7 @@ from credtrends.web.embed import embed_page, plotly_js_path
 from credtrends.web.exports import frame_to_csv
 from credtrends.web.filenames import download_stem
 from credtrends.web.geodata import GEOJSON_RESOURCE
-from credtrends.web.i18n import Translator, messages_for, parse_lang
+from credtrends.web.i18n import N_, Translator, messages_for, parse_lang
 from credtrends.web.maps import PROVINCES_URL, inline_geojson
 from credtrends.web.print_layout import clamp_scale
 from credtrends.web.report import ReportSection, report_pdf
@@ -157,7 +157,7 @@ def register_chart_routes(
             parse_lang(state.get("lang")),
             PLOTLY_JS_URL,
             permalink(page.PATH, state),
-            link_text=Translator(parse_lang(state.get("lang")))("view_link"),
+            link_text=Translator(parse_lang(state.get("lang")))(N_("view_link")),
         )
         return flask.Response(document, content_type="text/html; charset=utf-8")
 
@@ -190,8 +190,8 @@ def register_chart_routes(
                 lang=tr.lang,
                 labels={
                     "data": tr("report_data"),
-                    "page": messages_for(tr.lang)["report_page"],
-                    "rows_shown": messages_for(tr.lang)["report_rows"],
+                    "page": messages_for(tr.lang)[N_("report_page")],
+                    "rows_shown": messages_for(tr.lang)[N_("report_rows")],
                     "about": tr("report_about"),
                 },
                 metadata=views[0].info.pdf_fields(subject=" ".join(v.summary for v in views)),

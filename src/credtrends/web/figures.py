@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
 
-from credtrends.web.i18n import Translator
+from credtrends.web.i18n import N_, Translator
 
 PALETTE = (
     "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#332288",
@@ -38,11 +38,11 @@ def interest_values(frame: pl.DataFrame) -> tuple[pl.DataFrame, str]:
             low=pl.col("calibrated_low"),
             high=pl.col("calibrated_high"),
         )
-        return shown, "axis_calibrated"
+        return shown, N_("axis_calibrated")
     shown = frame.with_columns(
         value=pl.col("raw_value"), low=pl.lit(None, pl.Float64), high=pl.lit(None, pl.Float64)
     )
-    return shown, "axis_raw"
+    return shown, N_("axis_raw")
 
 
 @functools.cache

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from credtrends.web.geodata import load_provinces_geojson
-from credtrends.web.i18n import MESSAGES
+from credtrends.web.i18n import MESSAGES, N_
 
 Language = Literal["en", "fr"]
 
@@ -35,12 +35,12 @@ DEFAULT_HEIGHT = 560
 MARGIN = {"t": 84, "r": 10, "b": 38, "l": 10}
 
 # The map's own words, from the dashboard's message table (one place for both languages).
+_TEXT_KEYS = {
+    "no_data": N_("map_no_data"), "no_data_key": N_("map_no_data_key"), "empty": N_("map_empty"),
+    "synthetic": N_("map_synthetic"), "attribution": N_("map_attribution"),
+}  # fmt: skip
 TEXTS: dict[Language, dict[str, str]] = {
-    lang: {
-        key: MESSAGES[lang][f"map_{key}"]
-        for key in ("no_data", "no_data_key", "empty", "synthetic", "attribution")
-    }
-    for lang in ("en", "fr")
+    lang: {name: MESSAGES[lang][key] for name, key in _TEXT_KEYS.items()} for lang in ("en", "fr")
 }
 
 

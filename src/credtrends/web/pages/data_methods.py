@@ -12,11 +12,15 @@ from dash import dcc, html
 from credtrends.warehouse.schema import JOB_STATUSES
 from credtrends.web.components.tables import frame_table, sources_table
 from credtrends.web.data import DashboardData
-from credtrends.web.i18n import Lang, Translator
+from credtrends.web.i18n import N_, Lang, Translator
 
 NAME = "data"
 PATH = "/data"
-TITLE_KEY = "page_data"
+TITLE_KEY = N_("page_data")
+RUN_STATUS_LABELS = {
+    "running": N_("run_status_running"), "succeeded": N_("run_status_succeeded"),
+    "failed": N_("run_status_failed"), "crashed": N_("run_status_crashed"),
+}  # fmt: skip
 
 METHODS: dict[Lang, str] = {
     "en": """
@@ -116,7 +120,7 @@ et 95 %) et ne descendent jamais sous zéro.
 
 
 def _runs_table(data: DashboardData, tr: Translator) -> html.Table:
-    statuses = {status: tr(f"run_status_{status}") for status in JOB_STATUSES}
+    statuses = {status: tr(RUN_STATUS_LABELS[status]) for status in JOB_STATUSES}
     runs = data.status().recent_runs.with_columns(
         started=pl.col("started_at").map_elements(tr.timestamp, return_dtype=pl.String),
         status=pl.col("status").replace_strict(statuses, default=pl.col("status")),

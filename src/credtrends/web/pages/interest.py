@@ -41,7 +41,7 @@ from credtrends.web.growth import (
     last_weeks_text,
     region_momentum,
 )
-from credtrends.web.i18n import Translator, parse_lang
+from credtrends.web.i18n import N_, Translator, parse_lang
 from credtrends.web.table_text import display_frame
 from credtrends.web.views import (
     ChartView,
@@ -59,7 +59,7 @@ from credtrends.web.views import (
 
 NAME = "interest"
 PATH = "/interest"
-TITLE_KEY = "page_interest"
+TITLE_KEY = N_("page_interest")
 CHART_KEY = "main"
 DEFAULT_TOPICS = ("pmp", "cpr", "data-science", "cybersecurity")
 DEFAULT_REGION = "CA"
@@ -69,6 +69,14 @@ COMPARE = ("topics", "regions")
 GRANULARITIES = ("week", "month", "quarter")
 PERIODS = ("1y", "2y", "5y", "all")
 SHOW = ("forecast", "errors")
+# The message key of each control value (and of each granularity's unit, "weeks").
+COMPARE_LABELS = {"topics": N_("compare_topics"), "regions": N_("compare_regions")}
+GRANULARITY_LABELS = {"week": N_("week"), "month": N_("month"), "quarter": N_("quarter")}
+UNIT_LABELS = {"week": N_("unit_week"), "month": N_("unit_month"), "quarter": N_("unit_quarter")}
+PERIOD_LABELS = {
+    "1y": N_("period_1y"), "2y": N_("period_2y"), "5y": N_("period_5y"), "all": N_("period_all"),
+}  # fmt: skip
+SHOW_LABELS = {"forecast": N_("show_forecast"), "errors": N_("show_errors")}
 
 
 class Ids(StrEnum):
@@ -213,7 +221,7 @@ def _summary(
             name=names.get(series_id, series_id),
             mean=tr.number(first_series["mean"].mean()),
             weeks=first_series.height,
-            unit=tr(f"unit_{granularity}"),
+            unit=tr(UNIT_LABELS[granularity]),
             model=first_series["model"][0],
             low=tr.number(first_series["lo95"].min()),
             high=tr.number(first_series["hi95"].max()),
@@ -276,7 +284,9 @@ def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[C
     granularity = state["granularity"]
     shown = to_granularity(shown, granularity)  # type: ignore[arg-type]
     show = state["show"].split(",")
-    figure = interest_figure(shown, names, title, axis_title, tr, tr(granularity))
+    figure = interest_figure(
+        shown, names, title, axis_title, tr, tr(GRANULARITY_LABELS[granularity])
+    )
     if "errors" in show:
         add_error_band(figure, shown, names, tr)
     drawn_forecasts = forecasts.head(0)
@@ -291,7 +301,8 @@ def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[C
         drawn_forecasts = _readable_models(drawn_forecasts, tr)
         add_forecast(figure, drawn_forecasts, names, tr)
         if granularity != "week":
-            notes.append(tr("forecast_aggregated", granularity=tr(granularity).lower()))
+            unit = tr(GRANULARITY_LABELS[granularity]).lower()
+            notes.append(tr("forecast_aggregated", granularity=unit))
     info = ExportInfo(
         title=title,
         sources=sources_of(rows),
@@ -443,7 +454,7 @@ def related_tables(data: DashboardData, state: ViewState, tr: Translator) -> lis
                           tr("related_none"))
             )  # fmt: skip
             continue
-        for kind, caption in (("top", "related_top"), ("rising", "related_rising")):
+        for kind, caption in (("top", N_("related_top")), ("rising", N_("related_rising"))):
             rows = related.filter(pl.col("kind") == kind).with_columns(
                 shown=pl.when(pl.col("is_breakout"))
                 .then(pl.lit(tr("breakout")))
@@ -551,7 +562,7 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
                 [
                     _fieldset(tr("compare"), dcc.RadioItems(
                         id=Ids.COMPARE, value=state["compare"], **radio,
-                        options=[{"label": tr(f"compare_{c}"), "value": c} for c in COMPARE])),
+                        options=[{"label": tr(COMPARE_LABELS[c]), "value": c} for c in COMPARE])),
                     html.Div(html.Label([tr("topics"), dcc.Dropdown(
                         id=Ids.TOPICS, options=_options(topics, "topic_id", tr),
                         value=state["topic"].split(","), multi=True, clearable=False,
@@ -585,13 +596,15 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
                 [
                     _fieldset(tr("granularity"), dcc.RadioItems(
                         id=Ids.GRANULARITY, value=state["granularity"], **radio,
-                        options=[{"label": tr(g), "value": g} for g in GRANULARITIES])),
+                        options=[{"label": tr(GRANULARITY_LABELS[g]), "value": g}
+                                 for g in GRANULARITIES])),
                     _fieldset(tr("period"), dcc.RadioItems(
                         id=Ids.PERIOD, value=state["period"], **radio,
-                        options=[{"label": tr(f"period_{p}"), "value": p} for p in PERIODS])),
+                        options=[{"label": tr(PERIOD_LABELS[p]), "value": p} for p in PERIODS])),
                     _fieldset(tr("show"), dcc.Checklist(
                         id=Ids.SHOW, value=[s for s in state["show"].split(",") if s in SHOW],
-                        **radio, options=[{"label": tr(f"show_{s}"), "value": s} for s in SHOW])),
+                        **radio,
+                        options=[{"label": tr(SHOW_LABELS[s]), "value": s} for s in SHOW])),
                 ],
                 className="controls",
             ),

@@ -22,7 +22,7 @@ from credtrends.web.components.view_callback import register_view_callback
 from credtrends.web.data import DashboardData
 from credtrends.web.downloads import ExportInfo
 from credtrends.web.figures import PALETTE, for_dash, interest_values, synthetic_note
-from credtrends.web.i18n import Translator, parse_lang
+from credtrends.web.i18n import N_, Translator, parse_lang
 from credtrends.web.table_text import display_frame
 from credtrends.web.unfinished import unfinished_note, unfinished_periods
 from credtrends.web.views import (
@@ -40,7 +40,7 @@ from credtrends.web.views import (
 
 NAME = "labour"
 PATH = "/labour"
-TITLE_KEY = "page_labour"
+TITLE_KEY = N_("page_labour")
 CHART_KEY = "main"
 DEFAULT_TOPIC = "data-science"
 DEFAULT_REGION = "CA-ON"
@@ -70,8 +70,16 @@ def parse_state(data: DashboardData, query: Mapping[str, Any]) -> ViewState:
     }
 
 
+MEASURE_LABELS = {
+    "job_vacancies": N_("measure_job_vacancies"),
+    "job_postings": N_("measure_job_postings"),
+    "job_posting_vacancies": N_("measure_job_posting_vacancies"),
+    "avg_offered_hourly_wage": N_("measure_avg_offered_hourly_wage"),
+}
+
+
 def measure_label(measure: str, tr: Translator) -> str:
-    return tr(f"measure_{measure}")
+    return tr(MEASURE_LABELS[measure])
 
 
 def labour_figure(

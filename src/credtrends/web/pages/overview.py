@@ -22,7 +22,7 @@ from credtrends.web.data import DashboardData
 from credtrends.web.downloads import ExportInfo
 from credtrends.web.figures import empty_figure, for_dash, interest_values, synthetic_note
 from credtrends.web.growth import growth_definition, last_weeks_text, region_momentum
-from credtrends.web.i18n import Translator, parse_lang
+from credtrends.web.i18n import N_, Translator, parse_lang
 from credtrends.web.table_text import display_frame
 from credtrends.web.views import (
     ChartView,
@@ -39,7 +39,7 @@ from credtrends.web.views import (
 
 NAME = "overview"
 PATH = "/"
-TITLE_KEY = "page_overview"
+TITLE_KEY = N_("page_overview")
 CHART_KEY = "top"
 DEFAULT_REGION = "CA"
 RECENT_WEEKS = GROWTH_WEEKS
@@ -179,12 +179,14 @@ def movers_tables(momentum: pl.DataFrame, tr: Translator) -> list[ViewTable]:
     columns = {"name": tr("topic"), "growth": tr("change_year"), "recent_mean": tr("level")}
     formats = {"growth": tr.percent}
     tables = []
-    for key, rows in (
-        ("risers", moving.sort("growth", descending=True).head(8)),
-        ("fallers", moving.sort("growth").head(8)),
+    for key, caption, rows in (
+        ("risers", N_("risers"), moving.sort("growth", descending=True).head(8)),
+        ("fallers", N_("fallers"), moving.sort("growth").head(8)),
     ):
         data = rows.select("topic_id", "name", "growth", "recent_mean", "source", "is_synthetic")
-        tables.append(ViewTable(key, "", tr(key), display_frame(rows, columns, tr, formats), data))
+        tables.append(
+            ViewTable(key, "", tr(caption), display_frame(rows, columns, tr, formats), data)
+        )
     return tables
 
 

@@ -24,7 +24,7 @@ from credtrends.web.data import DashboardData
 from credtrends.web.downloads import ExportInfo
 from credtrends.web.figures import empty_figure, for_dash, synthetic_note
 from credtrends.web.growth import growth_definition, last_weeks_text, region_momentum
-from credtrends.web.i18n import Translator, parse_lang
+from credtrends.web.i18n import N_, Translator, parse_lang
 from credtrends.web.labels import place_labels
 from credtrends.web.table_text import display_frame
 from credtrends.web.views import (
@@ -42,7 +42,7 @@ from credtrends.web.views import (
 
 NAME = "program-demand"
 PATH = "/program-demand"
-TITLE_KEY = "page_program_demand"
+TITLE_KEY = N_("page_program_demand")
 CHART_KEY = "quadrant"
 DEFAULT_REGION = "CA-ON"
 RECENT_WEEKS = GROWTH_WEEKS
@@ -50,9 +50,9 @@ WEIGHTS = ("level", "growth", "forecast", "vacancy", "supply")
 WEIGHT_CHOICES = ("0", "0.5", "1", "1.5", "2", "3")
 DEFAULT_WEIGHT = "1"
 WEIGHT_LABELS = {
-    "level": "col_search_level", "growth": "col_search_growth",
-    "forecast": "col_forecast_growth", "vacancy": "col_vacancy_growth",
-    "supply": "weight_supply",
+    "level": N_("col_search_level"), "growth": N_("col_search_growth"),
+    "forecast": N_("col_forecast_growth"), "vacancy": N_("col_vacancy_growth"),
+    "supply": N_("weight_supply"),
 }  # fmt: skip
 
 
@@ -100,13 +100,13 @@ def grid_columns(tr: Translator) -> list[dict[str, Any]]:
             "wrapText": True,
             "autoHeight": True,
         },
-        column("score", "score", ".2f", sort="desc"),
-        column("demand_level", "col_search_level", ".2f"),
-        column("demand_growth", "col_search_growth", "+.0%"),
-        column("forecast_growth", "col_forecast_growth", "+.0%"),
-        column("vacancies", "col_vacancies", ",.0f"),
-        column("vacancy_growth", "col_vacancy_growth", "+.0%"),
-        column("programs", "col_programs", ",.0f"),
+        column("score", N_("score"), ".2f", sort="desc"),
+        column("demand_level", N_("col_search_level"), ".2f"),
+        column("demand_growth", N_("col_search_growth"), "+.0%"),
+        column("forecast_growth", N_("col_forecast_growth"), "+.0%"),
+        column("vacancies", N_("col_vacancies"), ",.0f"),
+        column("vacancy_growth", N_("col_vacancy_growth"), "+.0%"),
+        column("programs", N_("col_programs"), ",.0f"),
     ]
 
 
@@ -322,7 +322,13 @@ def score_interval_text(row: Mapping[str, Any], tr: Translator) -> str:
               low=tr.number(row["score_low"], 2), high=tr.number(row["score_high"], 2))  # fmt: skip
 
 
-COMPONENTS = ("rank_level", "rank_growth", "rank_forecast", "rank_vacancy", "rank_supply")
+# Each input's percentile rank (the breakdown table's columns) -> its column header.
+COMPONENT_HEADERS = {
+    "rank_level": N_("col_rank_level"), "rank_growth": N_("col_rank_growth"),
+    "rank_forecast": N_("col_rank_forecast"), "rank_vacancy": N_("col_rank_vacancy"),
+    "rank_supply": N_("col_rank_supply"),
+}  # fmt: skip
+COMPONENTS = tuple(COMPONENT_HEADERS)
 
 
 def breakdown_table(data: DashboardData, state: ViewState, tr: Translator) -> ViewTable:
@@ -337,7 +343,7 @@ def breakdown_table(data: DashboardData, state: ViewState, tr: Translator) -> Vi
     )  # fmt: skip
     columns = {
         "rank": tr("rank"), "name": tr("topic"), "score_text": tr("col_score_interval"),
-        "tie": tr("col_tie"), **{name: tr(f"col_{name}") for name in COMPONENTS},
+        "tie": tr("col_tie"), **{name: tr(key) for name, key in COMPONENT_HEADERS.items()},
     }  # fmt: skip
     two = {name: (lambda value: tr.number(value, 2)) for name in COMPONENTS}
     shown = display_frame(rows, columns, tr, two)

@@ -23,7 +23,7 @@ from credtrends.web.data import DashboardData
 from credtrends.web.downloads import ExportInfo
 from credtrends.web.figures import for_dash, interest_values
 from credtrends.web.growth import growth_definition
-from credtrends.web.i18n import Translator, parse_lang
+from credtrends.web.i18n import N_, Translator, parse_lang
 from credtrends.web.maps import PROVINCES_URL, province_choropleth
 from credtrends.web.table_text import display_frame
 from credtrends.web.views import (
@@ -40,7 +40,7 @@ from credtrends.web.views import (
 
 NAME = "regions"
 PATH = "/regions"
-TITLE_KEY = "page_regions"
+TITLE_KEY = N_("page_regions")
 CHART_KEY = "map"
 RECENT_WEEKS = GROWTH_WEEKS
 """The one growth figure of every page (``web/growth.py``), here per province."""
@@ -163,7 +163,7 @@ def map_view(data: DashboardData, state: ViewState, tr: Translator) -> ChartView
     growth = regional_growth(data, state["topic"], tr)
     synthetic = synthetic_in(growth)
     by_level = state.get("measure") == "level"
-    title = tr("regions_level_title" if by_level else "regions_title", topic=topic)
+    title = tr(N_("regions_level_title") if by_level else N_("regions_title"), topic=topic)
     rows = list(growth.iter_rows(named=True))
     provinces = growth.with_columns(
         hover=pl.Series(
@@ -174,7 +174,7 @@ def map_view(data: DashboardData, state: ViewState, tr: Translator) -> ChartView
     ).filter(pl.col("region_code") != "CA")
     figure = province_choropleth(
         provinces,
-        value_label=tr("regions_level_value" if by_level else "regions_value"),
+        value_label=tr(N_("regions_level_value") if by_level else N_("regions_value")),
         title=title,
         synthetic=synthetic,
         language=tr.lang,
@@ -257,7 +257,9 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
                                 options=[
                                     {"label": tr(key), "value": measure}
                                     for measure, key in zip(
-                                        MEASURES, ("measure_growth", "measure_level"), strict=True
+                                        MEASURES,
+                                        (N_("measure_growth"), N_("measure_level")),
+                                        strict=True,
                                     )
                                 ],
                                 inline=True,
