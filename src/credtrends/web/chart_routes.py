@@ -12,6 +12,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import replace
 from importlib.resources import files
+from typing import Any
 
 import flask
 import polars as pl
@@ -23,7 +24,7 @@ from credtrends.web.embed import embed_page, plotly_js_path
 from credtrends.web.exports import frame_to_csv
 from credtrends.web.filenames import download_stem
 from credtrends.web.geodata import GEOJSON_RESOURCE
-from credtrends.web.i18n import Translator, messages_for, parse_lang
+from credtrends.web.i18n import Translator, messages_for
 from credtrends.web.maps import PROVINCES_URL, inline_geojson
 from credtrends.web.print_layout import clamp_scale
 from credtrends.web.report import ReportSection, report_pdf
@@ -83,21 +84,21 @@ def _shown_rows(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def register_chart_routes(
-    server: flask.Flask, data: DashboardData, pages: Mapping[str, ViewPage]
+    server: flask.Flask, data: DashboardData, pages: Mapping[str, ViewPage[Any]]
 ) -> None:
     def region_names() -> dict[str, str]:
         """English region names for file names (the same file name in both languages)."""
         return Translator("en").names(data.regions(), "region_code")
 
-    def views_for(page_name: str) -> tuple[ViewPage, State, list[ChartView]] | None:
+    def views_for(page_name: str) -> tuple[ViewPage[Any], State, list[ChartView]] | None:
         page = pages.get(page_name)
         if page is None:
             return None
         state = page.parse_state(data, flask.request.args.to_dict())
-        tr = Translator(parse_lang(state.get("lang")))
+        tr = Translator(state.lang)
         return page, state, page.chart_views(data, state, tr)
 
-    def chart_of(page_name: str, chart: str) -> tuple[ViewPage, State, ChartView] | None:
+    def chart_of(page_name: str, chart: str) -> tuple[ViewPage[Any], State, ChartView] | None:
         found = views_for(page_name)
         if found is None:
             return None
@@ -105,14 +106,14 @@ def register_chart_routes(
         view = next((v for v in views if v.key == chart), None)
         return (page, state, view) if view is not None else None
 
-    def table_of(page_name: str, key: str) -> tuple[ViewPage, State, ChartView] | None:
+    def table_of(page_name: str, key: str) -> tuple[ViewPage[Any], State, ChartView] | None:
         """A table of the page (``view_tables``) as a view without a figure: its rows, the
         page's provenance, and ``is_synthetic`` from the page when the rows lack it."""
         found = views_for(page_name)
         if found is None or not found[2]:
             return None
         page, state, views = found
-        tr = Translator(parse_lang(state.get("lang")))
+        tr = Translator(state.lang)
         table = next((t for t in view_tables(page, data, state, tr) if t.key == key), None)
         if table is None:
             return None
@@ -131,7 +132,9 @@ def register_chart_routes(
             return _text("No such chart or format.", 404)
         _page, state, view = found
         is_table = not view.figure  # a table of the page (``table_of``) has no chart
-        base_name = download_stem(page_name, state, region_names(), kind=chart if is_table else "")
+        base_name = download_stem(
+            page_name, state.query(), region_names(), kind=chart if is_table else ""
+        )
         if fmt not in IMAGE_FORMATS:
             return _attachment(_data_file(view, fmt, base_name), f"{base_name}.{fmt}", fmt)
         scale = clamp_scale(flask.request.args.get("scale"))
@@ -154,10 +157,10 @@ def register_chart_routes(
             view.title,
             view.summary,
             view.info.footer_lines(),
-            parse_lang(state.get("lang")),
+            state.lang,
             PLOTLY_JS_URL,
             permalink(page.PATH, state),
-            link_text=Translator(parse_lang(state.get("lang")))("view_link"),
+            link_text=Translator(state.lang)("view_link"),
         )
         return flask.Response(document, content_type="text/html; charset=utf-8")
 
@@ -167,7 +170,7 @@ def register_chart_routes(
         if found is None or not found[2]:
             return _text("No such view.", 404)
         page, state, views = found
-        tr = Translator(parse_lang(state.get("lang")))
+        tr = Translator(state.lang)
         sections = [
             *(_chart_section(page_name, view, state, tr) for view in views),
             *_table_sections(view_tables(page, data, state, tr)),
@@ -199,7 +202,7 @@ def register_chart_routes(
         except Exception:
             log.exception("could not print the %s report", page_name)
             return _text("This server could not print the report; try again later.", 503)
-        stem = download_stem(page_name, state, region_names(), kind="report")
+        stem = download_stem(page_name, state.query(), region_names(), kind="report")
         return _attachment(content, f"{stem}.pdf", "pdf")
 
     @server.get(PROVINCES_URL)

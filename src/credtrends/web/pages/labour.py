@@ -22,28 +22,16 @@ from credtrends.web.components.view_callback import register_view_callback
 from credtrends.web.data import DashboardData
 from credtrends.web.downloads import ExportInfo
 from credtrends.web.figures import PALETTE, for_dash, interest_values, synthetic_note
-from credtrends.web.i18n import Translator, parse_lang
+from credtrends.web.i18n import Translator
+from credtrends.web.page_state import LabourState
 from credtrends.web.table_text import display_frame
 from credtrends.web.unfinished import unfinished_note, unfinished_periods
-from credtrends.web.views import (
-    ChartView,
-    ViewTable,
-    choose,
-    permalink,
-    sources_of,
-    synthetic_in,
-    text_parameter,
-)
-from credtrends.web.views import (
-    State as ViewState,
-)
+from credtrends.web.views import ChartView, ViewTable, permalink, sources_of, synthetic_in
 
 NAME = "labour"
 PATH = "/labour"
 TITLE_KEY = "page_labour"
 CHART_KEY = "main"
-DEFAULT_TOPIC = "data-science"
-DEFAULT_REGION = "CA-ON"
 SHOWN_MEASURES = ("job_vacancies", "job_postings")
 
 
@@ -59,15 +47,12 @@ class Ids:
 IDS = {"banner": Ids.BANNER, "report": Ids.REPORT, "lang": Ids.LANG}
 
 
-def parse_state(data: DashboardData, query: Mapping[str, Any]) -> ViewState:
-    topics = data.topics()["topic_id"].to_list()
-    regions = data.regions()["region_code"].to_list()
-    topic_default = DEFAULT_TOPIC if DEFAULT_TOPIC in topics else (topics[0] if topics else "")
-    return {
-        "topic": choose(text_parameter(query, "topic"), topics, topic_default),
-        "region": choose(text_parameter(query, "region"), regions, DEFAULT_REGION),
-        "lang": "fr" if parse_lang(text_parameter(query, "lang")) == "fr" else "",
-    }
+def parse_state(data: DashboardData, query: Mapping[str, Any]) -> LabourState:
+    return LabourState.parse(
+        query,
+        topics=data.topics()["topic_id"].to_list(),
+        regions=data.regions()["region_code"].to_list(),
+    )
 
 
 def measure_label(measure: str, tr: Translator) -> str:
@@ -221,10 +206,10 @@ def latest_rows(labour: pl.DataFrame, occupations: pl.DataFrame, tr: Translator)
     )
 
 
-def latest_view_table(data: DashboardData, state: ViewState, tr: Translator) -> ViewTable:
+def latest_view_table(data: DashboardData, state: LabourState, tr: Translator) -> ViewTable:
     """The latest values table as shown, with its rows for downloads."""
-    occupations = data.linked_occupations(state["topic"])
-    observations = data.labour_observations(occupations["noc_code"].to_list(), state["region"])
+    occupations = data.linked_occupations(state.topic)
+    observations = data.labour_observations(occupations["noc_code"].to_list(), state.region)
     rows = latest_rows(mark_unfinished(observations), occupations, tr)
     columns = {
         "noc_code": tr("col_noc"), "title": tr("col_occupation"),
@@ -238,16 +223,16 @@ def latest_view_table(data: DashboardData, state: ViewState, tr: Translator) -> 
     return ViewTable("latest", "", tr("labour_table"), display_frame(rows, columns, tr), kept)
 
 
-def view_tables(data: DashboardData, state: ViewState, tr: Translator) -> list[ViewTable]:
+def view_tables(data: DashboardData, state: LabourState, tr: Translator) -> list[ViewTable]:
     """The latest values of the linked occupations, after the chart."""
     return [latest_view_table(data, state, tr)]
 
 
 def _frames(
-    data: DashboardData, state: ViewState
+    data: DashboardData, state: LabourState
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame, str]:
-    occupations = data.linked_occupations(state["topic"])
-    weekly, axis_key = interest_values(data.interest_over_time((state["topic"],), state["region"]))
+    occupations = data.linked_occupations(state.topic)
+    weekly, axis_key = interest_values(data.interest_over_time((state.topic,), state.region))
     # months of complete weeks; the newest month still running is marked unfinished
     interest = to_granularity(
         weekly.select(
@@ -257,9 +242,9 @@ def _frames(
         "month",
     ).with_columns(is_unfinished=pl.col("is_partial"))  # fmt: skip
     labour = mark_unfinished(
-        data.labour_observations(occupations["noc_code"].to_list(), state["region"])
+        data.labour_observations(occupations["noc_code"].to_list(), state.region)
     )
-    portal = mark_unfinished(data.portal_counts(state["topic"], state["region"]))
+    portal = mark_unfinished(data.portal_counts(state.topic, state.region))
     return occupations, interest, labour, portal, axis_key
 
 
@@ -311,10 +296,10 @@ def _summary(
     )  # fmt: skip
 
 
-def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[ChartView]:
+def chart_views(data: DashboardData, state: LabourState, tr: Translator) -> list[ChartView]:
     occupations, interest, labour, portal, axis_key = _frames(data, state)
-    topic = tr.names(data.topics(), "topic_id").get(state["topic"], state["topic"])
-    region = tr.names(data.regions(), "region_code").get(state["region"], state["region"])
+    topic = tr.names(data.topics(), "topic_id").get(state.topic, state.topic)
+    region = tr.names(data.regions(), "region_code").get(state.region, state.region)
     title_column = "title_fr" if tr.lang == "fr" else "title_en"
     titles = dict(occupations.select("noc_code", pl.coalesce(title_column, "title_en")).iter_rows())
     title = tr("labour_title", topic=topic, region=region)
@@ -344,9 +329,9 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
             html.Div(
                 [
                     choice_dropdown(Ids.TOPIC, tr("topic"), data.topics(), "topic_id",
-                                    state["topic"], tr, wide=True),
+                                    state.topic, tr, wide=True),
                     choice_dropdown(Ids.REGION, tr("region"), data.regions(), "region_code",
-                                    state["region"], tr),
+                                    state.region, tr),
                 ],
                 className="controls",
             ),
@@ -362,7 +347,7 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
 def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
     from credtrends.web.pages import labour
 
-    def extras(state: ViewState, tr: Translator, view: ChartView) -> tuple[Any, ...]:
+    def extras(state: LabourState, tr: Translator, view: ChartView) -> tuple[Any, ...]:
         notes = [html.P(note, className="note unfinished-note") for note in view.info.notes[1:]]
         (latest,) = view_tables(data, state, tr)
         return ([*notes, view_table(latest, table_downloads(NAME, latest.key, state, tr))],)
