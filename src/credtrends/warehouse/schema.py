@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from credtrends.granularity import GRANULARITIES
+from credtrends.granularity import GRANULARITIES as GRANULARITIES  # the CHECK constraint
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",

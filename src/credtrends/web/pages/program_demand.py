@@ -28,8 +28,10 @@ from credtrends.web.i18n import Translator
 from credtrends.web.labels import place_labels
 from credtrends.web.page_state import (
     WEIGHT_CHOICES,
-    WEIGHTS,
     DemandState,
+)
+from credtrends.web.page_state import (
+    WEIGHTS as WEIGHTS,  # the page names its weights (tests read them here)
 )
 from credtrends.web.table_text import display_frame
 from credtrends.web.views import ChartView, ViewTable, permalink, sources_of, synthetic_in
