@@ -80,6 +80,26 @@ def labour_figure(
             tr("labour_panel_supply"),
         ),
     )
+    _add_interest_panel(figure, interest, tr)
+    _add_labour_panel(figure, labour, occupation_titles, tr)
+    _add_supply_panel(figure, portal, tr)
+    figure.update_layout(
+        title={"text": title, "x": 0},
+        height=820,
+        legend={"orientation": "h", "y": -0.18},
+        margin={"t": 90, "b": 160},
+    )
+    figure.add_annotation(
+        text=scale_note, xref="paper", yref="paper", x=0, y=-0.12, showarrow=False,
+        font={"size": 11, "color": "#555"}, xanchor="left",
+    )  # fmt: skip
+    if synthetic_in(interest, labour, portal):
+        figure.add_annotation(synthetic_note(tr, y=1.06))
+    return figure
+
+
+def _add_interest_panel(figure: go.Figure, interest: pl.DataFrame, tr: Translator) -> None:
+    """Panel 1: the topic's search interest, its unfinished period marked."""
     final_interest = interest.filter(~pl.col("is_unfinished"))
     figure.add_trace(
         go.Scatter(
@@ -93,9 +113,15 @@ def labour_figure(
         col=1,
     )
     add_unfinished(figure, interest, PALETTE[0], tr("labour_interest"), tr, row=1)
+
+
+def _add_labour_panel(
+    figure: go.Figure, labour: pl.DataFrame, occupation_titles: dict[str, str], tr: Translator
+) -> None:
+    """Panel 2: one line per occupation, measure and source (numbers from two sources
+    never join), vacancies solid with markers, postings dotted; quality flags on hover."""
     shown = labour.filter(pl.col("measure").is_in(SHOWN_MEASURES))
     several_sources = shown["source"].n_unique() > 1
-    # One line per occupation, measure and source: numbers from two sources never join.
     for index, ((noc, measure, source), series) in enumerate(
         shown.group_by("noc_code", "measure", "source", maintain_order=True)
     ):
@@ -120,8 +146,12 @@ def labour_figure(
             col=1,
         )
         add_unfinished(figure, series, color, label, tr, row=2)
+
+
+def _add_supply_panel(figure: go.Figure, portal: pl.DataFrame, tr: Translator) -> None:
+    """Panel 3: programs on offer per month; an unfinished month's bar is hatched and pale,
+    not a final count."""
     offered = portal.filter(pl.col("measure") == "programs_offered")
-    # an unfinished month's bar is hatched and pale: not a final count
     figure.add_trace(
         go.Bar(
             x=offered["period_start"].to_list(),
@@ -136,19 +166,6 @@ def labour_figure(
         row=3,
         col=1,
     )
-    figure.update_layout(
-        title={"text": title, "x": 0},
-        height=820,
-        legend={"orientation": "h", "y": -0.18},
-        margin={"t": 90, "b": 160},
-    )
-    figure.add_annotation(
-        text=scale_note, xref="paper", yref="paper", x=0, y=-0.12, showarrow=False,
-        font={"size": 11, "color": "#555"}, xanchor="left",
-    )  # fmt: skip
-    if synthetic_in(interest, labour, portal):
-        figure.add_annotation(synthetic_note(tr, y=1.06))
-    return figure
 
 
 def add_unfinished(
