@@ -11,6 +11,7 @@ import dash
 import polars as pl
 from dash import dcc, html
 
+from credtrends.granularity import ViewGranularity
 from credtrends.transforms.series_views import (
     forecast_to_granularity,
     index_to_mean,
@@ -150,7 +151,7 @@ def _summary(
     forecasts: pl.DataFrame,
     names: dict[str, str],
     tr: Translator,
-    granularity: str = "week",
+    granularity: ViewGranularity = "week",
 ) -> str:
     if shown.is_empty():
         return tr("no_rows")
