@@ -19,15 +19,8 @@ import polars as pl
 from credtrends.web.data import DashboardData
 from credtrends.web.downloads import ExportInfo
 from credtrends.web.i18n import Translator
-from credtrends.web.page_state import (
-    MAX_PARAMETER_LENGTH,
-    PageState,
-    choose,
-    list_parameter,
-    text_parameter,
-)
-
-__all__ = ["MAX_PARAMETER_LENGTH", "choose", "list_parameter", "text_parameter"]
+from credtrends.web.page_state import MAX_PARAMETER_LENGTH as MAX_PARAMETER_LENGTH
+from credtrends.web.page_state import PageState
 
 S = TypeVar("S", bound=PageState)
 State = PageState
