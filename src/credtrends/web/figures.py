@@ -117,6 +117,7 @@ def add_forecast(
             )
         model = series["model"][0]
         hover = tr("forecast_hover", name=name, model=model)
+        day = tr.plotly_date()
         bounds = "".join(
             f"<br>{tr('hover_interval', level=level)}: "
             f"%{{customdata[{i}]:.1f}} – %{{customdata[{i + 1}]:.1f}}"
@@ -130,7 +131,7 @@ def add_forecast(
                 mode="lines",
                 line={"color": color, "dash": "dash", "width": 2},
                 name=tr("forecast_legend", name=name, model=model),
-                hovertemplate=f"{hover}<br>%{{x|%Y-%m-%d}}: %{{y:.1f}}{bounds}<extra></extra>",
+                hovertemplate=f"{hover}<br>%{{x|{day}}}: %{{y:.1f}}{bounds}<extra></extra>",
             )
         )
 
@@ -213,6 +214,7 @@ def _add_series(
     """One series' line of final periods and, when its last period is still running, a
     thin dotted step from the last final value to an open marker: neither joined to the
     line nor left floating."""
+    day = tr.plotly_date()
     final = series.filter(~pl.col("is_partial"))
     partial = series.filter(pl.col("is_partial"))
     figure.add_trace(
@@ -222,7 +224,7 @@ def _add_series(
             mode="lines",
             name=name,
             line={"color": color, "width": 2},
-            hovertemplate=f"{name}<br>%{{x|%Y-%m-%d}}: %{{y:.1f}}<extra></extra>",
+            hovertemplate=f"{name}<br>%{{x|{day}}}: %{{y:.1f}}<extra></extra>",
         )
     )
     if not partial.height:
@@ -245,7 +247,7 @@ def _add_series(
             # hover text, not customdata: forecast traces carry their bounds there
             text=[""] * closed + [note] * partial.height,
             showlegend=False,
-            hovertemplate=f"{name}<br>%{{x|%Y-%m-%d}}: %{{y:.1f}}%{{text}}<extra></extra>",
+            hovertemplate=f"{name}<br>%{{x|{day}}}: %{{y:.1f}}%{{text}}<extra></extra>",
         )
     )
 

@@ -968,6 +968,14 @@ class Translator:
         """plotly's ``layout.separators``: decimal mark then thousands separator."""
         return ", " if self.lang == "fr" else ".,"
 
+    def plotly_date(self, precision: Literal["day", "month"] = "day") -> str:
+        """A d3 date format for hover texts ("Sep 13, 2026" / "13 sept. 2026"): plotly
+        prints a bare ``%{x}`` date as ISO in every language; month names come from the
+        plotly locale of :meth:`graph_config`."""
+        if precision == "month":
+            return "%b %Y"
+        return "%-d %b %Y" if self.lang == "fr" else "%b %-d, %Y"
+
     def graph_config(self) -> Any:
         """``dcc.Graph(config=...)``: plotly.js month and day names in this language."""
         config: dict[str, Any] = {

@@ -28,14 +28,21 @@ def _text(value: Any, tr: Translator) -> str:
     return str(value)
 
 
+def _label(title: str) -> dict[str, Any]:
+    """The ``data-label`` a stacked (phone) row shows before its cell."""
+    return {"data-label": title}
+
+
 def frame_table(
     frame: pl.DataFrame,
     columns: Mapping[str, str],
     caption: str,
     formatters: Mapping[str, Formatter] | None = None,
     tr: Translator | None = None,
+    stacks: bool = False,
 ) -> html.Table:
-    """``columns`` maps frame column -> header text, in display order."""
+    """``columns`` maps frame column -> header text, in display order. With ``stacks``, a
+    phone shows one card per row (each cell labelled by its header: ``data-label``)."""
     formatters = formatters or {}
     tr = tr or Translator()
     header = html.Thead(html.Tr([html.Th(title, scope="col") for title in columns.values()]))
@@ -44,15 +51,19 @@ def frame_table(
             html.Tr(
                 [
                     html.Td(
-                        formatters[name](row[name]) if name in formatters else _text(row[name], tr)
+                        formatters[name](row[name]) if name in formatters else _text(row[name], tr),
+                        **_label(title),
                     )
-                    for name in columns
+                    for name, title in columns.items()
                 ]
             )
             for row in frame.iter_rows(named=True)
         ]
     )
-    return html.Table([html.Caption(caption), header, body], className="data-table")
+    return html.Table(
+        [html.Caption(caption), header, body],
+        className="data-table stacks" if stacks else "data-table",
+    )
 
 
 def sources_frame(data: DashboardData, tr: Translator) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -67,7 +78,7 @@ def sources_frame(data: DashboardData, tr: Translator) -> tuple[pl.DataFrame, pl
         kind=pl.when(pl.col("is_synthetic"))
         .then(pl.lit(tr("kind_synthetic")))
         .otherwise(pl.lit(tr("kind_real"))),
-        fetched=pl.col("last_fetched_at").dt.strftime("%Y-%m-%d %H:%M UTC"),
+        fetched=pl.col("last_fetched_at").map_elements(tr.timestamp, return_dtype=pl.String),
         expected_every=pl.col("source").replace_strict(every, default=pl.lit("–")),
         state=pl.when(pl.col("is_stale"))
         .then(pl.lit(tr("state_stale")))
@@ -81,12 +92,12 @@ def sources_frame(data: DashboardData, tr: Translator) -> tuple[pl.DataFrame, pl
 
 def sources_table(data: DashboardData, caption: str, tr: Translator) -> html.Table:
     """Each table's sources, real or SYNTHETIC, with row counts and last fetch."""
-    return shown_table(sources_frame(data, tr)[1], caption)
+    return shown_table(sources_frame(data, tr)[1], caption, stacks=True)
 
 
-def shown_table(frame: pl.DataFrame, caption: str) -> html.Table:
+def shown_table(frame: pl.DataFrame, caption: str, stacks: bool = False) -> html.Table:
     """A table whose frame already holds the headers and cell texts (``display_frame``)."""
-    return frame_table(frame, {name: name for name in frame.columns}, caption)
+    return frame_table(frame, {name: name for name in frame.columns}, caption, stacks=stacks)
 
 
 def view_table(table: ViewTable, downloads: Any = None) -> html.Table | html.P | html.Div:

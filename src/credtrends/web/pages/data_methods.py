@@ -68,7 +68,7 @@ Prediction intervals come from the backtest errors (80% and 95%) and never go be
   de la page Web de Google Trends. Les chiffres de Google sont relatifs : chaque requête
   contient au plus cinq recherches et est mise à l'échelle de sorte que sa semaine la plus
   forte vaut 100, arrondie à l'entier (« <1 » s'affiche 0). Conditions d'utilisation : celles
-  de Google; les chiffres sont de Google, l'étalonnage est le nôtre.
+  de Google ; les chiffres sont de Google, l'étalonnage est le nôtre.
 - **Statistique Canada** (postes vacants, tableau 14-10-0444-01, CNP 2021) : Licence du
   gouvernement ouvert - Canada. Les codes de qualité sont conservés : E à utiliser avec
   prudence, F trop peu fiable pour être publié, x confidentiel, .. non disponible,
@@ -97,7 +97,7 @@ qu'en « <1 » est donnée comme inférieure à sa borne.
 
 ## Prévisions
 
-Chaque série est évaluée à origines glissantes; les trois meilleurs modèles selon le MASE
+Chaque série est évaluée à origines glissantes ; les trois meilleurs modèles selon le MASE
 sont moyennés. Les intervalles de prévision viennent des erreurs de cette évaluation (80 %
 et 95 %) et ne descendent jamais sous zéro.
 
@@ -106,10 +106,10 @@ et 95 %) et ne descendent jamais sous zéro.
 - L'intérêt de recherche mesure des recherches, pas des inscriptions ni la demande des
   employeurs.
 - La semaine en cours est partielle (cercles vides) et n'est jamais une valeur définitive.
-- Google a changé sa collecte de données le 1er janvier 2022; les graphiques marquent la date.
+- Google a changé sa collecte de données le 1er janvier 2022 ; les graphiques marquent la date.
 - Google affiche les très faibles volumes comme 0 : un 0 veut dire « trop peu pour être
   montré », pas « aucune ».
-- Les valeurs d'une région se comparent entre sujets; comparer des régions demande
+- Les valeurs d'une région se comparent entre sujets ; comparer des régions demande
   l'étalonnage régional : la page Régions compare donc des variations, pas des niveaux.
 """,
 }
@@ -118,7 +118,7 @@ et 95 %) et ne descendent jamais sous zéro.
 def _runs_table(data: DashboardData, tr: Translator) -> html.Table:
     statuses = {status: tr(f"run_status_{status}") for status in JOB_STATUSES}
     runs = data.status().recent_runs.with_columns(
-        started=pl.col("started_at").dt.strftime("%Y-%m-%d %H:%M UTC"),
+        started=pl.col("started_at").map_elements(tr.timestamp, return_dtype=pl.String),
         status=pl.col("status").replace_strict(statuses, default=pl.col("status")),
         seconds=(pl.col("finished_at") - pl.col("started_at")).dt.total_seconds(),
     )
@@ -129,6 +129,7 @@ def _runs_table(data: DashboardData, tr: Translator) -> html.Table:
          "error": tr("col_error")},
         tr("runs"),
         tr=tr,
+        stacks=True,
     )  # fmt: skip
 
 

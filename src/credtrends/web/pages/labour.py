@@ -129,6 +129,7 @@ def _add_labour_panel(
         if several_sources:
             label += f" ({source})"
         color = PALETTE[(index + 1) % len(PALETTE)]
+        month = tr.plotly_date("month")
         final = series.filter(~pl.col("is_unfinished"))
         figure.add_trace(
             go.Scatter(
@@ -138,7 +139,7 @@ def _add_labour_panel(
                 name=label,
                 line={"color": color, "dash": "solid" if measure == "job_vacancies" else "dot"},
                 customdata=final["status"].fill_null("").to_list(),
-                hovertemplate=f"{label}<br>%{{x|%Y-%m}}: %{{y:,.0f}} %{{customdata}}"
+                hovertemplate=f"{label}<br>%{{x|{month}}}: %{{y:,.0f}} %{{customdata}}"
                 "<extra></extra>",
                 connectgaps=False,
             ),
@@ -180,6 +181,7 @@ def add_unfinished(
     segment = pl.concat([final.select("period_start", "value"),
                          unfinished.select("period_start", "value")])  # fmt: skip
     mark = tr("unfinished_point")
+    month = tr.plotly_date("month")
     figure.add_trace(
         go.Scatter(
             x=segment["period_start"].to_list(),
@@ -190,7 +192,7 @@ def add_unfinished(
             line={"color": color, "dash": "dot", "width": 1},
             marker={"color": color, "symbol": ["circle"] * final.height
                     + ["circle-open"] * unfinished.height, "size": 9},
-            hovertemplate=f"{label}<br>%{{x|%Y-%m}}: %{{y:,.0f}} ({mark})<extra></extra>",
+            hovertemplate=f"{label}<br>%{{x|{month}}}: %{{y:,.0f}} ({mark})<extra></extra>",
         ),
         row=row,
         col=1,

@@ -186,9 +186,11 @@ def quadrant_figure(
             customdata=usable["name"].to_list(),
             textposition=positions,
             cliponaxis=False,
-            marker={"size": 12, "color": usable["score"].to_list(), "colorscale": "Viridis",
-                    "colorbar": {"title": {"text": tr("score")}}},
+            marker={"size": 12, "color": usable["score"].to_list(), "coloraxis": "coloraxis"},
             hovertemplate=hover + "<extra></extra>",
+            # The labels to place again where the plot is narrower (``phone_charts.js``):
+            # the placement above is for the desktop plot's size.
+            meta={"label_candidates": candidates},
         )
     )  # fmt: skip
     x_mid = float(usable["demand_level"].median() or 0)  # type: ignore[arg-type]
@@ -207,6 +209,8 @@ def quadrant_figure(
         yaxis={"title": {"text": tr("demand_y")}, "type": "log"},
         height=560,
         annotations=annotations,
+        # a layout-level colour bar, which a phone's layout can lay under the plot
+        coloraxis={"colorscale": "Viridis", "colorbar": {"title": {"text": tr("score")}}},
     )
     return figure
 
