@@ -206,7 +206,7 @@ def create_app(settings: Settings, engine: sa.Engine) -> dash.Dash:
     # Only the pages router's own location: a second dcc.Location kept the URL it was
     # opened with and, redrawn on Back, pushed that stale URL over the one the reader chose.
     app.layout = html.Div([dash.page_container])
-    exportable: dict[str, ViewPage] = {page.NAME: page for page in EXPORTABLE}
+    exportable: dict[str, ViewPage[Any]] = {page.NAME: page for page in EXPORTABLE}
     register_chart_routes(app.server, data, exportable)
     page_paths = (
         {page.PATH for page in PAGES}

@@ -20,20 +20,19 @@ import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 import polars as pl
 
 from credtrends.catalogue import Region
 from credtrends.errors import InvalidPayload
+from credtrends.granularity import StatCanGranularity
 from credtrends.sources.base import ParseReport, SourcePayload, decode_text, sniff_delimiter
 from credtrends.sources.statcan.values import (
     SUPPRESSING_STATUSES,
     parse_statcan_value,
     scalar_power,
 )
-
-Granularity = Literal["month", "quarter", "year"]
 
 OBSERVATION_SCHEMA: dict[str, pl.DataType] = {
     "noc_code": pl.Utf8(),
@@ -92,7 +91,7 @@ class StatcanTable:
     pid: str
     """8-digit product id used by WDS (table 14-10-0444-01 -> ``14100444``)."""
     title: str
-    granularity: Granularity
+    granularity: StatCanGranularity
     measures: Mapping[str, str]
     """Label in the measure column -> our ``measure`` id; other labels are skipped."""
     measure_column: str = "Statistics"
@@ -209,7 +208,7 @@ def parse_noc_label(label: str, levels: frozenset[int]) -> tuple[str | None, str
     return code, None
 
 
-def parse_ref_date(text: str, granularity: Granularity) -> date:
+def parse_ref_date(text: str, granularity: StatCanGranularity) -> date:
     """REF_DATE ("2024-01", "2024-01-01", "2024") -> first day of the period."""
     value = text.strip()
     match = re.fullmatch(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", value)
@@ -580,7 +579,7 @@ class VectorSeries:
     noc_code: str
     region_code: str
     measure: str
-    granularity: Granularity
+    granularity: StatCanGranularity
     uom: str | None = None
 
 

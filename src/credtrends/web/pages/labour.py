@@ -22,28 +22,16 @@ from credtrends.web.components.view_callback import register_view_callback
 from credtrends.web.data import DashboardData
 from credtrends.web.downloads import ExportInfo
 from credtrends.web.figures import PALETTE, for_dash, interest_values, synthetic_note
-from credtrends.web.i18n import N_, Translator, parse_lang
+from credtrends.web.i18n import N_, Translator
+from credtrends.web.page_state import LabourState
 from credtrends.web.table_text import display_frame
 from credtrends.web.unfinished import unfinished_note, unfinished_periods
-from credtrends.web.views import (
-    ChartView,
-    ViewTable,
-    choose,
-    permalink,
-    sources_of,
-    synthetic_in,
-    text_parameter,
-)
-from credtrends.web.views import (
-    State as ViewState,
-)
+from credtrends.web.views import ChartView, ViewTable, permalink, sources_of, synthetic_in
 
 NAME = "labour"
 PATH = "/labour"
 TITLE_KEY = N_("page_labour")
 CHART_KEY = "main"
-DEFAULT_TOPIC = "data-science"
-DEFAULT_REGION = "CA-ON"
 SHOWN_MEASURES = ("job_vacancies", "job_postings")
 
 
@@ -59,15 +47,12 @@ class Ids:
 IDS = {"banner": Ids.BANNER, "report": Ids.REPORT, "lang": Ids.LANG}
 
 
-def parse_state(data: DashboardData, query: Mapping[str, Any]) -> ViewState:
-    topics = data.topics()["topic_id"].to_list()
-    regions = data.regions()["region_code"].to_list()
-    topic_default = DEFAULT_TOPIC if DEFAULT_TOPIC in topics else (topics[0] if topics else "")
-    return {
-        "topic": choose(text_parameter(query, "topic"), topics, topic_default),
-        "region": choose(text_parameter(query, "region"), regions, DEFAULT_REGION),
-        "lang": "fr" if parse_lang(text_parameter(query, "lang")) == "fr" else "",
-    }
+def parse_state(data: DashboardData, query: Mapping[str, Any]) -> LabourState:
+    return LabourState.parse(
+        query,
+        topics=data.topics()["topic_id"].to_list(),
+        regions=data.regions()["region_code"].to_list(),
+    )
 
 
 MEASURE_LABELS = {
@@ -103,6 +88,26 @@ def labour_figure(
             tr("labour_panel_supply"),
         ),
     )
+    _add_interest_panel(figure, interest, tr)
+    _add_labour_panel(figure, labour, occupation_titles, tr)
+    _add_supply_panel(figure, portal, tr)
+    figure.update_layout(
+        title={"text": title, "x": 0},
+        height=820,
+        legend={"orientation": "h", "y": -0.18},
+        margin={"t": 90, "b": 160},
+    )
+    figure.add_annotation(
+        text=scale_note, xref="paper", yref="paper", x=0, y=-0.12, showarrow=False,
+        font={"size": 11, "color": "#555"}, xanchor="left",
+    )  # fmt: skip
+    if synthetic_in(interest, labour, portal):
+        figure.add_annotation(synthetic_note(tr, y=1.06))
+    return figure
+
+
+def _add_interest_panel(figure: go.Figure, interest: pl.DataFrame, tr: Translator) -> None:
+    """Panel 1: the topic's search interest, its unfinished period marked."""
     final_interest = interest.filter(~pl.col("is_unfinished"))
     figure.add_trace(
         go.Scatter(
@@ -116,9 +121,15 @@ def labour_figure(
         col=1,
     )
     add_unfinished(figure, interest, PALETTE[0], tr("labour_interest"), tr, row=1)
+
+
+def _add_labour_panel(
+    figure: go.Figure, labour: pl.DataFrame, occupation_titles: dict[str, str], tr: Translator
+) -> None:
+    """Panel 2: one line per occupation, measure and source (numbers from two sources
+    never join), vacancies solid with markers, postings dotted; quality flags on hover."""
     shown = labour.filter(pl.col("measure").is_in(SHOWN_MEASURES))
     several_sources = shown["source"].n_unique() > 1
-    # One line per occupation, measure and source: numbers from two sources never join.
     for index, ((noc, measure, source), series) in enumerate(
         shown.group_by("noc_code", "measure", "source", maintain_order=True)
     ):
@@ -144,8 +155,12 @@ def labour_figure(
             col=1,
         )
         add_unfinished(figure, series, color, label, tr, row=2)
+
+
+def _add_supply_panel(figure: go.Figure, portal: pl.DataFrame, tr: Translator) -> None:
+    """Panel 3: programs on offer per month; an unfinished month's bar is hatched and pale,
+    not a final count."""
     offered = portal.filter(pl.col("measure") == "programs_offered")
-    # an unfinished month's bar is hatched and pale: not a final count
     figure.add_trace(
         go.Bar(
             x=offered["period_start"].to_list(),
@@ -160,19 +175,6 @@ def labour_figure(
         row=3,
         col=1,
     )
-    figure.update_layout(
-        title={"text": title, "x": 0},
-        height=820,
-        legend={"orientation": "h", "y": -0.18},
-        margin={"t": 90, "b": 160},
-    )
-    figure.add_annotation(
-        text=scale_note, xref="paper", yref="paper", x=0, y=-0.12, showarrow=False,
-        font={"size": 11, "color": "#555"}, xanchor="left",
-    )  # fmt: skip
-    if synthetic_in(interest, labour, portal):
-        figure.add_annotation(synthetic_note(tr, y=1.06))
-    return figure
 
 
 def add_unfinished(
@@ -231,10 +233,10 @@ def latest_rows(labour: pl.DataFrame, occupations: pl.DataFrame, tr: Translator)
     )
 
 
-def latest_view_table(data: DashboardData, state: ViewState, tr: Translator) -> ViewTable:
+def latest_view_table(data: DashboardData, state: LabourState, tr: Translator) -> ViewTable:
     """The latest values table as shown, with its rows for downloads."""
-    occupations = data.linked_occupations(state["topic"])
-    observations = data.labour_observations(occupations["noc_code"].to_list(), state["region"])
+    occupations = data.linked_occupations(state.topic)
+    observations = data.labour_observations(occupations["noc_code"].to_list(), state.region)
     rows = latest_rows(mark_unfinished(observations), occupations, tr)
     columns = {
         "noc_code": tr("col_noc"), "title": tr("col_occupation"),
@@ -248,16 +250,16 @@ def latest_view_table(data: DashboardData, state: ViewState, tr: Translator) -> 
     return ViewTable("latest", "", tr("labour_table"), display_frame(rows, columns, tr), kept)
 
 
-def view_tables(data: DashboardData, state: ViewState, tr: Translator) -> list[ViewTable]:
+def view_tables(data: DashboardData, state: LabourState, tr: Translator) -> list[ViewTable]:
     """The latest values of the linked occupations, after the chart."""
     return [latest_view_table(data, state, tr)]
 
 
 def _frames(
-    data: DashboardData, state: ViewState
+    data: DashboardData, state: LabourState
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame, str]:
-    occupations = data.linked_occupations(state["topic"])
-    weekly, axis_key = interest_values(data.interest_over_time((state["topic"],), state["region"]))
+    occupations = data.linked_occupations(state.topic)
+    weekly, axis_key = interest_values(data.interest_over_time((state.topic,), state.region))
     # months of complete weeks; the newest month still running is marked unfinished
     interest = to_granularity(
         weekly.select(
@@ -267,9 +269,9 @@ def _frames(
         "month",
     ).with_columns(is_unfinished=pl.col("is_partial"))  # fmt: skip
     labour = mark_unfinished(
-        data.labour_observations(occupations["noc_code"].to_list(), state["region"])
+        data.labour_observations(occupations["noc_code"].to_list(), state.region)
     )
-    portal = mark_unfinished(data.portal_counts(state["topic"], state["region"]))
+    portal = mark_unfinished(data.portal_counts(state.topic, state.region))
     return occupations, interest, labour, portal, axis_key
 
 
@@ -321,10 +323,10 @@ def _summary(
     )  # fmt: skip
 
 
-def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[ChartView]:
+def chart_views(data: DashboardData, state: LabourState, tr: Translator) -> list[ChartView]:
     occupations, interest, labour, portal, axis_key = _frames(data, state)
-    topic = tr.names(data.topics(), "topic_id").get(state["topic"], state["topic"])
-    region = tr.names(data.regions(), "region_code").get(state["region"], state["region"])
+    topic = tr.names(data.topics(), "topic_id").get(state.topic, state.topic)
+    region = tr.names(data.regions(), "region_code").get(state.region, state.region)
     title_column = "title_fr" if tr.lang == "fr" else "title_en"
     titles = dict(occupations.select("noc_code", pl.coalesce(title_column, "title_en")).iter_rows())
     title = tr("labour_title", topic=topic, region=region)
@@ -354,9 +356,9 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
             html.Div(
                 [
                     choice_dropdown(Ids.TOPIC, tr("topic"), data.topics(), "topic_id",
-                                    state["topic"], tr, wide=True),
+                                    state.topic, tr, wide=True),
                     choice_dropdown(Ids.REGION, tr("region"), data.regions(), "region_code",
-                                    state["region"], tr),
+                                    state.region, tr),
                 ],
                 className="controls",
             ),
@@ -372,7 +374,7 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
 def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
     from credtrends.web.pages import labour
 
-    def extras(state: ViewState, tr: Translator, view: ChartView) -> tuple[Any, ...]:
+    def extras(state: LabourState, tr: Translator, view: ChartView) -> tuple[Any, ...]:
         notes = [html.P(note, className="note unfinished-note") for note in view.info.notes[1:]]
         (latest,) = view_tables(data, state, tr)
         return ([*notes, view_table(latest, table_downloads(NAME, latest.key, state, tr))],)
