@@ -16,6 +16,7 @@
     var NARROW = 600;
     var PAD = 6;
     var MODEBAR = 36;
+    var MIN_PLOT = 240;  // px: the least plot height a phone chart keeps
     var CANADA_SPAN = (141.01 - 52.61) * Math.PI / 180;  // radians of longitude (maps.py)
     var state = new WeakMap();  // graph div -> {layout: original layout, names: [...], key}
     var canvas = document.createElement("canvas");
@@ -255,9 +256,19 @@
         update.annotations = annotations;
         margin.t = Math.ceil(above + MODEBAR);
         update["xaxis.automargin"] = true;
-        // The chart grows by what the wrapping added above it, so its plot keeps its height.
+        // The chart grows by what the wrapping added above it, so its plot keeps its height;
+        // and, once drawn (second pass), by what a plot squeezed under MIN_PLOT pixels by
+        // the legend or notes under it lacks, and what its legend scrolled (a legend of eight
+        // wrapped entries left the search-interest plot 75 px tall).
         var before = (original.margin && original.margin.t) || 100;
         var grown = Math.max(0, margin.t - before);
+        if (known.plotH && !bars.length) {
+            // a legend taller than plotly lets it be scrolls in its box: give it its height
+            var legend = full.legend || {};
+            var scrolled = legend._height && legend._effHeight
+                ? Math.max(0, legend._height - legend._effHeight) : 0;
+            grown += scrolled + Math.max(0, MIN_PLOT - known.plotH);
+        }
         if (original.height) {
             update.height = original.height + grown + (bars.length ? 40 : 0);
         } else if (grown > 0 && known.boxHeight) {
