@@ -133,7 +133,10 @@ def _add_labour_panel(
     for index, ((noc, measure, source), series) in enumerate(
         shown.group_by("noc_code", "measure", "source", maintain_order=True)
     ):
-        label = f"{occupation_titles.get(str(noc), noc)} [{noc}]: {measure_label(str(measure), tr)}"
+        label = tr(
+            "labour_line", occupation=occupation_titles.get(str(noc), noc), noc=noc,
+            measure=measure_label(str(measure), tr),
+        )  # fmt: skip
         if several_sources:
             label += f" ({source})"
         color = PALETTE[(index + 1) % len(PALETTE)]
