@@ -28,6 +28,7 @@ from credtrends.forecasting.intervals import (
     error_scales,
     interval_bounds,
     leave_one_origin_out_coverage,
+    selected_errors,
 )
 from credtrends.forecasting.models import (
     MODEL_NAMES,
@@ -419,6 +420,15 @@ def forecast(
     backtest_all = np.concatenate([res.backtest, meta], axis=1)
     errors = backtest_errors(backtest_all, res.actuals, res.mase_scale)
     absolute = np.abs(res.actuals[:, None] - backtest_all)
+    chosen = _as_forecast(
+        combine(weights, res.backtest),
+        non_negative,
+        rounding,
+        None
+        if choice.zero_window is None or res.zero_share is None
+        else res.zero_share[:, :, choice.zero_window],
+    )
+    absolute[:, -1] = selected_errors(absolute[:, -1], np.abs(res.actuals - chosen))
     origin_scale, final_scale = error_scales(absolute, res.interval_scale, res.final_interval_scale)
     scaled = absolute / origin_scale[..., None]
     quantiles = calibrate_quantiles(scaled)  # (model + selected, level, step)
@@ -517,6 +527,16 @@ def forecast(
         gaps=prepared.gaps,
         run_info=info,
     )
+
+
+def _as_forecast(
+    backtest: FloatArray, non_negative: bool, rounded: bool, zero_share: FloatArray | None
+) -> FloatArray:
+    """Backtest forecasts (series, origin, step) clipped, zeroed and rounded as the real one."""
+    out = np.maximum(backtest, 0.0) if non_negative else backtest
+    if zero_share is not None:
+        out = median_rule(out, zero_share)
+    return np.round(out) if rounded else out
 
 
 def _summary(

@@ -83,11 +83,12 @@ def _chooser(
         raise ValueError(f"unknown selection strategy {rule!r}")
     family, k = bool(match.group(1)), int(match.group(2))
     references = (_INDEX["comb"], _INDEX[f"comb{SEASONAL_SUFFIX}"])
+    # Members of a combination are weighted by inverse backtest error (``top_k_weights``).
     if family:
         return lambda error: family_weights(
-            error, candidates, k, fallback, SEASONAL_FAMILY, references
+            error, candidates, k, fallback, SEASONAL_FAMILY, references, inverse_error=True
         )
-    return lambda error: top_k_weights(error, candidates, k, fallback)
+    return lambda error: top_k_weights(error, candidates, k, fallback, inverse_error=True)
 
 
 def _pooled_owa(meta: FloatArray, res: ChunkResult) -> float:
