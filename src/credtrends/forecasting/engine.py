@@ -91,8 +91,8 @@ class ForecastConfig:
     4 quarters); 0 or 1 turns seasonal adjustment off. ``naive2_period`` and
     ``mase_period`` default to the rounded seasonal period (M4 uses 1 for weekly data).
     ``origin_step`` None means ``horizon``: non-overlapping backtest windows.
-    ``strategies``: the selection rules the run tries (``top3``: mean of the three best
-    candidates per series; ``family_top1``: the best model of the family, seasonal or not,
+    ``strategies``: the selection rules the run tries (``top4``: the four best candidates
+    per series, weighted by inverse backtest error; ``family_top1``: the best model of the family, seasonal or not,
     that backtests better); the nested backtest keeps the best (``strategy.py``).
     ``fallback_model`` forecasts series too short to backtest: SES, which extrapolates no
     trend from a handful of points. ``non_negative`` None means "if every value is >= 0".
