@@ -92,8 +92,9 @@ class ForecastConfig:
     ``mase_period`` default to the rounded seasonal period (M4 uses 1 for weekly data).
     ``origin_step`` None means ``horizon``: non-overlapping backtest windows.
     ``strategies``: the selection rules the run tries (``top4``: the four best candidates
-    per series, weighted by inverse backtest error; ``family_top1``: the best model of the family, seasonal or not,
-    that backtests better); the nested backtest keeps the best (``strategy.py``).
+    per series, weighted by inverse backtest error; ``family_top1``: the best model of the
+    family, seasonal or not, that backtests better); the nested backtest keeps the best
+    (``strategy.py``).
     ``fallback_model`` forecasts series too short to backtest: SES, which extrapolates no
     trend from a handful of points. ``non_negative`` None means "if every value is >= 0".
     ``integer_forecasts`` None means: for integer data (Google Trends' 0-100 scale), round
