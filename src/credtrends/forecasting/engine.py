@@ -28,6 +28,7 @@ from credtrends.forecasting.intervals import (
     error_scales,
     interval_bounds,
     leave_one_origin_out_coverage,
+    selected_errors,
 )
 from credtrends.forecasting.models import (
     MODEL_NAMES,
@@ -90,9 +91,10 @@ class ForecastConfig:
     4 quarters); 0 or 1 turns seasonal adjustment off. ``naive2_period`` and
     ``mase_period`` default to the rounded seasonal period (M4 uses 1 for weekly data).
     ``origin_step`` None means ``horizon``: non-overlapping backtest windows.
-    ``strategies``: the selection rules the run tries (``top3``: mean of the three best
-    candidates per series; ``family_top1``: the best model of the family, seasonal or not,
-    that backtests better); the nested backtest keeps the best (``strategy.py``).
+    ``strategies``: the selection rules the run tries (``top4``: the four best candidates
+    per series, weighted by inverse backtest error; ``family_top1``: the best model of the
+    family, seasonal or not, that backtests better); the nested backtest keeps the best
+    (``strategy.py``).
     ``fallback_model`` forecasts series too short to backtest: SES, which extrapolates no
     trend from a handful of points. ``non_negative`` None means "if every value is >= 0".
     ``integer_forecasts`` None means: for integer data (Google Trends' 0-100 scale), round
@@ -419,6 +421,15 @@ def forecast(
     backtest_all = np.concatenate([res.backtest, meta], axis=1)
     errors = backtest_errors(backtest_all, res.actuals, res.mase_scale)
     absolute = np.abs(res.actuals[:, None] - backtest_all)
+    chosen = _as_forecast(
+        combine(weights, res.backtest),
+        non_negative,
+        rounding,
+        None
+        if choice.zero_window is None or res.zero_share is None
+        else res.zero_share[:, :, choice.zero_window],
+    )
+    absolute[:, -1] = selected_errors(absolute[:, -1], np.abs(res.actuals - chosen))
     origin_scale, final_scale = error_scales(absolute, res.interval_scale, res.final_interval_scale)
     scaled = absolute / origin_scale[..., None]
     quantiles = calibrate_quantiles(scaled)  # (model + selected, level, step)
@@ -517,6 +528,16 @@ def forecast(
         gaps=prepared.gaps,
         run_info=info,
     )
+
+
+def _as_forecast(
+    backtest: FloatArray, non_negative: bool, rounded: bool, zero_share: FloatArray | None
+) -> FloatArray:
+    """Backtest forecasts (series, origin, step) clipped, zeroed and rounded as the real one."""
+    out = np.maximum(backtest, 0.0) if non_negative else backtest
+    if zero_share is not None:
+        out = median_rule(out, zero_share)
+    return np.round(out) if rounded else out
 
 
 def _summary(
