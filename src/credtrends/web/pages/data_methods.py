@@ -53,8 +53,14 @@ only ever showed as "<1" is shown as below its bound.
 
 ## Forecasts
 
-Each series is backtested on rolling origins; the three best models by MASE are averaged.
-Prediction intervals come from the backtest errors (80% and 95%) and never go below zero.
+Each series is backtested on rolling origins with seventeen models (naive, seasonal naive,
+SES, Holt, damped trend, Theta, ETS, ARIMA and a combination, most of them also on the
+series with its season removed by statsmodels' classical decomposition).
+Which rule turns them into one forecast (the four best combined with weights by their
+backtest error, or the single best of the seasonal or non-seasonal family) is itself chosen
+by a nested backtest, and each forecast page says how accurate it was against repeating last
+year. Prediction intervals come from the backtest errors (80% and 95%); their coverage is
+measured in the same backtest, and they never go below zero.
 
 ## Caveats
 
@@ -101,9 +107,15 @@ qu'en « <1 » est donnée comme inférieure à sa borne.
 
 ## Prévisions
 
-Chaque série est évaluée à origines glissantes ; les trois meilleurs modèles selon le MASE
-sont moyennés. Les intervalles de prévision viennent des erreurs de cette évaluation (80 %
-et 95 %) et ne descendent jamais sous zéro.
+Chaque série est évaluée à origines glissantes avec dix-sept modèles (naïf, naïf saisonnier,
+lissage exponentiel simple, Holt, tendance amortie, Theta, ETS, ARIMA et une combinaison,
+la plupart aussi sur la série désaisonnalisée par la décomposition classique de
+statsmodels). La règle qui en fait une prévision (les quatre meilleurs combinés avec des
+poids selon leur erreur, ou le meilleur de la famille saisonnière ou non saisonnière) est
+elle-même choisie par une évaluation emboîtée, et chaque page de prévision dit sa précision
+par rapport à la répétition de l'année précédente. Les intervalles de prévision viennent des
+erreurs de cette évaluation (80 % et 95 %) ; leur couverture y est mesurée, et ils ne
+descendent jamais sous zéro.
 
 ## Mises en garde
 
