@@ -294,6 +294,53 @@ class _Fingerprint:
         return self._digest.hexdigest()
 
 
+def _started_run(
+    forecast_run_id: str, horizon: int, config: ForecastConfig, job_run_id: str
+) -> dict[str, Any]:
+    """The ``forecast_runs`` row of a run that has started (``_finish_run`` completes it)."""
+    return {
+        "forecast_run_id": forecast_run_id,
+        "created_at": datetime.now(UTC),
+        "status": "running",
+        "horizon": horizon,
+        "parameters": {},
+        "data_snapshot": "",
+        "models": list(config.candidates),
+        "metrics": None,
+        "run_id": job_run_id,
+        "is_synthetic": False,
+    }
+
+
+def _finish_run(
+    connection: sa.Connection,
+    forecast_run_id: str,
+    parameters: dict[str, Any],
+    run_info: dict[str, Any],
+    run_summary: pl.DataFrame,
+    digest: _Fingerprint,
+    synthetic: bool,
+) -> None:
+    """Mark the run succeeded with what it used and measured: its parameters, the
+    fingerprint of its input, its backtest summary and the coverage of its intervals."""
+    coverage = {
+        row["model"]: {"coverage80": row["coverage80"], "coverage95": row["coverage95"]}
+        for row in run_summary.iter_rows(named=True)
+    }
+    parameters = {**parameters, "run_info": {**run_info, "coverage": coverage}}
+    connection.execute(
+        sa.update(forecast_runs)
+        .where(forecast_runs.c.forecast_run_id == forecast_run_id)
+        .values(
+            status="succeeded",
+            parameters=_json_ready(parameters),
+            data_snapshot=digest.hexdigest(),
+            metrics=_json_ready(run_summary.to_dicts()),
+            is_synthetic=synthetic,
+        )
+    )
+
+
 def run_forecast(
     engine: sa.Engine,
     job_run_id: str,
@@ -320,18 +367,6 @@ def run_forecast(
     if chunk_series < 1:
         raise ValueError("chunk_series must be >= 1")
     forecast_run_id = forecast_run_id or uuid.uuid4().hex
-    run: dict[str, Any] = {
-        "forecast_run_id": forecast_run_id,
-        "created_at": datetime.now(UTC),
-        "status": "running",
-        "horizon": horizon,
-        "parameters": {},
-        "data_snapshot": "",
-        "models": list(config.candidates),
-        "metrics": None,
-        "run_id": job_run_id,
-        "is_synthetic": False,
-    }
     with engine.begin() as connection:
         counts = series_counts(connection, topic_ids, region_codes)
         if not counts:
@@ -340,7 +375,9 @@ def run_forecast(
         total = sum(n for _, n in counts)
         for table in (forecasts, forecast_errors):
             connection.execute(sa.delete(table).where(table.c.forecast_run_id == forecast_run_id))
-        upsert_rows(connection, forecast_runs, [run])
+        upsert_rows(
+            connection, forecast_runs, [_started_run(forecast_run_id, horizon, config, job_run_id)]
+        )
         digest = _Fingerprint()
 
         def inputs() -> Iterator[pl.DataFrame]:
@@ -368,32 +405,10 @@ def run_forecast(
             if progress:
                 progress(series, total)
         run_summary = summary.frame(MODEL_ORDER)
-        coverage = {
-            row["model"]: {"coverage80": row["coverage80"], "coverage95": row["coverage95"]}
-            for row in run_summary.iter_rows(named=True)
-        }
-        parameters = {
-            "config": asdict(config),
-            "topics": topic_ids,
-            "regions": region_codes,
-            "run_info": {
-                "frequency": "week",
-                "horizon": horizon,
-                "chunk_series": chunk_series,
-                "runner": "dask" if scheduler else ("processes" if n_jobs > 1 else "inline"),
-                "chunks": infos,
-                "coverage": coverage,
-            },
-        }
-        connection.execute(
-            sa.update(forecast_runs)
-            .where(forecast_runs.c.forecast_run_id == forecast_run_id)
-            .values(
-                status="succeeded",
-                parameters=_json_ready(parameters),
-                data_snapshot=digest.hexdigest(),
-                metrics=_json_ready(run_summary.to_dicts()),
-                is_synthetic=synthetic,
-            )
-        )
+        runner = "dask" if scheduler else ("processes" if n_jobs > 1 else "inline")
+        run_info = {"frequency": "week", "horizon": horizon, "chunk_series": chunk_series,
+                    "runner": runner, "chunks": infos}  # fmt: skip
+        parameters = {"config": asdict(config), "topics": topic_ids, "regions": region_codes}
+        _finish_run(connection, forecast_run_id, parameters, run_info, run_summary, digest,
+                    synthetic)  # fmt: skip
     return ForecastRunReport(forecast_run_id, series, written, run_summary)
