@@ -1,0 +1,70 @@
+"""The ``derive`` step: growth, emerging topics and opportunity scores written as tables.
+
+It runs on its own (``credtrends run derive``) and, through ``run_step``, after every step
+that writes a table it reads (loads, imports, calibration, forecasts): in that run's
+checked transaction, under its lock and run record, so a crash leaves the old rows.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import Field
+
+from credtrends.steps.checks import known_regions
+from credtrends.steps.spec import Codes, Step, StepContext, StepParams, StepReport
+from credtrends.warehouse import schema
+
+if TYPE_CHECKING:
+    from credtrends.catalogue import Catalogue
+    from credtrends.config import Settings
+
+
+class DeriveParams(StepParams):
+    regions: Codes | None = Field(default=None, description="Region codes; default all.")
+
+
+def check_derive(params: DeriveParams, catalogue: Catalogue, settings: Settings) -> None:
+    known_regions(params.regions, catalogue, settings)
+
+
+def run_derive(context: StepContext, params: DeriveParams) -> StepReport:
+    from credtrends.pipelines.derive import derive
+
+    with context.transaction() as connection:
+        report = derive(connection, context.run_id, params.regions)
+    return StepReport(report.total, report.lines(), {"derived": report.rows})
+
+
+DERIVE = Step(
+    name="derive",
+    summary="Write each topic's growth, emerging topics and opportunity scores as tables.",
+    params=DeriveParams,
+    run=run_derive,
+    reads=(
+        schema.search_interest,
+        schema.forecast_runs,
+        schema.forecasts,
+        schema.labour_market_observations,
+        schema.portal_topic_counts,
+        schema.topic_occupations,
+    ),
+    writes=schema.DERIVED_TABLES,
+    check=check_derive,
+)
+
+
+def derives_after(step: Step[Any]) -> bool:
+    """A step that writes what ``derive`` reads is followed by it (not ``derive`` itself,
+    and not the bootstrap steps: the demo derives inside its own loads)."""
+    return step is not DERIVE and not step.bootstrap and bool(set(step.writes) & set(DERIVE.reads))
+
+
+def followed_by_derive(context: StepContext, report: StepReport) -> StepReport:
+    """``report`` with the derive step's rows and lines added (same run, same lock)."""
+    derived = run_derive(context, DeriveParams())
+    return StepReport(
+        report.rows_written + derived.rows_written,
+        (*report.lines, *derived.lines),
+        {**report.record, **derived.record},
+    )
