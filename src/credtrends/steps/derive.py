@@ -1,8 +1,9 @@
 """The ``derive`` step: growth, emerging topics and opportunity scores written as tables.
 
 It runs on its own (``credtrends run derive``) and, through ``run_step``, after every step
-that writes a table it reads (loads, imports, calibration, forecasts): in that run's
-checked transaction, under its lock and run record, so a crash leaves the old rows.
+that writes a table it reads (loads, imports, calibration, forecasts; they declare the
+derived tables among their writes): in that run, under its lock and run record, in one
+checked transaction of its own, so a crash leaves the old derived rows.
 """
 
 from __future__ import annotations
@@ -55,16 +56,22 @@ DERIVE = Step(
 
 
 def derives_after(step: Step[Any]) -> bool:
-    """A step that writes what ``derive`` reads is followed by it (not ``derive`` itself,
-    and not the bootstrap steps: the demo derives inside its own loads)."""
-    return step is not DERIVE and not step.bootstrap and bool(set(step.writes) & set(DERIVE.reads))
+    """A step that declares the derived tables among those it writes is followed by
+    ``derive`` (not ``derive`` itself, nor the bootstrap steps: the demo derives inside its
+    own loads). Every step writing what ``derive`` reads declares them (a test checks)."""
+    return (
+        step is not DERIVE and not step.bootstrap and set(schema.DERIVED_TABLES) <= set(step.writes)
+    )
 
 
 def followed_by_derive(context: StepContext, report: StepReport) -> StepReport:
-    """``report`` with the derive step's rows and lines added (same run, same lock)."""
+    """``report`` with the derive step's rows and record added (same run, same lock); its
+    line is said through ``echo`` as it happens, so the step's own lines stay its report."""
     derived = run_derive(context, DeriveParams())
+    for line in derived.lines:
+        context.echo(line)
     return StepReport(
         report.rows_written + derived.rows_written,
-        (*report.lines, *derived.lines),
+        report.lines,
         {**report.record, **derived.record},
     )
