@@ -19,6 +19,7 @@ from credtrends.errors import SourceError
 from credtrends.pipelines import derive as derive_pipeline
 from credtrends.steps import STEPS, get_step, run_step
 from credtrends.steps.derive import DERIVE, derives_after
+from credtrends.transforms.demand_supply import ScoreWeights, score_opportunities
 from credtrends.transforms.scores import GROWTH_WEEKS, comparable_values, topic_momentum
 from credtrends.warehouse import queries
 from credtrends.warehouse.schema import (
@@ -225,3 +226,15 @@ def test_pages_read_the_derived_tables(demo: sa.Engine, settings: Settings) -> N
         assert of_pmp(growth, "growth") == 0.4242
         scores = csv("/download/program-demand/quadrant/csv?region=CA")
         assert of_pmp(scores, "score") == 0.777
+
+
+def test_other_weights_re_score_the_stored_ranks(demo: sa.Engine) -> None:
+    """The stored score is what re-scoring the stored ranks with the default weights gives
+    (so a page with weights 1 and one with others take the same path), and other weights
+    move it."""
+    stored = queries.opportunity_scores(demo, "CA").sort("topic_id")
+    again = score_opportunities(stored, ScoreWeights()).sort("topic_id")
+    for column in ("score", "score_low", "score_high", "rank"):
+        assert again[column].to_list() == stored[column].to_list(), column
+    other = score_opportunities(stored, ScoreWeights(growth=3, supply=0)).sort("topic_id")
+    assert other["score"].to_list() != stored["score"].to_list()
