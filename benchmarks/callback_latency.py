@@ -8,7 +8,9 @@ for every page, its layout (Dash's router callback, which runs the page's ``layo
 each of its callbacks, posting the bodies the browser posts: callbacks come from
 ``/_dash-dependencies``, their input values from the page's own controls. It prints p50/p95
 per callback for both and the ratio uncached / cached (p50), with the build time and the
-row counts. Every fact row is labelled synthetic (``source``, ``is_synthetic``).
+row counts. Every fact row is labelled synthetic (``source``, ``is_synthetic``). After the
+build it writes the derived layer as the ``derive`` step does after a load (pages read it:
+growth, emerging topics, opportunity scores) and prints how long that took.
 
     python benchmarks/callback_latency.py [--topics 1000] [--years 10] [--repeats 20]
         [--uncached-repeats 3] [--database-url URL] [--keep]
@@ -50,11 +52,13 @@ from credtrends.catalogue import Catalogue, load_catalogue
 from credtrends.config import Settings
 from credtrends.demo.generate import POPULATION_SHARE, generate_labour_market, last_sunday
 from credtrends.jobs.runs import record_job_run
+from credtrends.pipelines.derive import derive
 from credtrends.warehouse.catalogue_sync import sync_catalogue
 from credtrends.warehouse.engine import create_warehouse_engine
 from credtrends.warehouse.load import count_rows, upsert_frame
 from credtrends.warehouse.migrate import upgrade_warehouse
 from credtrends.warehouse.schema import (
+    derived_topic_growth,
     forecast_runs,
     forecasts,
     labour_market_observations,
@@ -397,6 +401,25 @@ def build_warehouse(url: str, catalogue: Catalogue, years: int) -> dict[str, int
     return counts
 
 
+def ensure_derived(url: str) -> None:
+    """Write the derived layer as the ``derive`` step does after every load (pages read
+    it), unless this warehouse has it already; prints how long the step took."""
+    engine = create_warehouse_engine(url)
+    try:
+        with engine.connect() as connection:
+            if count_rows(connection, derived_topic_growth):
+                return
+        started = time.perf_counter()
+        with record_job_run(engine, "bench-derive", {}) as run, engine.begin() as connection:
+            run.rows_written = derive(connection, run.run_id).total
+        print(
+            f"derived layer written in {time.perf_counter() - started:.1f} s "
+            f"({run.rows_written:,} rows; the derive step after a load)"
+        )
+    finally:
+        engine.dispose()
+
+
 def already_built(url: str, topics: int, years: int) -> dict[str, int] | None:
     """Row counts if a previous run of this benchmark built this very warehouse."""
     engine = create_warehouse_engine(url)
@@ -588,6 +611,7 @@ def main() -> None:
             upgrade_warehouse(engine)
             engine.dispose()
             print(f"warehouse reused (--keep): {shown_url}")
+        ensure_derived(url)
         print(
             f"SYNTHETIC: {args.topics:,} topics x {len(catalogue.regions)} regions x "
             f"{args.years} years weekly; rows: "

@@ -91,6 +91,7 @@ DEMO = Step(
         schema.forecast_runs,
         schema.forecasts,
         schema.forecast_errors,
+        *schema.DERIVED_TABLES,
     ),
     cli=("demo",),
     bootstrap=True,

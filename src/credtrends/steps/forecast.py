@@ -55,7 +55,7 @@ FORECAST = Step(
     params=ForecastParams,
     run=run_forecast_step,
     reads=(schema.search_interest,),
-    writes=(schema.forecast_runs, schema.forecasts, schema.forecast_errors),
+    writes=(schema.forecast_runs, schema.forecasts, schema.forecast_errors, *schema.DERIVED_TABLES),
     cli=("forecast",),
     check=check_forecast,
 )

@@ -1,7 +1,7 @@
 """Every step, by name: the one list the CLI, ``credtrends run`` and job files read.
 
-A derived-results step (momentum, emerging topics, scores written as tables) belongs here
-too once it exists; nothing else needs to change for jobs and ``credtrends run`` to know it.
+``derive`` (growth, emerging topics, scores written as tables) is listed like any other;
+``run_step`` also runs it after every step that writes a table it reads.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any
 
 from credtrends.errors import ConfigError
 from credtrends.steps.build import DEMO, INIT
+from credtrends.steps.derive import DERIVE
 from credtrends.steps.forecast import FORECAST
 from credtrends.steps.sources import (
     IMPORT_CATALOGUE,
@@ -30,7 +31,7 @@ STEPS: dict[str, Step[Any]] = {
         INGEST_TRENDS, IMPORT_TRENDS_CSV, CALIBRATE,
         INGEST_STATCAN, IMPORT_STATCAN, INGEST_JOBBANK, IMPORT_JOBBANK,
         IMPORT_CATALOGUE, IMPORT_PORTAL_SEARCHES,
-        FORECAST,
+        FORECAST, DERIVE,
     )
 }  # fmt: skip
 RUN_COMMAND = "run"

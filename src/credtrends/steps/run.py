@@ -27,6 +27,7 @@ from credtrends.jobs.locks import (
     sweep_crashed_runs,
 )
 from credtrends.jobs.runs import new_run_id, record_job_run
+from credtrends.steps.derive import derives_after, followed_by_derive
 from credtrends.steps.spec import P, Step, StepContext, StepReport
 from credtrends.warehouse.engine import (
     DatabaseTimeouts,
@@ -127,6 +128,8 @@ def _locked_and_recorded(step: Step[P], params: P, context: StepContext) -> Step
     ):
         context.open_transaction = lambda: _checked_transaction(engine, step.name, run_id)
         report = step.run(context, params)
+        if derives_after(step):
+            report = followed_by_derive(context, report)
         run.rows_written = report.rows_written
         if report.record:
             run.record["parameters"] = {**recorded, **report.record}

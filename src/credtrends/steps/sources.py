@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from credtrends.sources.base import SourcePayload
 
 Load = Callable[["sa.Connection", str], Any]
-LABOUR_TABLES = (schema.raw_payloads, schema.labour_market_observations)
-PORTAL_TABLES = (schema.raw_payloads, schema.portal_topic_counts)
+LABOUR_TABLES = (schema.raw_payloads, schema.labour_market_observations, *schema.DERIVED_TABLES)
+PORTAL_TABLES = (schema.raw_payloads, schema.portal_topic_counts, *schema.DERIVED_TABLES)
 
 
 def load_all(context: StepContext, loads: Sequence[Load], record: dict[str, Any]) -> StepReport:

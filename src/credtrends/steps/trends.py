@@ -27,6 +27,7 @@ TRENDS_TABLES = (
     schema.search_interest,
     schema.related_queries,
     schema.region_levels,
+    *schema.DERIVED_TABLES,
 )
 
 
@@ -182,6 +183,6 @@ CALIBRATE = Step(
     params=CalibrateParams,
     run=run_calibrate,
     reads=(schema.search_interest_batches,),
-    writes=(schema.search_interest,),
+    writes=(schema.search_interest, *schema.DERIVED_TABLES),
     check=check_calibrate,
 )

@@ -144,7 +144,24 @@ def opportunity_table(
     (``rank_level`` ... ``rank_supply``: the score's components), ``score`` with its 95%
     interval (``score_low``, ``score_high``), ``rank`` and ties (``tied_with_top``,
     ``rank_shared``)."""
-    weights = weights or ScoreWeights()
+    components = opportunity_components(momentum, forecasts, labour, links, portal)
+    return score_opportunities(components, weights).drop(
+        "growth_low", "growth_high", "forecast_growth_low", "forecast_growth_high"
+    )
+
+
+def opportunity_components(
+    momentum: pl.DataFrame,
+    forecasts: pl.DataFrame,
+    labour: pl.DataFrame,
+    links: pl.DataFrame,
+    portal: pl.DataFrame,
+) -> pl.DataFrame:
+    """The inputs of every topic's score and their percentile ranks, before any weighting:
+    what the ``derive`` step stores, so a page with other weights only re-scores
+    (``score_opportunities``). Keeps search growth's and forecast growth's intervals
+    (``growth_low``/``high``, ``forecast_growth_low``/``high``), which the score's interval
+    needs."""
     growth_bounds = [c for c in ("growth_low", "growth_high") if c in momentum.columns]
     table = (
         momentum.select(
@@ -163,10 +180,21 @@ def opportunity_table(
         table = table.with_columns(pl.lit(None, pl.Float64).alias(missing))
     for missing in {"forecast_growth_low", "forecast_growth_high"} - set(table.columns):
         table = table.with_columns(pl.lit(None, pl.Float64).alias(missing))
-    components = table.with_columns(
+    return table.with_columns(
         percentile_rank(pl.col(name)).alias(component)
         for name, component in COMPONENT_NAMES.items()
     )
+
+
+def score_opportunities(
+    components: pl.DataFrame, weights: ScoreWeights | None = None
+) -> pl.DataFrame:
+    """``components`` (from ``opportunity_components``) scored with ``weights``: ``score``,
+    its interval, ``rank`` and ties, best first. Any score columns already there (a stored
+    table scored with other weights) are replaced."""
+    weights = weights or ScoreWeights()
+    scored_columns = ("score", "score_low", "score_high", "rank", "rank_shared", "tied_with_top")
+    components = components.drop(c for c in scored_columns if c in components.columns)
     ranks = components.select(COMPONENT_NAMES.values()).to_numpy().astype(np.float64)
     score = weighted_score(ranks, weights)
     low, high = score_interval(components, ranks, weights)
@@ -175,9 +203,7 @@ def opportunity_table(
         score_low=pl.Series(low, dtype=pl.Float64).fill_nan(None),
         score_high=pl.Series(high, dtype=pl.Float64).fill_nan(None),
     )
-    return flag_ties(scored).drop(
-        "growth_low", "growth_high", "forecast_growth_low", "forecast_growth_high"
-    )
+    return flag_ties(scored)
 
 
 def percentile_rank(column: pl.Expr) -> pl.Expr:

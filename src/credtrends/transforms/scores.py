@@ -33,6 +33,26 @@ MOMENTUM_SCHEMA = pl.Schema(
 )
 
 
+def comparable_values(frame: pl.DataFrame) -> tuple[pl.DataFrame, str]:
+    """``frame`` with ``value``/``low``/``high`` on the calibrated scale when every row has
+    it, else on each series' own raw scale; and which scale (``calibrated`` or ``raw``).
+
+    Raw Google values are relative to their own request, so mixing them across topics
+    would mislead: one frame is never on two scales.
+    """
+    if frame.height and frame["calibrated_value"].null_count() == 0:
+        shown = frame.with_columns(
+            value=pl.col("calibrated_value"),
+            low=pl.col("calibrated_low"),
+            high=pl.col("calibrated_high"),
+        )
+        return shown, "calibrated"
+    shown = frame.with_columns(
+        value=pl.col("raw_value"), low=pl.lit(None, pl.Float64), high=pl.lit(None, pl.Float64)
+    )
+    return shown, "raw"
+
+
 @dataclass(frozen=True)
 class GrowthWindows:
     """The two windows a growth figure compares, first and last day of each (inclusive)."""

@@ -6,7 +6,8 @@ callers never see SQL or driver rows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -17,6 +18,10 @@ import sqlalchemy as sa
 from credtrends.granularity import Granularity
 from credtrends.warehouse.schema import (
     FACT_TABLES,
+    OPPORTUNITY_MEASURES,
+    derived_emerging_topics,
+    derived_opportunity_scores,
+    derived_topic_growth,
     forecast_errors,
     forecast_runs,
     forecasts,
@@ -75,27 +80,41 @@ SOURCE_SCHEMA = {
 }
 
 
+Bind = sa.Engine | sa.Connection
+"""Reads take an engine (a connection each) or a connection: the ``derive`` step reads its
+inputs inside the transaction that writes its results."""
+
+
+@contextmanager
+def _reading(bind: Bind) -> Iterator[sa.Connection]:
+    if isinstance(bind, sa.Connection):
+        yield bind
+    else:
+        with bind.connect() as connection:
+            yield connection
+
+
 def _frame(rows: Sequence[Any], schema: dict[str, Any]) -> pl.DataFrame:
     return pl.DataFrame([tuple(row) for row in rows], schema=schema, orient="row")
 
 
-def list_topics(engine: sa.Engine) -> pl.DataFrame:
+def list_topics(engine: Bind) -> pl.DataFrame:
     statement = sa.select(*(topics.c[name] for name in TOPIC_SCHEMA)).order_by(topics.c.name_en)
-    with engine.connect() as connection:
+    with _reading(engine) as connection:
         return _frame(connection.execute(statement).all(), TOPIC_SCHEMA)
 
 
-def list_regions(engine: sa.Engine) -> pl.DataFrame:
+def list_regions(engine: Bind) -> pl.DataFrame:
     # Canada first, then provinces and territories by name.
     statement = sa.select(*(regions.c[name] for name in REGION_SCHEMA)).order_by(
         (regions.c.level != "country"), regions.c.name_en
     )
-    with engine.connect() as connection:
+    with _reading(engine) as connection:
         return _frame(connection.execute(statement).all(), REGION_SCHEMA)
 
 
 def interest_over_time(
-    engine: sa.Engine,
+    engine: Bind,
     topic_ids: Sequence[str],
     region_code: str,
     granularity: Granularity = "week",
@@ -119,7 +138,7 @@ def interest_over_time(
         statement = statement.where(table.c.period_start >= start)
     if end is not None:
         statement = statement.where(table.c.period_start <= end)
-    with engine.connect() as connection:
+    with _reading(engine) as connection:
         return _frame(connection.execute(statement).all(), INTEREST_SCHEMA)
 
 
@@ -133,7 +152,7 @@ def topic_interest_by_region(
         .where(table.c.topic_id == topic_id, table.c.granularity == granularity)
         .order_by(table.c.region_code, table.c.period_start)
     )
-    with engine.connect() as connection:
+    with _reading(engine) as connection:
         return _frame(connection.execute(statement).all(), INTEREST_SCHEMA)
 
 
@@ -152,7 +171,7 @@ FORECAST_SCHEMA = {
 
 
 def latest_forecasts(
-    engine: sa.Engine, topic_ids: Sequence[str], region_code: str, measure: str = "search_interest"
+    engine: Bind, topic_ids: Sequence[str], region_code: str, measure: str = "search_interest"
 ) -> pl.DataFrame:
     """Per topic, the forecast of the newest run that covers it in ``region_code``."""
     if not topic_ids:
@@ -181,7 +200,7 @@ def latest_forecasts(
         .where(forecasts.c.region_code == region_code, forecasts.c.measure == measure)
         .order_by(forecasts.c.topic_id, forecasts.c.period_start)
     )
-    with engine.connect() as connection:
+    with _reading(engine) as connection:
         return _frame(connection.execute(statement).all(), FORECAST_SCHEMA)
 
 
@@ -231,7 +250,7 @@ def forecast_accuracy(
         "mase": pl.Float64, "coverage80": pl.Float64, "coverage95": pl.Float64,
         "points": pl.Int64,
     }  # fmt: skip
-    with engine.connect() as connection:
+    with _reading(engine) as connection:
         errors = _frame(connection.execute(statement).all(), schema).join(
             runs, on=["topic_id", "forecast_run_id"]
         )
@@ -281,13 +300,11 @@ def linked_occupations(engine: sa.Engine, topic_id: str) -> pl.DataFrame:
         .where(topic_occupations.c.topic_id == topic_id)
         .order_by(topic_occupations.c.noc_code)
     )
-    with engine.connect() as connection:
+    with _reading(engine) as connection:
         return _frame(connection.execute(statement).all(), OCCUPATION_SCHEMA)
 
 
-def labour_observations(
-    engine: sa.Engine, noc_codes: Sequence[str], region_code: str
-) -> pl.DataFrame:
+def labour_observations(engine: Bind, noc_codes: Sequence[str], region_code: str) -> pl.DataFrame:
     """Vacancies, postings and wages of some occupations in one region, oldest first."""
     if not noc_codes:
         return pl.DataFrame(schema=LABOUR_SCHEMA)
@@ -297,21 +314,21 @@ def labour_observations(
         .where(table.c.noc_code.in_(list(noc_codes)), table.c.region_code == region_code)
         .order_by(table.c.noc_code, table.c.measure, table.c.period_start)
     )
-    with engine.connect() as connection:
+    with _reading(engine) as connection:
         rows = connection.execute(statement).all()
     return _frame([naive_utc_row(row) for row in rows], LABOUR_SCHEMA)
 
 
-def topic_occupation_links(engine: sa.Engine) -> pl.DataFrame:
+def topic_occupation_links(engine: Bind) -> pl.DataFrame:
     """Every topic -> NOC 2021 link of the catalogue."""
     statement = sa.select(topic_occupations.c.topic_id, topic_occupations.c.noc_code)
-    with engine.connect() as connection:
+    with _reading(engine) as connection:
         return _frame(
             connection.execute(statement).all(), {"topic_id": pl.String, "noc_code": pl.String}
         )
 
 
-def portal_counts_in_region(engine: sa.Engine, region_code: str) -> pl.DataFrame:
+def portal_counts_in_region(engine: Bind, region_code: str) -> pl.DataFrame:
     """Programs on offer for every topic in one region (real sources before synthetic)."""
     table = portal_topic_counts
     schema = {"topic_id": pl.String, **PORTAL_SCHEMA}
@@ -320,7 +337,7 @@ def portal_counts_in_region(engine: sa.Engine, region_code: str) -> pl.DataFrame
         .where(table.c.region_code == region_code)
         .order_by(table.c.topic_id, table.c.measure, table.c.is_synthetic, table.c.period_start)
     )
-    with engine.connect() as connection:
+    with _reading(engine) as connection:
         rows = connection.execute(statement).all()
     return _frame([naive_utc_row(row) for row in rows], schema)
 
@@ -333,7 +350,7 @@ def portal_counts(engine: sa.Engine, topic_id: str, region_code: str) -> pl.Data
         .where(table.c.topic_id == topic_id, table.c.region_code == region_code)
         .order_by(table.c.measure, table.c.period_start)
     )
-    with engine.connect() as connection:
+    with _reading(engine) as connection:
         rows = connection.execute(statement).all()
     return _frame([naive_utc_row(row) for row in rows], PORTAL_SCHEMA)
 
@@ -377,7 +394,7 @@ def related_queries(engine: sa.Engine, topic_id: str, region_code: str) -> pl.Da
     """
     table = related_queries_table
     scope = (table.c.topic_id == topic_id, table.c.region_code == region_code)
-    with engine.connect() as connection:
+    with _reading(engine) as connection:
         chosen = _newest_answer(connection, table, scope)
         if chosen is None:
             return pl.DataFrame(schema=RELATED_QUERIES_SCHEMA)
@@ -408,7 +425,7 @@ def region_levels(engine: sa.Engine, topic_id: str, parent_geo: str = "CA") -> p
     """
     table = region_levels_table
     scope = (table.c.topic_id == topic_id, table.c.parent_geo == parent_geo)
-    with engine.connect() as connection:
+    with _reading(engine) as connection:
         chosen = _newest_answer(connection, table, scope)
         if chosen is None:
             return pl.DataFrame(schema=REGION_LEVELS_SCHEMA)
@@ -431,7 +448,7 @@ class WarehouseStatus:
 
 
 def warehouse_status(engine: sa.Engine, recent: int = 10) -> WarehouseStatus:
-    with engine.connect() as connection:
+    with _reading(engine) as connection:
         source_rows: list[tuple[Any, ...]] = []
         counted: dict[str, int] = {}
         for table in FACT_TABLES:
@@ -485,7 +502,7 @@ def job_history(engine: sa.Engine, limit: int = 20, job_name: str | None = None)
     )
     if job_name is not None:
         statement = statement.where(job_runs.c.job_name == job_name)
-    with engine.connect() as connection:
+    with _reading(engine) as connection:
         rows = connection.execute(statement).all()
     return _frame([naive_utc_row(r) for r in rows], JOB_RUN_SCHEMA)
 
@@ -506,7 +523,7 @@ def last_run_status(engine: sa.Engine, job_names: Sequence[str]) -> dict[str, st
             job_runs.c.job_name == latest.c.job_name, job_runs.c.started_at == latest.c.started_at
         ),
     )
-    with engine.connect() as connection:
+    with _reading(engine) as connection:
         return {row.job_name: row.status for row in connection.execute(statement)}
 
 
@@ -522,7 +539,7 @@ def latest_slot_tries(
     """Per job, its latest cron slot's last try: (slot, try number, status, finished_at),
     as aware UTC datetimes; jobs never run on a schedule are absent."""
     found: dict[str, tuple[datetime, int, str, datetime | None]] = {}
-    with engine.connect() as connection:
+    with _reading(engine) as connection:
         for name in job_names:
             row = connection.execute(
                 sa.select(
@@ -540,3 +557,106 @@ def latest_slot_tries(
                 assert slot is not None
                 found[name] = (slot, row.slot_attempt, row.status, _aware_utc(row.finished_at))
     return found
+
+
+# --- the derived layer (written by the ``derive`` step; pages read, never compute) -------
+
+LINEAGE_SCHEMA: dict[str, Any] = {
+    "is_synthetic": pl.Boolean,
+    "run_id": pl.String,
+    "derived_at": pl.Datetime("us"),
+}
+GROWTH_SCHEMA: dict[str, Any] = {
+    "topic_id": pl.String,
+    "region_code": pl.String,
+    "source": pl.String,
+    "scale": pl.String,
+    "recent_mean": pl.Float64,
+    "year_ago_mean": pl.Float64,
+    "growth": pl.Float64,
+    "growth_low": pl.Float64,
+    "growth_high": pl.Float64,
+    "growth_within_noise": pl.Boolean,
+    "recent_start": pl.Date,
+    "recent_end": pl.Date,
+    "year_ago_start": pl.Date,
+    "year_ago_end": pl.Date,
+    **LINEAGE_SCHEMA,
+}
+EMERGING_SCHEMA: dict[str, Any] = {
+    "topic_id": pl.String,
+    "region_code": pl.String,
+    "source": pl.String,
+    "rank": pl.Int64,
+    "score": pl.Float64,
+    "recent_mean": pl.Float64,
+    "previous_mean": pl.Float64,
+    "growth_pct": pl.Float64,
+    "acceleration_pct": pl.Float64,
+    "break_flag": pl.Boolean,
+    "break_period": pl.Date,
+    "slope_change_pct": pl.Float64,
+    "n_obs": pl.Int64,
+    **LINEAGE_SCHEMA,
+}
+OPPORTUNITY_SCHEMA: dict[str, Any] = {
+    "topic_id": pl.String,
+    "region_code": pl.String,
+    **{name: pl.Float64 for name in OPPORTUNITY_MEASURES},
+    "rank": pl.Int64,
+    "rank_shared": pl.Boolean,
+    "tied_with_top": pl.Boolean,
+    "sources": pl.String,
+    **LINEAGE_SCHEMA,
+}
+
+
+def _derived_rows(
+    engine: Bind,
+    table: sa.Table,
+    schema: dict[str, Any],
+    where: sa.ColumnElement[bool],
+    order: Sequence[sa.ColumnElement[Any]],
+) -> pl.DataFrame:
+    statement = sa.select(*(table.c[name] for name in schema)).where(where).order_by(*order)
+    with _reading(engine) as connection:
+        rows = connection.execute(statement).all()
+    return _frame([naive_utc_row(row) for row in rows], schema)
+
+
+def topic_growth(engine: Bind, region_code: str) -> pl.DataFrame:
+    """Every topic's growth in one region (one row per source), highest level first."""
+    table = derived_topic_growth
+    return _derived_rows(
+        engine, table, GROWTH_SCHEMA, table.c.region_code == region_code,
+        [sa.nulls_last(table.c.recent_mean.desc()), table.c.topic_id, table.c.source],
+    )  # fmt: skip
+
+
+def topic_growth_by_region(engine: Bind, topic_id: str) -> pl.DataFrame:
+    """One topic's growth in every region (one row per source)."""
+    table = derived_topic_growth
+    return _derived_rows(
+        engine, table, GROWTH_SCHEMA, table.c.topic_id == topic_id,
+        [table.c.region_code, table.c.is_synthetic, table.c.source],
+    )  # fmt: skip
+
+
+def emerging_topics(engine: Bind, region_code: str) -> pl.DataFrame:
+    """Topics taking off in one region, best ranked first."""
+    table = derived_emerging_topics
+    return _derived_rows(
+        engine, table, EMERGING_SCHEMA, table.c.region_code == region_code,
+        [table.c.rank, table.c.topic_id],
+    )  # fmt: skip
+
+
+def opportunity_scores(engine: Bind, region_code: str) -> pl.DataFrame:
+    """Every topic's score inputs, their ranks and the default-weight score in one region,
+    in topic order (the order the derive step scored them in, so re-scoring with the same
+    weights draws the same interval)."""
+    table = derived_opportunity_scores
+    return _derived_rows(
+        engine, table, OPPORTUNITY_SCHEMA, table.c.region_code == region_code,
+        [table.c.topic_id],
+    )  # fmt: skip

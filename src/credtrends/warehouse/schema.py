@@ -341,6 +341,99 @@ forecast_errors = sa.Table(
     sa.Column("points", sa.Integer, nullable=False),
 )
 
+# --- derived layer -------------------------------------------------------------------
+# Results computed from the tables above by the ``derive`` step (``pipelines/derive.py``)
+# after every load and forecast, so pages read them instead of computing them. Named
+# ``derived_*`` like PUDL's layer prefixes; each row says where its inputs came from
+# (``source``/``sources``, ``is_synthetic``) and which run derived it (``run_id``,
+# ``derived_at``). A derive replaces a region's rows whole, in one transaction.
+
+
+def _lineage() -> list[sa.Column[object]]:
+    """What a derived row was computed from and by which run."""
+    return [
+        sa.Column("is_synthetic", sa.Boolean, nullable=False),
+        sa.Column("run_id", sa.String(64), nullable=False, comment="the run that derived it"),
+        sa.Column("derived_at", _ts, nullable=False),
+    ]
+
+
+derived_topic_growth = sa.Table(
+    "derived_topic_growth",
+    metadata,
+    _region_fk(),
+    _topic_fk(),
+    sa.Column("source", sa.String(64), nullable=False, comment="the interest's source"),
+    sa.Column("scale", sa.String(16), nullable=False, comment="calibrated or raw"),
+    sa.Column("recent_mean", sa.Float, nullable=True, comment="mean of the last 12 weeks"),
+    sa.Column("year_ago_mean", sa.Float, nullable=True),
+    sa.Column("growth", sa.Float, nullable=True, comment="recent / year ago - 1"),
+    sa.Column("growth_low", sa.Float, nullable=True, comment="95% interval"),
+    sa.Column("growth_high", sa.Float, nullable=True, comment="95% interval"),
+    sa.Column("growth_within_noise", sa.Boolean, nullable=True),
+    sa.Column("recent_start", sa.Date, nullable=True),
+    sa.Column("recent_end", sa.Date, nullable=True),
+    sa.Column("year_ago_start", sa.Date, nullable=True),
+    sa.Column("year_ago_end", sa.Date, nullable=True),
+    *_lineage(),
+    sa.PrimaryKeyConstraint("region_code", "topic_id", "source"),
+    sa.Index(None, "topic_id"),
+)
+"""The one growth figure of every page: each topic's last 12 weeks against the same weeks
+a year earlier, per region and source (``transforms.scores.topic_momentum``)."""
+
+derived_emerging_topics = sa.Table(
+    "derived_emerging_topics",
+    metadata,
+    _region_fk(),
+    _topic_fk(),
+    sa.Column("source", sa.String(200), nullable=False, comment="the series' source(s)"),
+    sa.Column("rank", sa.Integer, nullable=False, comment="1 = most clearly emerging"),
+    sa.Column("score", sa.Float, nullable=True),
+    sa.Column("recent_mean", sa.Float, nullable=True),
+    sa.Column("previous_mean", sa.Float, nullable=True),
+    sa.Column("growth_pct", sa.Float, nullable=True),
+    sa.Column("acceleration_pct", sa.Float, nullable=True),
+    sa.Column("break_flag", sa.Boolean, nullable=True),
+    sa.Column("break_period", sa.Date, nullable=True),
+    sa.Column("slope_change_pct", sa.Float, nullable=True),
+    sa.Column("n_obs", sa.Integer, nullable=True),
+    *_lineage(),
+    sa.PrimaryKeyConstraint("region_code", "topic_id"),
+)
+"""Topics taking off in a region (``forecasting.rank_emerging``)."""
+
+OPPORTUNITY_MEASURES = (
+    "demand_level", "demand_growth", "growth_low", "growth_high", "forecast_growth",
+    "forecast_growth_low", "forecast_growth_high", "vacancies", "vacancy_growth", "programs",
+    "programs_per_demand",
+    "rank_level", "rank_growth", "rank_forecast", "rank_vacancy", "rank_supply",
+    "score", "score_low", "score_high",
+)  # fmt: skip
+"""The score's inputs, their percentile ranks and the score with its interval."""
+
+derived_opportunity_scores = sa.Table(
+    "derived_opportunity_scores",
+    metadata,
+    _region_fk(),
+    _topic_fk(),
+    *(sa.Column(name, sa.Float, nullable=True) for name in OPPORTUNITY_MEASURES),
+    sa.Column("rank", sa.Integer, nullable=True, comment="with the default weights"),
+    sa.Column("rank_shared", sa.Boolean, nullable=True),
+    sa.Column("tied_with_top", sa.Boolean, nullable=True),
+    sa.Column("sources", sa.String(500), nullable=False, comment="interest, labour, portal"),
+    *_lineage(),
+    sa.PrimaryKeyConstraint("region_code", "topic_id"),
+)
+"""Demand versus supply per topic (``transforms.demand_supply``): the inputs, each input's
+percentile rank and the score with the default weights; other weights re-score the ranks."""
+
+DERIVED_TABLES: tuple[sa.Table, ...] = (
+    derived_topic_growth,
+    derived_emerging_topics,
+    derived_opportunity_scores,
+)
+
 FACT_TABLES: tuple[sa.Table, ...] = (
     search_interest,
     search_interest_batches,

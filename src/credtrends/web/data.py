@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from dataclasses import astuple
 from typing import Any, TypeVar
 
 import polars as pl
@@ -18,6 +19,7 @@ from flask_caching import Cache
 
 from credtrends.config import Settings
 from credtrends.granularity import Granularity
+from credtrends.transforms.demand_supply import ScoreWeights, score_opportunities
 from credtrends.warehouse import queries
 from credtrends.web.cache import MISSING, ResilientCache
 
@@ -62,11 +64,6 @@ class DashboardData:
             value = compute()
             self.cache.set(name, value)
         return value  # type: ignore[no-any-return]
-
-    def derived(self, name: str, compute: Callable[[], T]) -> T:
-        """A result computed from cached queries (momentum, emerging rankings), cached the
-        same way: ranking 1,000 topics costs seconds, far more than reading them."""
-        return self._cached("derived:" + name, compute)
 
     def topics(self) -> pl.DataFrame:
         return self._cached("topics", lambda: queries.list_topics(self._engine))
@@ -149,4 +146,42 @@ class DashboardData:
         return self._cached(
             f"related:{region_code}:{topic_id}",
             lambda: queries.related_queries(self._engine, topic_id, region_code),
+        )
+
+    # --- the derived layer: written by the ``derive`` step, only read here -------------
+
+    def topic_growth(self, region_code: str) -> pl.DataFrame:
+        """Every topic's growth in one region (one row per source), highest level first:
+        the one growth figure of every page."""
+        return self._cached(
+            f"growth:{region_code}", lambda: queries.topic_growth(self._engine, region_code)
+        )
+
+    def topic_growth_by_region(self, topic_id: str) -> pl.DataFrame:
+        """One topic's growth in every region: the same figures, read by topic."""
+        return self._cached(
+            f"growth-regions:{topic_id}",
+            lambda: queries.topic_growth_by_region(self._engine, topic_id),
+        )
+
+    def emerging_topics(self, region_code: str) -> pl.DataFrame:
+        return self._cached(
+            f"emerging:{region_code}", lambda: queries.emerging_topics(self._engine, region_code)
+        )
+
+    def opportunity_scores(
+        self, region_code: str, weights: ScoreWeights | None = None
+    ) -> pl.DataFrame:
+        """The stored scores (default weights) or, for a planner's own weights, the stored
+        ranks re-scored with them (memoised: the interval simulates 1,000 draws)."""
+        weights = weights or ScoreWeights()
+        stored = self._cached(
+            f"opportunity:{region_code}",
+            lambda: queries.opportunity_scores(self._engine, region_code),
+        )
+        if weights == ScoreWeights():
+            return stored.sort("score", descending=True, nulls_last=True)
+        return self._cached(
+            f"opportunity:{region_code}:{astuple(weights)}",
+            lambda: score_opportunities(stored.sort("topic_id"), weights),
         )

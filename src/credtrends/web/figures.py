@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
 
+from credtrends.transforms.scores import comparable_values
 from credtrends.web.i18n import N_, Translator
 
 PALETTE = (
@@ -26,23 +27,15 @@ SYNTHETIC_COLOR = "#9a3412"
 GOOGLE_BREAK = date(2022, 1, 1)  # Google's data-collection change (its notes on Trends data)
 
 
-def interest_values(frame: pl.DataFrame) -> tuple[pl.DataFrame, str]:
-    """Choose the comparable scale when every row has it, else each series' own scale.
+AXIS_LABELS = {"calibrated": N_("axis_calibrated"), "raw": N_("axis_raw")}
 
-    Raw Google values are relative to their own request, so mixing them across topics
-    would mislead; the returned message key names the scale for the axis title.
-    """
-    if frame.height and frame["calibrated_value"].null_count() == 0:
-        shown = frame.with_columns(
-            value=pl.col("calibrated_value"),
-            low=pl.col("calibrated_low"),
-            high=pl.col("calibrated_high"),
-        )
-        return shown, N_("axis_calibrated")
-    shown = frame.with_columns(
-        value=pl.col("raw_value"), low=pl.lit(None, pl.Float64), high=pl.lit(None, pl.Float64)
-    )
-    return shown, N_("axis_raw")
+
+def interest_values(frame: pl.DataFrame) -> tuple[pl.DataFrame, str]:
+    """Choose the comparable scale when every row has it, else each series' own scale
+    (``transforms.scores.comparable_values``, the derive step's choice too); the returned
+    message key names the scale for the axis title."""
+    shown, scale = comparable_values(frame)
+    return shown, AXIS_LABELS[scale]
 
 
 @functools.cache

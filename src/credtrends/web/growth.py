@@ -1,8 +1,9 @@
 """One growth figure per topic everywhere, and the words that say what it compares.
 
-Every page that shows a topic's change on a year ago reads it from ``region_momentum``
-(``transforms.scores.topic_momentum`` over all topics of a region, memoised once per
-region), so Overview, Search interest, Program demand and boards never disagree; the
+Every page that shows a topic's change on a year ago reads it from the derived layer
+(``region_momentum`` here; Regions reads the same rows by topic), where the ``derive``
+step wrote ``transforms.scores.topic_momentum`` over all topics of each region, so
+Overview, Search interest, Regions, Program demand and boards never disagree; the
 sentences and window dates here say which weeks are compared, in the page's language.
 """
 
@@ -15,28 +16,21 @@ from typing import Any
 import polars as pl
 from babel.dates import format_interval
 
-from credtrends.transforms.scores import GROWTH_WEEKS, topic_momentum
+from credtrends.transforms.scores import GROWTH_WEEKS, MOMENTUM_SCHEMA
 from credtrends.web.data import DashboardData
-from credtrends.web.figures import interest_values
 from credtrends.web.i18n import BABEL_LOCALE, N_, Translator
 
 
 def region_momentum(data: DashboardData, region_code: str) -> tuple[pl.DataFrame, str]:
     """Level and growth of every topic in one region, and the scale's message key.
 
-    All topics are read together so the scale (calibrated or raw) is the same one whichever
-    page asks, and so each topic's growth is the same number on every page.
+    Read from the derived layer (``derived_topic_growth``, written by the ``derive`` step
+    over all topics of the region at once), so the scale (calibrated or raw) is the same
+    one whichever page asks, and each topic's growth is the same number on every page.
     """
-
-    def compute() -> tuple[pl.DataFrame, str]:
-        topics = tuple(data.topics()["topic_id"].to_list())
-        shown, axis_key = interest_values(data.interest_over_time(topics, region_code))
-        return topic_momentum(shown, GROWTH_WEEKS), axis_key
-
-    result: tuple[pl.DataFrame, str] = data.derived(
-        f"momentum:{GROWTH_WEEKS}w:{region_code}", compute
-    )
-    return result
+    stored = data.topic_growth(region_code)
+    scale = str(stored["scale"][0]) if stored.height else "raw"
+    return stored.select("topic_id", "source", *MOMENTUM_SCHEMA.names()), f"axis_{scale}"
 
 
 def date_range(start: date | None, end: date | None, tr: Translator) -> str:

@@ -10,7 +10,6 @@ import plotly.graph_objects as go
 import polars as pl
 from dash import dcc, html
 
-from credtrends.forecasting import rank_emerging
 from credtrends.transforms.scores import GROWTH_WEEKS
 from credtrends.web.components.banner import synthetic_banner
 from credtrends.web.components.chart_block import chart_block, table_downloads
@@ -20,7 +19,7 @@ from credtrends.web.components.url_state import url_state_stores
 from credtrends.web.components.view_callback import register_view_callback
 from credtrends.web.data import DashboardData
 from credtrends.web.downloads import ExportInfo
-from credtrends.web.figures import empty_figure, for_dash, interest_values, synthetic_note
+from credtrends.web.figures import empty_figure, for_dash, synthetic_note
 from credtrends.web.growth import growth_definition, last_weeks_text, region_momentum
 from credtrends.web.i18n import N_, Translator
 from credtrends.web.page_state import OverviewState
@@ -33,6 +32,12 @@ TITLE_KEY = N_("page_overview")
 CHART_KEY = "top"
 RECENT_WEEKS = GROWTH_WEEKS
 TOP_N = 15
+EMERGING_COLUMNS = (
+    "rank", "score", "recent_mean", "previous_mean", "growth_pct", "acceleration_pct",
+    "break_flag", "break_period", "slope_change_pct", "n_obs",
+)  # fmt: skip
+"""The emerging ranking's evidence as stored (``derived_emerging_topics``), in the order
+``forecasting.rank_emerging`` gives it."""
 
 
 class Ids:
@@ -178,22 +183,18 @@ def movers_tables(momentum: pl.DataFrame, tr: Translator) -> list[ViewTable]:
 def emerging_table(
     data: DashboardData, region_code: str, momentum: pl.DataFrame, tr: Translator
 ) -> ViewTable:
-    """Topics taking off, ranked on growth, acceleration and trend breaks; the change shown is
-    the site's one growth figure (``momentum``), the same number as in risers and fallers."""
+    """Topics taking off, ranked on growth, acceleration and trend breaks (read from the
+    derived layer); the change shown is the site's one growth figure (``momentum``), the
+    same number as in risers and fallers."""
     names = tr.names(data.topics(), "topic_id")
     growth = momentum.sort("is_synthetic", "source").unique("topic_id", keep="first")
-
-    def rank() -> pl.DataFrame:
-        shown, _ = interest_values(data.interest_over_time(tuple(names), region_code))
-        series = shown.select(
-            series_id="topic_id", period="period_start", value="value", is_partial="is_partial"
-        )
-        return rank_emerging(series, "week")
-
+    stored = data.emerging_topics(region_code).select(
+        pl.col("topic_id").alias("series_id"), *EMERGING_COLUMNS
+    )
     ranked = (
-        data.derived(f"emerging:{region_code}", rank)
-        .join(growth.select(series_id="topic_id", growth="growth"), on="series_id", how="left")
-        .drop("growth_pct")
+        stored.join(
+            growth.select(series_id="topic_id", growth="growth"), on="series_id", how="left"
+        ).drop("growth_pct")
     ).with_columns(
         topic=pl.col("series_id").replace_strict(names, default=pl.col("series_id")),
         acceleration=pl.col("acceleration_pct") / 100,

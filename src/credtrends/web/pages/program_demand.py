@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import astuple
 from typing import Any
 
 import dash
@@ -12,7 +11,7 @@ import plotly.graph_objects as go
 import polars as pl
 from dash import dcc, html
 
-from credtrends.transforms.demand_supply import ScoreWeights, opportunity_table
+from credtrends.transforms.demand_supply import ScoreWeights
 from credtrends.transforms.scores import GROWTH_WEEKS
 from credtrends.web.components.banner import synthetic_banner
 from credtrends.web.components.chart_block import chart_block, table_downloads
@@ -34,7 +33,7 @@ from credtrends.web.page_state import (
     WEIGHTS as WEIGHTS,  # the page names its weights (tests read them here)
 )
 from credtrends.web.table_text import display_frame
-from credtrends.web.views import ChartView, ViewTable, permalink, sources_of, synthetic_in
+from credtrends.web.views import ChartView, ViewTable, permalink
 
 NAME = "program-demand"
 PATH = "/program-demand"
@@ -115,33 +114,21 @@ def weights_of(state: DemandState) -> ScoreWeights:
 def region_opportunities(
     data: DashboardData, region_code: str, tr: Translator, weights: ScoreWeights | None = None
 ) -> tuple[pl.DataFrame, list[str], bool]:
-    """The opportunity table, with the sources and synthetic flag of everything behind it.
-    Search level and growth are the site's one figure (``region_momentum``)."""
-    topics = data.topics()
-    topic_ids = tuple(topics["topic_id"].to_list())
-    interest = data.interest_over_time(topic_ids, region_code)
-    momentum, _ = region_momentum(data, region_code)
-    links = data.topic_occupation_links()
-    labour = data.labour_observations(links["noc_code"].unique().to_list(), region_code)
-    portal = data.portal_counts_in_region(region_code)
-    weights = weights or ScoreWeights()
-
-    def score() -> pl.DataFrame:
-        return opportunity_table(
-            momentum.sort("is_synthetic", "source").unique("topic_id", keep="first"),
-            data.latest_forecasts(topic_ids, region_code), labour, links, portal, weights,
-        )  # fmt: skip
-
-    # memoised per region and weights: the score's interval simulates 1,000 draws
-    table = data.derived(f"opportunity:{region_code}:{astuple(weights)}", score)
-    synthetic = synthetic_in(interest, labour, portal)
-    sources = sources_of(interest, labour, portal)
-    names = tr.names(topics, "topic_id")
-    labelled = table.with_columns(
+    """The opportunity table, with the sources and synthetic flag of everything behind it,
+    read from the derived layer (``derived_opportunity_scores``; other weights re-score the
+    stored ranks in ``DashboardData``). Search level and growth are the site's one figure."""
+    stored = data.opportunity_scores(region_code, weights)
+    sources = stored["sources"][0].split(", ") if stored.height else ["none"]
+    synthetic = bool(stored["is_synthetic"].any()) if stored.height else False
+    names = tr.names(data.topics(), "topic_id")
+    labelled = stored.drop(
+        "region_code", "growth_low", "growth_high", "sources", "is_synthetic", "run_id",
+        "derived_at",
+    ).with_columns(
         name=pl.col("topic_id").replace_strict(names, default=pl.col("topic_id")),
         is_synthetic=pl.lit(synthetic),
         sources=pl.lit(", ".join(sources)),
-    )
+    )  # fmt: skip
     return labelled, sources, synthetic
 
 

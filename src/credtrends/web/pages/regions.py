@@ -10,7 +10,7 @@ import dash
 import polars as pl
 from dash import dcc, html
 
-from credtrends.transforms.scores import GROWTH_WEEKS, topic_momentum
+from credtrends.transforms.scores import GROWTH_WEEKS, MOMENTUM_SCHEMA
 from credtrends.web.components.banner import synthetic_banner
 from credtrends.web.components.chart_block import (
     chart_block,
@@ -21,7 +21,7 @@ from credtrends.web.components.url_state import url_state_stores
 from credtrends.web.components.view_callback import register_view_callback
 from credtrends.web.data import DashboardData
 from credtrends.web.downloads import ExportInfo
-from credtrends.web.figures import for_dash, interest_values
+from credtrends.web.figures import for_dash
 from credtrends.web.growth import growth_definition
 from credtrends.web.i18n import N_, Translator
 from credtrends.web.maps import PROVINCES_URL, province_choropleth
@@ -54,16 +54,21 @@ def parse_state(data: DashboardData, query: Mapping[str, Any]) -> RegionsState:
 
 
 def regional_growth(data: DashboardData, topic_id: str, tr: Translator) -> pl.DataFrame:
-    frame = data.topic_interest_by_region(topic_id)
-    shown, _ = interest_values(frame)
-    momentum = topic_momentum(shown, RECENT_WEEKS, by=("region_code",))
+    """The topic's growth in every province as every page shows it (the derived layer),
+    with its sources and the province levels."""
+    stored = data.topic_growth_by_region(topic_id)  # real sources before synthetic ones
+    momentum = (
+        stored.with_columns(is_synthetic=pl.col("is_synthetic").any().over("region_code"))
+        .unique("region_code", keep="first", maintain_order=True)
+        .select("region_code", *MOMENTUM_SCHEMA.names())
+    )
     names = pl.DataFrame(
         {
             "region_code": list(tr.names(data.regions(), "region_code")),
             "region_name": list(tr.names(data.regions(), "region_code").values()),
         }
     )
-    sources = frame.group_by("region_code").agg(
+    sources = stored.group_by("region_code").agg(
         source=pl.col("source").unique().sort().str.join(", ")
     )
     levels = data.topic_region_levels(topic_id).select(
