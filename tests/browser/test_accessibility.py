@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, unavailable
+from tests.helpers import REPO, unavailable
 
 pytestmark = pytest.mark.browser
 

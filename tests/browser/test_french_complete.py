@@ -53,7 +53,7 @@ return document.readyState === 'complete'
 def _board_english() -> list[str]:
     from credtrends.catalogue import load_catalogue
     from credtrends.web.boards import load_boards
-    from tests.conftest import FIXTURES
+    from tests.helpers import FIXTURES
 
     catalogue = load_catalogue(
         FIXTURES / "catalogue" / "topics.yaml", FIXTURES / "catalogue" / "regions.yaml"

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from credtrends.config import Settings
 from credtrends.web.app import create_app
 from credtrends.web.data import DashboardData, cache_config
-from tests.conftest import unavailable
+from tests.helpers import unavailable
 
 
 def _redis_client() -> object:
@@ -50,9 +50,10 @@ def test_queries_are_cached_and_keyed_by_warehouse(engine: sa.Engine, cache_type
 def test_interest_query_filters_topics_and_region(engine: sa.Engine) -> None:
     from datetime import date
 
+    from credtrends.catalogue import load_catalogue
     from credtrends.demo.load import load_demo
     from credtrends.warehouse.queries import interest_over_time
-    from tests.conftest import FIXTURES, load_catalogue
+    from tests.helpers import FIXTURES
 
     catalogue = load_catalogue(
         FIXTURES / "catalogue" / "topics.yaml", FIXTURES / "catalogue" / "regions.yaml"

@@ -29,7 +29,7 @@ from credtrends.web.data import DashboardData, cache_config
 from credtrends.web.forecast_text import accuracy_sentence
 from credtrends.web.i18n import Translator
 from credtrends.web.pages import interest
-from tests.conftest import demo_dashboard
+from tests.helpers import demo_dashboard
 
 QUERY = "topic=pmp,data-science&region=CA-ON"
 SENTENCE = re.compile(

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, unavailable
+from tests.helpers import FIXTURES, unavailable
 
 INTEREST_VALUES: dict[str, object] = {
     "interest-compare": "topics",

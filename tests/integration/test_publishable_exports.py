@@ -24,7 +24,7 @@ import pytest
 from credtrends.web.app import EXPORTABLE, create_app
 from credtrends.web.columns import COLUMNS
 from credtrends.web.i18n import Translator
-from tests.conftest import demo_dashboard, unavailable
+from tests.helpers import demo_dashboard, unavailable
 
 PAGES = {
     "overview": ("top", "region=CA-ON"),

@@ -6,10 +6,6 @@ recorded fixture) and the widget JSON the pytrends backend lands (tests/related_
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -43,7 +39,7 @@ from credtrends.warehouse import queries
 from credtrends.warehouse.load import count_rows, upsert_frame
 from credtrends.warehouse.schema import raw_payloads, related_queries
 from credtrends.web.data import DashboardData, cache_config
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES, run_cli
 from tests.integration.test_trends_pipeline import (
     WINDOW,
     google_csv,
@@ -348,31 +344,6 @@ def test_a_fetch_asks_each_topic_for_its_related_queries_when_told(
     # Landed within --reuse-hours: not asked again. (Interest batches may be re-planned
     # around the new calibration's volume hints, so only related requests are counted.)
     assert again.related_calls == 0
-
-
-@pytest.fixture
-def cli_env(tmp_path: Path, warehouse_url: str) -> dict[str, str]:
-    config = tmp_path / "config"
-    config.mkdir()
-    for name in ("topics.yaml", "regions.yaml"):
-        shutil.copy(FIXTURES / "catalogue" / name, config / name)
-    return {
-        "CREDTRENDS_CONFIG_DIR": str(config),
-        "CREDTRENDS_DATA_DIR": str(tmp_path / "data"),
-        "CREDTRENDS_DATABASE_URL": warehouse_url,
-        "CREDTRENDS_LOG_LEVEL": "WARNING",
-    }
-
-
-def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "credtrends", *args],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
 
 
 def test_import_trends_csv_loads_a_related_queries_export(

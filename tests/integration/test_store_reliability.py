@@ -45,7 +45,7 @@ from credtrends.warehouse.migrate import (
     upgrade_warehouse,
 )
 from credtrends.warehouse.schema import job_locks, job_runs, metadata
-from tests.integration.test_cli import cli_env, run_cli  # noqa: F401 - the fixture is used
+from tests.helpers import run_cli
 
 FAST = LockTiming(heartbeat_seconds=0.2, stale_after_seconds=3.0)  # gives up after 2.25 s
 SLEEPER = (sys.executable, "-c", "import time; print('working', flush=True); time.sleep(60)")
@@ -270,7 +270,7 @@ def insert_running(engine: sa.Engine, run_id: str, name: str, **extra: object) -
 
 def test_every_command_first_marks_dead_runs_crashed(
     engine: sa.Engine,
-    cli_env: dict[str, str],  # noqa: F811 - the fixture
+    cli_env: dict[str, str],
 ) -> None:
     insert_running(engine, "killed-forecast", "forecast")
     status = run_cli("status", env=cli_env)
@@ -390,7 +390,7 @@ def test_postgresql_sessions_carry_the_timeouts(postgres_warehouse_url: str) -> 
 def test_a_database_error_is_one_line_and_exit_code_3(
     engine: sa.Engine,
     warehouse_url: str,
-    cli_env: dict[str, str],  # noqa: F811 - the fixture
+    cli_env: dict[str, str],
 ) -> None:
     env = {**cli_env, "CREDTRENDS_DB_LOCK_TIMEOUT_SECONDS": "0.3"}
     if warehouse_url.startswith("sqlite"):
@@ -446,7 +446,7 @@ def test_the_log_file_rotates_at_its_size_cap(
 def test_an_unwritable_log_file_costs_one_warning_and_status_still_works(
     engine: sa.Engine,
     tmp_path: Path,
-    cli_env: dict[str, str],  # noqa: F811 - the fixture
+    cli_env: dict[str, str],
 ) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")

@@ -23,7 +23,7 @@ from credtrends.warehouse.migrate import upgrade_warehouse
 from credtrends.web.app import create_app
 from credtrends.web.cache import MISSING, ResilientCache
 from credtrends.web.data import DashboardData, cache_config
-from tests.conftest import FIXTURES, unavailable
+from tests.helpers import FIXTURES, unavailable
 from tests.reliability.malformed_requests import valid_body
 from tests.reliability.web_services import RedisServer
 

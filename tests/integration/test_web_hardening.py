@@ -17,7 +17,7 @@ import pytest
 
 from credtrends.web.app import create_app
 from credtrends.web.callback_requests import body_problem
-from tests.conftest import demo_dashboard
+from tests.helpers import demo_dashboard
 from tests.reliability.malformed_requests import malformed_bodies, valid_body
 
 ALLOWED = "https://partner.example.org"

@@ -18,7 +18,7 @@ from credtrends.web.downloads import (
     with_footer,
     xlsx_bytes,
 )
-from tests.conftest import unavailable
+from tests.helpers import unavailable
 
 INFO = ExportInfo(
     title="Search interest, CA-ON",

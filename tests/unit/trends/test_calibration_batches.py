@@ -17,7 +17,6 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from trends_sim import fetch_plan, naive_fixed_anchor, simulate_volumes, truth_frame
 
 from credtrends.errors import ConfigError
 from credtrends.testing.trends_simulator import Encoding, SimulatedGoogle, log_uniform_truth
@@ -31,6 +30,12 @@ from credtrends.transforms.calibration import (
     plan_fixed_anchor_batches,
 )
 from credtrends.transforms.calibration_plan import RoundsOutcome, chain_batches, run_rounds
+from tests.unit.trends.trends_sim import (
+    fetch_plan,
+    naive_fixed_anchor,
+    simulate_volumes,
+    truth_frame,
+)
 
 FloatArray = np.ndarray
 

@@ -9,10 +9,10 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from trends_sim import google_round
 
 from credtrends.errors import ConfigError
 from credtrends.transforms.stitching import STITCHED_SCHEMA, stitch_windows
+from tests.unit.trends.trends_sim import google_round
 
 START = date(2023, 1, 1)
 

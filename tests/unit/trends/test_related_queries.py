@@ -13,7 +13,6 @@ import polars as pl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.related_payloads import Entry, related_bundle, related_csv, shown_rising
 
 from credtrends.catalogue import Catalogue
 from credtrends.errors import InvalidPayload
@@ -30,6 +29,7 @@ from credtrends.sources.google_trends import (
     parse_payload,
 )
 from credtrends.warehouse.schema import MAX_RELATED_QUERY_LENGTH, related_queries
+from tests.related_payloads import Entry, related_bundle, related_csv, shown_rising
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "google_trends"
 EXPORTED = datetime(2025, 8, 20, 15, tzinfo=UTC)

@@ -9,15 +9,6 @@ from datetime import UTC, date, datetime
 
 import pytest
 from pydantic import SecretStr
-from tests.reliability.fakes import (
-    SERPAPI_BAD_KEY,
-    SERPAPI_NO_RESULTS,
-    SERPAPI_OUT_OF_SEARCHES,
-    WINDOW,
-    Answer,
-    scripted_session,
-    serpapi_timeseries,
-)
 
 from credtrends.errors import ConfigError, InvalidPayload, SourceError
 from credtrends.sources.google_trends import (
@@ -38,6 +29,15 @@ from credtrends.sources.google_trends.serpapi_backend import (
     SerpApiQuotaExhaustedError,
     search_params,
     serpapi_date,
+)
+from tests.reliability.fakes import (
+    SERPAPI_BAD_KEY,
+    SERPAPI_NO_RESULTS,
+    SERPAPI_OUT_OF_SEARCHES,
+    WINDOW,
+    Answer,
+    scripted_session,
+    serpapi_timeseries,
 )
 
 KEY = "f00dfacecafe0123456789abcdef0123456789abcdef0123456789abcdef0123"
