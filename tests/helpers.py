@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,22 @@ def unavailable(reason: str) -> None:
     if in_ci():
         pytest.fail(f"{reason} (CI=true: required, not skipped)", pytrace=False)
     pytest.skip(reason)
+
+
+def number(value: object) -> float:
+    """A polars aggregate (``min``, ``max``, ``mean``, ``median``, ``quantile``, ``item``, a
+    row's cell) as a float. polars types these as any Python value or None, so a test that
+    compares one to a number says what it expects; anything else fails the test."""
+    if not isinstance(value, int | float | Decimal):
+        raise AssertionError(f"expected a number, got {value!r}")
+    return float(value)
+
+
+def day(value: object) -> date:
+    """A polars aggregate or cell of a date column as a ``date`` (see ``number``)."""
+    if not isinstance(value, date):
+        raise AssertionError(f"expected a date, got {value!r}")
+    return value
 
 
 def run_cli(

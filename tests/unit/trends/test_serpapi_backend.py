@@ -18,6 +18,7 @@ from credtrends.sources.google_trends import (
     Refused,
     RunStopped,
     ServerError,
+    TrendsRequest,
     make_request,
     parse_payload,
 )
@@ -57,7 +58,7 @@ def backend_answering(
     return backend, adapter.calls
 
 
-def iot(*terms: str, geo: str = "CA-ON", timeframe: str = WINDOW):  # type: ignore[no-untyped-def]
+def iot(*terms: str, geo: str = "CA-ON", timeframe: str = WINDOW) -> TrendsRequest:
     return make_request(
         operation="interest_over_time", terms=list(terms), geo=geo, timeframe=timeframe
     )
