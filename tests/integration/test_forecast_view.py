@@ -53,7 +53,9 @@ def data(demo: tuple[Settings, sa.Engine]) -> DashboardData:
 
 @pytest.fixture(scope="module")
 def client(demo: tuple[Settings, sa.Engine]) -> flask.testing.FlaskClient:
-    return create_app(*demo).server.test_client()
+    server = create_app(*demo).server  # untyped in Dash
+    assert isinstance(server, flask.Flask)
+    return server.test_client()
 
 
 def _state(data: DashboardData, **query: str) -> dict[str, str]:

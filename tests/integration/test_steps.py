@@ -82,7 +82,12 @@ def test_a_failing_step_rolls_back_is_recorded_and_disposes_of_its_engine(
     def watched(chosen: Settings) -> sa.Engine:
         created = made(chosen)
         original = created.dispose
-        monkeypatch.setattr(created, "dispose", lambda: (disposed.append(created), original()))
+
+        def dispose() -> None:
+            disposed.append(created)
+            original()
+
+        monkeypatch.setattr(created, "dispose", dispose)
         return created
 
     monkeypatch.setattr(step_run, "warehouse_engine", watched)

@@ -21,6 +21,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy.pool import QueuePool
 
 from credtrends.catalogue import Catalogue
 from credtrends.config import Settings
@@ -138,11 +139,11 @@ def test_a_failed_heartbeat_is_retried_and_the_lock_kept(
     real = locks.heartbeat
     failures = [0]
 
-    def flaky(*args: str | sa.Engine) -> bool:
+    def flaky(engine: sa.Engine, job_name: str, run_id: str) -> bool:
         if failures[0] < 3:
             failures[0] += 1
             raise sa.exc.OperationalError("UPDATE job_locks", {}, Exception("database is locked"))
-        return real(*args)  # type: ignore[arg-type]
+        return real(engine, job_name, run_id)
 
     monkeypatch.setattr(locks, "heartbeat", flaky)
     with job_lock(engine, "j", "run-1", timing=FAST) as held:
@@ -382,7 +383,8 @@ def test_postgresql_sessions_carry_the_timeouts(postgres_warehouse_url: str) -> 
         assert time.monotonic() - started < 3
     assert is_unavailable(locked.value)
     assert "lock timeout" in str(unavailable_error(locked.value))
-    assert engine.pool.timeout() == timeouts.pool_seconds  # type: ignore[attr-defined]
+    assert isinstance(engine.pool, QueuePool)
+    assert engine.pool.timeout() == timeouts.pool_seconds
     blocker.dispose()
     engine.dispose()
 

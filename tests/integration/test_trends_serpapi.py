@@ -17,13 +17,20 @@ from credtrends.sources.google_trends.serpapi_backend import RequestsTransport, 
 from credtrends.warehouse.load import count_rows
 from credtrends.warehouse.schema import raw_payloads, search_interest
 from tests.helpers import run_cli
-from tests.reliability.fakes import WINDOW, Answer, scripted_session, serpapi_responder
+from tests.reliability.fakes import (
+    WINDOW,
+    Answer,
+    Responder,
+    ScriptedAdapter,
+    scripted_session,
+    serpapi_responder,
+)
 
 KEY = "integration-key-5f1e2d3c4b5a"
 
 
-def serpapi_fetcher(responder: object) -> tuple[PoliteFetcher, object]:
-    session, adapter = scripted_session(responder)  # type: ignore[arg-type]
+def serpapi_fetcher(responder: Responder) -> tuple[PoliteFetcher, ScriptedAdapter]:
+    session, adapter = scripted_session(responder)
     backend = SerpApiBackend(SecretStr(KEY), transport=RequestsTransport(session))
     policy = PacingPolicy(min_interval_s=0, jitter_s=0, storm_threshold=2)
     fetcher = PoliteFetcher(backend, policy, sleep=lambda _: None, rng=random.Random(3))

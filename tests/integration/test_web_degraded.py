@@ -32,7 +32,8 @@ class FlakyCache:
     """A cache whose backend is up or down at the test's command."""
 
     def __init__(self) -> None:
-        self.up, self.calls, self.values = True, 0, {}  # type: ignore[var-annotated]
+        self.up, self.calls = True, 0
+        self.values: dict[str, Any] = {}
 
     def get(self, key: str) -> Any:
         self.calls += 1
@@ -52,6 +53,7 @@ def test_an_outage_is_logged_once_probed_sparingly_and_ends(
 ) -> None:
     now = [0.0]
     backend = FlakyCache()
+    # a stand-in for flask-caching's Cache: ResilientCache calls get and set only
     cache = ResilientCache(backend, retry_seconds=5.0, clock=lambda: now[0])  # type: ignore[arg-type]
     cache.set("a", 1)
     assert cache.get("a") == 1

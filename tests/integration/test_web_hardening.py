@@ -39,7 +39,9 @@ def dash_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dash.Dash]:
 
 @pytest.fixture(scope="module")
 def app(dash_app: dash.Dash) -> flask.Flask:
-    return dash_app.server
+    server = dash_app.server  # untyped in Dash
+    assert isinstance(server, flask.Flask)
+    return server
 
 
 @pytest.fixture(scope="module")
