@@ -9,18 +9,21 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, NoReturn, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 import pytest
 import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from selenium.webdriver import Chrome
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -33,6 +36,7 @@ from credtrends.sources.google_trends import PacingPolicy, PoliteFetcher, Trends
 from credtrends.warehouse.catalogue_sync import sync_catalogue
 from credtrends.warehouse.engine import create_warehouse_engine
 from credtrends.warehouse.migrate import upgrade_warehouse
+from credtrends.warehouse.schema import metadata
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
@@ -45,7 +49,7 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
-def unavailable(reason: str) -> None:
+def unavailable(reason: str) -> NoReturn:
     """Skip on a developer's machine, fail in CI: CI must prove every backend."""
     if in_ci():
         pytest.fail(f"{reason} (CI=true: required, not skipped)", pytrace=False)
@@ -66,6 +70,23 @@ def day(value: object) -> date:
     if not isinstance(value, date):
         raise AssertionError(f"expected a date, got {value!r}")
     return value
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 for a server a test starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def schema_differences(engine: sa.Engine) -> list[object]:
+    """What Alembic finds between the warehouse and the declared schema ([] when equal)."""
+    with engine.connect() as connection:
+        return list(
+            compare_metadata(
+                MigrationContext.configure(connection, opts={"compare_type": True}), metadata
+            )
+        )
 
 
 def run_cli(

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any
 
 import pytest
+from selenium.webdriver import Chrome
 
 from credtrends.web.i18n import MESSAGES
 from tests.french_leftovers import LIBRARY_ENGLISH, context, english_phrases, leftovers
@@ -66,7 +66,7 @@ def _board_english() -> list[str]:
     return found
 
 
-def _settle(driver: Any, timeout: float = 30) -> None:
+def _settle(driver: Chrome, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
@@ -78,7 +78,7 @@ def _settle(driver: Any, timeout: float = 30) -> None:
         time.sleep(0.5)
 
 
-def _page_text(driver: Any) -> str:
+def _page_text(driver: Chrome) -> str:
     """Everything on the page, then what each dropdown shows when opened."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -96,7 +96,7 @@ def _page_text(driver: Any) -> str:
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_no_english_under_lang_fr(server: str, browser: Any, path: str) -> None:
+def test_no_english_under_lang_fr(server: str, browser: Chrome, path: str) -> None:
     driver = browser
     joiner = "&" if "?" in path else "?"
     driver.get(f"{server}{path}{joiner}lang=fr")

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import FIXTURES, unavailable
+from tests.helpers import FIXTURES, free_port, unavailable
 
 INTEREST_VALUES: dict[str, object] = {
     "interest-compare": "topics",
@@ -64,12 +64,6 @@ def post_callback(base: str, body: dict[str, Any]) -> tuple[int, dict[str, Any] 
         return response.status, json.loads(raw) if raw else None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def gunicorn_server(postgres_warehouse_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
     import redis
@@ -85,7 +79,7 @@ def gunicorn_server(postgres_warehouse_url: str, tmp_path: Path) -> Iterator[tup
     config.mkdir()
     for name in ("topics.yaml", "regions.yaml"):
         shutil.copy(FIXTURES / "catalogue" / name, config / name)
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "CREDTRENDS_CONFIG_DIR": str(config),

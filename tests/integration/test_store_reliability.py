@@ -19,8 +19,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy.pool import QueuePool
 
 from credtrends.catalogue import Catalogue
@@ -45,8 +43,8 @@ from credtrends.warehouse.migrate import (
     tables_at_revision,
     upgrade_warehouse,
 )
-from credtrends.warehouse.schema import job_locks, job_runs, metadata
-from tests.helpers import run_cli
+from credtrends.warehouse.schema import job_locks, job_runs
+from tests.helpers import run_cli, schema_differences
 
 FAST = LockTiming(heartbeat_seconds=0.2, stale_after_seconds=3.0)  # gives up after 2.25 s
 SLEEPER = (sys.executable, "-c", "import time; print('working', flush=True); time.sleep(60)")
@@ -54,15 +52,6 @@ SLEEPER = (sys.executable, "-c", "import time; print('working', flush=True); tim
 
 def tables(engine: sa.Engine) -> set[str]:
     return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
-
-
-def schema_differences(engine: sa.Engine) -> list[object]:
-    with engine.connect() as connection:
-        return list(
-            compare_metadata(
-                MigrationContext.configure(connection, opts={"compare_type": True}), metadata
-            )
-        )
 
 
 class Killed(Exception):

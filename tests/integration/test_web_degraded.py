@@ -53,8 +53,7 @@ def test_an_outage_is_logged_once_probed_sparingly_and_ends(
 ) -> None:
     now = [0.0]
     backend = FlakyCache()
-    # a stand-in for flask-caching's Cache: ResilientCache calls get and set only
-    cache = ResilientCache(backend, retry_seconds=5.0, clock=lambda: now[0])  # type: ignore[arg-type]
+    cache = ResilientCache(backend, retry_seconds=5.0, clock=lambda: now[0])  # type: ignore[arg-type]  # a Cache stand-in: get/set only
     cache.set("a", 1)
     assert cache.get("a") == 1
     backend.up = False

@@ -19,14 +19,12 @@ from functools import partial
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 
 from credtrends.warehouse.schema import metadata
 from tests import helpers
-from tests.helpers import FIXTURES, POSTGRES_URL, REPO
-
-__all__ = ["POSTGRES_URL"]  # the batteries import it from here with the rest
+from tests.helpers import FIXTURES, REPO
+from tests.helpers import POSTGRES_URL as POSTGRES_URL  # the batteries import these from here
+from tests.helpers import schema_differences as schema_differences
 
 # The CLI as a subprocess; a battery's runs get longer than a test's (slow or full disks).
 run_cli = partial(helpers.run_cli, timeout=300)
@@ -85,15 +83,6 @@ def cli_env(url: str, data_dir: Path, **extra: str) -> dict[str, str]:
 
 def command(*args: str) -> list[str]:
     return [sys.executable, "-m", "credtrends", *args]
-
-
-def schema_differences(engine: sa.Engine) -> list[object]:
-    with engine.connect() as connection:
-        return list(
-            compare_metadata(
-                MigrationContext.configure(connection, opts={"compare_type": True}), metadata
-            )
-        )
 
 
 def content_hash(engine: sa.Engine, skip: tuple[str, ...] = ()) -> str:

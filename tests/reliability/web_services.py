@@ -23,15 +23,10 @@ from typing import IO
 import sqlalchemy as sa
 
 from tests.helpers import FIXTURES, POSTGRES_URL, REPO
+from tests.helpers import free_port as free_port  # the web batteries import it from here
 
 ADMIN_URL = POSTGRES_URL
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for_port(
