@@ -9,7 +9,7 @@ AXE_DIR := .cache/axe-core
 AXE_JS := $(AXE_DIR)/node_modules/axe-core/axe.min.js
 AXE_PINS := tests/browser/axe/package.json tests/browser/axe/package-lock.json
 
-.PHONY: install axe demo serve test lint bench reliability reliability-web clean
+.PHONY: install axe demo serve test lint messages bench reliability reliability-web clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -48,6 +48,20 @@ lint: $(STAMP)  ## ruff and mypy
 
 test: lint axe  ## lint, then unit, integration (SQLite + PostgreSQL) and browser tests
 	$(BIN)/pytest
+
+# Translations (CONTRIBUTING.md, "a message"): extract every tr("key") / N_("key") of src/
+# into a template, add new keys to both catalogues with an empty text and drop the keys no
+# code uses, then compile the .mo files the dashboard reads (committed beside the .po; a
+# unit test fails when they disagree). Run it again after filling in the new texts.
+LOCALE := src/credtrends/web/locale
+messages: $(STAMP)  ## update the .po catalogues from the code, compile the .mo files
+	@mkdir -p .cache
+	$(BIN)/pybabel --quiet extract --mapping-file $(LOCALE)/babel.cfg \
+		--no-default-keywords --keyword tr --keyword N_ --no-location --sort-output \
+		--project credtrends --output-file .cache/credtrends.pot src/credtrends
+	$(BIN)/pybabel --quiet update --input-file .cache/credtrends.pot --output-dir $(LOCALE) \
+		--domain credtrends --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
+	$(BIN)/pybabel compile --statistics --directory $(LOCALE) --domain credtrends
 
 bench: $(STAMP)  ## benchmarks (print ratios against baselines measured in the same run)
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -20,7 +20,7 @@ ROOT = ""
 """The package itself (``credtrends/__init__.py``: the version)."""
 
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({ROOT, "errors", "config", "catalogue"}),
+    frozenset({ROOT, "errors", "config", "catalogue", "granularity"}),
     frozenset({"sources"}),
     frozenset({"warehouse"}),
     frozenset({"transforms"}),

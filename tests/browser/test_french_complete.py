@@ -109,3 +109,37 @@ def test_no_english_under_lang_fr(server: str, browser: Chrome, path: str) -> No
     )
     dates = ISO_IN_SENTENCE.findall(text)
     assert not dates, f"{path}: ISO dates in French sentences: {dates}"
+
+
+HOVER = """
+const gd = document.querySelector(arguments[0] + ' .js-plotly-plot');
+const index = gd.data.findIndex(t => t.hovertemplate && t.hovertemplate.includes('%{x|')
+    && t.x && t.x.length > 2);
+if (index < 0) { return null; }
+const trace = gd.data[index];
+const subplot = (trace.xaxis || 'x') + (trace.yaxis || 'y');
+Plotly.Fx.hover(gd, [{curveNumber: index, pointNumber: 2}], subplot === 'xy' ? 'xy' : subplot);
+return gd.querySelector('.hoverlayer').textContent;
+"""
+ISO_DATE = re.compile(r"\d{4}-\d{2}")
+
+
+@pytest.mark.parametrize(
+    ("path", "graph"),
+    [("/interest?topic=pmp", "#interest-main-graph"), ("/labour", "#labour-main-graph")],
+)
+@pytest.mark.parametrize(("lang", "month"), [("fr", r"\b(janv|févr|mars|avr|mai|juin|juil|"
+                                               r"août|sept|oct|nov|déc)\.?\b"),
+                                              ("en", r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|"
+                                               r"Sep|Oct|Nov|Dec)\b")])  # fmt: skip
+def test_hover_dates_are_written_in_the_page_language(
+    server: str, browser: Chrome, path: str, graph: str, lang: str, month: str
+) -> None:
+    """plotly prints a date as ISO unless told a format: the hover names the month."""
+    driver = browser
+    driver.get(f"{server}{path}&lang={lang}" if "?" in path else f"{server}{path}?lang={lang}")
+    _settle(driver)
+    text = driver.execute_script(HOVER, graph)
+    assert text, f"{path}: no dated trace to hover in {graph}"
+    assert not ISO_DATE.search(text), f"{path} lang={lang}: ISO date in the hover: {text!r}"
+    assert re.search(month, text), f"{path} lang={lang}: no month name in the hover: {text!r}"

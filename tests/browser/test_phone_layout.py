@@ -116,3 +116,40 @@ def test_charts_get_their_own_layout_back_when_wide(server: str, browser: Chrome
         assert driver.execute_script(title).startswith("Search interest in")
     finally:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+STACKED = """
+return [...document.querySelectorAll('.data-table.stacks')].map(t => {
+    const cells = [...t.querySelectorAll('td')];
+    return {
+        caption: t.querySelector('caption').textContent,
+        scrolls: t.scrollWidth > t.clientWidth + 1,
+        wider: t.getBoundingClientRect().right > document.documentElement.clientWidth + 1,
+        unlabelled: cells.filter(c => {
+            const label = c.querySelector('.cell-label');
+            return !label || !label.innerText.trim() || label.getBoundingClientRect().width === 0;
+        }).length,
+        cells: cells.length,
+    };
+});
+"""
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_data_tables_are_cards_on_a_phone(server: str, browser: Chrome, lang: str) -> None:
+    """Data & methods' tables of records: one card per row, each cell under its column's
+    name, nothing scrolled sideways (the timestamps and table names wrapped in a box
+    scrolled sideways before)."""
+    driver = browser
+    _emulate(driver, 390, mobile=True)
+    try:
+        driver.get(f"{server}/data?lang={lang}")
+        _settled_width(driver)
+        tables = driver.execute_script(STACKED)
+        assert len(tables) == 2, tables
+        for table in tables:
+            assert table["cells"] > 0, table
+            assert not table["scrolls"] and not table["wider"], table
+            assert table["unlabelled"] == 0, table
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

@@ -28,6 +28,7 @@ from credtrends.web.app import create_app
 from credtrends.web.data import DashboardData, cache_config
 from credtrends.web.forecast_text import accuracy_sentence
 from credtrends.web.i18n import Translator
+from credtrends.web.page_state import InterestState
 from credtrends.web.pages import interest
 from tests.helpers import demo_dashboard
 
@@ -58,9 +59,9 @@ def client(demo: tuple[Settings, sa.Engine]) -> flask.testing.FlaskClient:
     return server.test_client()
 
 
-def _state(data: DashboardData, **query: str) -> dict[str, str]:
+def _state(data: DashboardData, **query: str) -> InterestState:
     base = {"topic": "pmp,data-science", "region": "CA-ON"}
-    return dict(interest.parse_state(data, {**base, **query}))
+    return interest.parse_state(data, {**base, **query})
 
 
 def _forecast_traces(view: Any) -> list[dict[str, Any]]:

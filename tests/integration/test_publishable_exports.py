@@ -177,7 +177,7 @@ def _report_words(page: str, tr: Translator) -> list[str]:
         return [
             tr("risers"),
             tr("fallers"),
-            tr("emerging")[:15],
+            tr("emerging_dated")[:15],
             tr("freshness"),
             "search_interest",
         ]

@@ -165,7 +165,7 @@ def test_the_regions_page_shows_levels_with_their_interval(
         engine, Cache(Flask(__name__), config=cache_config(settings, str(engine.url)))
     )
     tr = Translator()
-    (view,) = regions.chart_views(data, {"topic": "pmp", "lang": ""}, tr)
+    (view,) = regions.chart_views(data, regions.parse_state(data, {"topic": "pmp"}), tr)
     levels = view.displayed.filter(pl.col("level").is_not_null()).sort("region_code")
     assert levels["region_code"].to_list() == ["CA-NU", "CA-ON", "CA-QC"]
     assert levels.filter(pl.col("region_code") == "CA-QC")["level"].item() == pytest.approx(
@@ -188,7 +188,7 @@ def test_the_regions_page_shows_levels_with_their_interval(
         assert "within noise" in table
     # the map can be coloured by level: the levels themselves, their interval on hover
     state = regions.parse_state(data, {"topic": "pmp", "measure": "level", "lang": ""})
-    assert state["measure"] == "level"
+    assert state.measure == "level"
     (by_level,) = regions.chart_views(data, state, tr)
     traces = [t for t in by_level.figure["data"] if t.get("showscale") is not False]
     z = dict(zip(traces[0]["locations"], traces[0]["z"], strict=True))
@@ -202,7 +202,8 @@ def test_the_regions_page_shows_levels_with_their_interval(
     assert "(49–51)" in hover["CA-QC"].replace("\u2013", "–")
     assert "measure=level" in by_level.info.permalink
     # growth (the default) stays out of the address, and its hover carries its interval
-    (by_growth,) = regions.chart_views(data, {"topic": "pmp", "measure": "", "lang": ""}, tr)
+    growth_state = regions.parse_state(data, {"topic": "pmp", "measure": "", "lang": ""})
+    (by_growth,) = regions.chart_views(data, growth_state, tr)
     assert "measure" not in by_growth.info.permalink
     growth_trace = next(t for t in by_growth.figure["data"] if t.get("showscale") is not False)
     assert all(" to " in text for _, text in growth_trace["customdata"])

@@ -136,3 +136,35 @@ def test_row_percentiles_are_polars_average_ranks(rows: list[list[float]]) -> No
     values = np.asarray(rows, dtype=np.float64)
     expected = [((pl.Series(row).rank("average") - 1) / (len(row) - 1)).to_list() for row in rows]
     assert np.allclose(_row_percentiles(values), np.asarray(expected))
+
+
+def _forecasts(means: list[float], half_widths: list[float]) -> pl.DataFrame:
+    """Four weeks of forecasts per topic ``t0``, ``t1``, ...: a flat mean with 95% bounds."""
+    rows = [
+        {"topic_id": f"t{i}", "period_start": date(2026, 1, 5 + 7 * week), "mean": mean,
+         "lo95": max(mean - width, 0.0), "hi95": mean + width}
+        for i, (mean, width) in enumerate(zip(means, half_widths, strict=True))
+        for week in range(4)
+    ]  # fmt: skip
+    return pl.DataFrame(rows)
+
+
+def test_forecast_intervals_widen_the_score_when_forecasts_cannot_be_told_apart() -> None:
+    momentum, _, labour, links, portal = _inputs([0.1, 0.0, -0.1], [None] * 3, [None] * 3)
+    forecast_only = ScoreWeights(level=0, growth=0, vacancy=0, supply=0)
+    # recent means 10, 11, 12: forecast growth +20%, +9%, -8%
+    overlapping = _forecasts([12.0, 12.0, 11.0], [6.0, 6.0, 6.0])
+    wide = opportunity_table(momentum, overlapping, labour, links, portal, forecast_only)
+    top = wide.row(0, named=True)
+    assert top["topic_id"] == "t0"
+    assert top["score_high"] - top["score_low"] > 0.3
+    assert wide.filter(pl.col("topic_id") == "t1")["tied_with_top"].item()
+    narrow = opportunity_table(
+        momentum, _forecasts([12.0, 12.0, 11.0], [0.01] * 3), labour, links, portal, forecast_only
+    )
+    assert (narrow["score_high"] - narrow["score_low"]).max() == pytest.approx(0.0)
+    assert not narrow["tied_with_top"].any()
+    # without bounds (an older forecast table) the forecast counts as exact
+    bare = _forecasts([12.0, 12.0, 11.0], [6.0] * 3).drop("lo95", "hi95")
+    exact = opportunity_table(momentum, bare, labour, links, portal, forecast_only)
+    assert (exact["score_high"] - exact["score_low"]).max() == pytest.approx(0.0)

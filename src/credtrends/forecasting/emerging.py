@@ -110,6 +110,46 @@ def trend_breaks(y: FloatArray, min_segment: int, step: int = 1) -> tuple[FloatA
     return best_pos, best_change, gain
 
 
+def _break_evidence(
+    y: np.ndarray, time_last: np.ndarray, frequency: Frequency, floor: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(break position, slope change in % of the level a year, upward break flag, break
+    evidence) of each series, on the series without its season (a seasonal peak is no
+    trend break)."""
+    year = round(SEASONAL_PERIODS[frequency])
+    time = time_last[:, None] - np.arange(y.shape[1] - 1, -1, -1, dtype=np.float64)[None, :]
+    season = fit_fourier_seasonality(y, time, SEASONAL_PERIODS[frequency])
+    adjusted = y - season.component(time)
+    position, slope_change, gain = trend_breaks(
+        adjusted, min_segment=max(4, year // 4), step=max(1, year // 26)
+    )
+    level = np.maximum(np.abs(np.nanmean(adjusted, axis=1)), floor)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        slope_change_pct = 100.0 * slope_change * year / level
+    break_flag = (gain > 0) & (slope_change > 0)
+    break_evidence = np.where(np.isnan(gain), np.nan, np.where(break_flag, gain, 0.0))
+    return position, slope_change_pct, break_flag, break_evidence
+
+
+def _combined_score(
+    log_growth: np.ndarray, acceleration: np.ndarray, break_evidence: np.ndarray
+) -> np.ndarray:
+    """Weighted mean (``_WEIGHTS``) of the three percentile ranks a series has."""
+    ranks = np.stack(
+        [
+            _percentile_rank(log_growth),
+            _percentile_rank(acceleration),
+            _percentile_rank(break_evidence),
+        ],
+        axis=1,
+    )
+    weights = np.asarray(_WEIGHTS)
+    have = ~np.isnan(ranks)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score: np.ndarray = np.nansum(ranks * weights, axis=1) / np.sum(have * weights, axis=1)
+    return score
+
+
 def rank_emerging(frame: pl.DataFrame, frequency: Frequency, *, max_gap: int = 4) -> pl.DataFrame:
     """Rank series by rising demand; one row per series with the evidence (EMERGING_SCHEMA).
 
@@ -139,30 +179,10 @@ def rank_emerging(frame: pl.DataFrame, frequency: Frequency, *, max_gap: int = 4
         yoy_before = _window_mean(y, half, year) - _window_mean(y, year + half, 2 * year)
         acceleration = 100.0 * (yoy_recent - yoy_before) / np.maximum(previous, floor)
 
-    time = time_last[:, None] - np.arange(y.shape[1] - 1, -1, -1, dtype=np.float64)[None, :]
-    season = fit_fourier_seasonality(y, time, SEASONAL_PERIODS[frequency])
-    adjusted = y - season.component(time)
-    position, slope_change, gain = trend_breaks(
-        adjusted, min_segment=max(4, year // 4), step=max(1, year // 26)
+    position, slope_change_pct, break_flag, break_evidence = _break_evidence(
+        y, time_last, frequency, floor
     )
-    level = np.maximum(np.abs(np.nanmean(adjusted, axis=1)), floor)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        slope_change_pct = 100.0 * slope_change * year / level
-    break_flag = (gain > 0) & (slope_change > 0)
-    break_evidence = np.where(np.isnan(gain), np.nan, np.where(break_flag, gain, 0.0))
-
-    ranks = np.stack(
-        [
-            _percentile_rank(log_growth),
-            _percentile_rank(acceleration),
-            _percentile_rank(break_evidence),
-        ],
-        axis=1,
-    )
-    weights = np.asarray(_WEIGHTS)
-    have = ~np.isnan(ranks)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        score = np.nansum(ranks * weights, axis=1) / np.sum(have * weights, axis=1)
+    score = _combined_score(log_growth, acceleration, break_evidence)
     score = np.where(np.isnan(growth) & np.isnan(log_growth), np.nan, score)
 
     back = (y.shape[1] - 1 - position).astype(np.float64)

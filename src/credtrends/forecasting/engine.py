@@ -28,6 +28,7 @@ from credtrends.forecasting.intervals import (
     error_scales,
     interval_bounds,
     leave_one_origin_out_coverage,
+    selected_errors,
 )
 from credtrends.forecasting.models import (
     MODEL_NAMES,
@@ -43,12 +44,14 @@ from credtrends.forecasting.prepare import (
     validate_frequency,
 )
 from credtrends.forecasting.selection import (
+    BacktestErrors,
     backtest_errors,
     combination_names,
     combine,
 )
 from credtrends.forecasting.strategy import (
     STRATEGIES,
+    Choice,
     choose_forecasts,
     median_rule,
     validate_strategy,
@@ -90,9 +93,10 @@ class ForecastConfig:
     4 quarters); 0 or 1 turns seasonal adjustment off. ``naive2_period`` and
     ``mase_period`` default to the rounded seasonal period (M4 uses 1 for weekly data).
     ``origin_step`` None means ``horizon``: non-overlapping backtest windows.
-    ``strategies``: the selection rules the run tries (``top3``: mean of the three best
-    candidates per series; ``family_top1``: the best model of the family, seasonal or not,
-    that backtests better); the nested backtest keeps the best (``strategy.py``).
+    ``strategies``: the selection rules the run tries (``top4``: the four best candidates
+    per series, weighted by inverse backtest error; ``family_top1``: the best model of the
+    family, seasonal or not, that backtests better); the nested backtest keeps the best
+    (``strategy.py``).
     ``fallback_model`` forecasts series too short to backtest: SES, which extrapolates no
     trend from a handful of points. ``non_negative`` None means "if every value is >= 0".
     ``integer_forecasts`` None means: for integer data (Google Trends' 0-100 scale), round
@@ -330,6 +334,219 @@ def _empty_result(gaps: pl.DataFrame, info: dict[str, Any]) -> ForecastResult:
     )
 
 
+def _choose(
+    res: ChunkResult, values: pl.DataFrame, cfg: ForecastConfig, spec: BacktestSpec
+) -> tuple[Choice, bool]:
+    """The run's selection rule, weights and rounding by nested backtest (``strategy``), and
+    whether the data are non-negative (then no forecast or bound goes below zero)."""
+    index = {name: i for i, name in enumerate(MODEL_NAMES)}
+    candidates = [index[m] for m in cfg.candidates]
+    fallback = index[cfg.fallback_model]
+    observed = values.get_column("value").to_numpy()
+    non_negative = (
+        cfg.non_negative if cfg.non_negative is not None else bool(np.all(observed >= 0.0))
+    )
+    choice = choose_forecasts(
+        res,
+        candidates,
+        fallback,
+        cfg.strategies,
+        non_negative=non_negative,
+        rounding=cfg.integer_forecasts,
+        integer_data=bool(np.all(observed == np.round(observed))),
+        zero_windows=spec.zero_windows,
+        median_zero=cfg.median_zero,
+    )
+    return choice, non_negative
+
+
+def _choice_info(choice: Choice, non_negative: bool, spec: BacktestSpec) -> dict[str, Any]:
+    """What the run records of its choice (``run_info``)."""
+    return {
+        "non_negative": non_negative,
+        "integer_forecasts": choice.rounded,
+        "strategy": choice.strategy,
+        "median_zero_window": (
+            None if choice.zero_window is None else spec.zero_windows[choice.zero_window]
+        ),
+        "strategy_scores": choice.scores,
+    }
+
+
+def _run_info(
+    frequency: Frequency,
+    horizon: int,
+    cfg: ForecastConfig,
+    spec: BacktestSpec,
+    values: pl.DataFrame,
+) -> dict[str, Any]:
+    """What a run records of itself before it runs: enough to tell two runs apart."""
+    return {
+        "frequency": frequency,
+        "horizon": horizon,
+        "config": asdict(cfg),
+        "spec": {"mase_period": spec.mase_period, "origin_step": spec.origin_step},
+        "models": list(MODEL_NAMES),
+        "n_series": 0,
+        "input_fingerprint": _fingerprint(values),
+        "versions": {"credtrends": __version__, "numpy": np.__version__, "polars": pl.__version__},
+    }
+
+
+def _calibrate(
+    res: ChunkResult, choice: Choice, non_negative: bool
+) -> tuple[BacktestErrors, tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]]:
+    """Backtest errors of every model and of the selection (one more model, whose backtest
+    is the nested choice), and the intervals calibrated on them: (errors, (origin scales,
+    final scales, quantiles (model + selected, level, step), points inside, points
+    scored))."""
+    weights, meta, rounding = choice.weights, choice.meta, choice.rounded
+    backtest_all = np.concatenate([res.backtest, meta], axis=1)
+    errors = backtest_errors(backtest_all, res.actuals, res.mase_scale)
+    absolute = np.abs(res.actuals[:, None] - backtest_all)
+    chosen = _as_forecast(
+        combine(weights, res.backtest),
+        non_negative,
+        rounding,
+        None
+        if choice.zero_window is None or res.zero_share is None
+        else res.zero_share[:, :, choice.zero_window],
+    )
+    absolute[:, -1] = selected_errors(absolute[:, -1], np.abs(res.actuals - chosen))
+    origin_scale, final_scale = error_scales(absolute, res.interval_scale, res.final_interval_scale)
+    scaled = absolute / origin_scale[..., None]
+    quantiles = calibrate_quantiles(scaled)  # (model + selected, level, step)
+    inside, scored = leave_one_origin_out_coverage(scaled)
+    return errors, (origin_scale, final_scale, quantiles, inside, scored)
+
+
+def _selected_forecast(
+    res: ChunkResult,
+    choice: Choice,
+    quantiles: FloatArray,
+    final_scale: FloatArray,
+    non_negative: bool,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """(point, lower, upper) of the chosen forecast: the combination of the models' final
+    forecasts (0 where the median rule applies) with the selection's calibrated bounds."""
+    n_series = res.final.shape[0]
+    selected_half = np.broadcast_to(quantiles[-1], (n_series, *quantiles[-1].shape))
+    point = combine(choice.weights, res.final)
+    if choice.zero_window is not None and res.final_zero_share is not None:
+        point = median_rule(point, res.final_zero_share[:, choice.zero_window])
+    return _bounded(point, selected_half, final_scale[:, -1], non_negative, choice.rounded)
+
+
+def _backtest_spec(frequency: Frequency, horizon: int, cfg: ForecastConfig) -> BacktestSpec:
+    """The backtest and model settings of a run: the season from the frequency unless the
+    config names one (a period of 1.5 or less is no season)."""
+    period = SEASONAL_PERIODS[frequency] if cfg.seasonal_period is None else cfg.seasonal_period
+    use_period = period if period and period > 1.5 else None
+    rounded = round(use_period) if use_period else 1
+    return BacktestSpec(
+        horizon=horizon,
+        n_origins=cfg.n_origins,
+        origin_step=cfg.origin_step or horizon,
+        min_train=cfg.min_train,
+        mase_period=cfg.mase_period if cfg.mase_period is not None else rounded,
+        settings=ModelSettings(
+            seasonal_period=use_period,
+            naive2_period=cfg.naive2_period if cfg.naive2_period is not None else rounded,
+            fourier_harmonics=cfg.fourier_harmonics,
+            max_history=cfg.max_history,
+        ),
+        zero_windows=_zero_windows(frequency),
+    )
+
+
+def _bounded(
+    mean: FloatArray, half: FloatArray, scale: FloatArray, non_negative: bool, rounded: bool
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """(point, lower, upper) of a forecast: bounds from the calibrated half-widths, never
+    below zero for non-negative data; rounded data keeps its bounds around the rounded
+    point."""
+    mean = np.maximum(mean, 0.0) if non_negative else mean
+    lower, upper = interval_bounds(mean, half, scale, non_negative=non_negative)
+    if rounded:
+        mean = np.round(mean)
+        lower = np.minimum(lower, mean[:, None, :])
+        upper = np.maximum(upper, mean[:, None, :])
+    return mean, lower, upper
+
+
+def _model_forecasts(
+    final: FloatArray,
+    quantiles: FloatArray,
+    final_scale: FloatArray,
+    ids: pl.Series,
+    last_period: pl.Series,
+    frequency: Frequency,
+    non_negative: bool,
+) -> pl.DataFrame:
+    """Every model's own forecast with its intervals (``all_models``), for comparison."""
+    n_series = len(ids)
+    frames = []
+    for i, name in enumerate(MODEL_NAMES):
+        half = np.broadcast_to(quantiles[i], (n_series, *quantiles[i].shape))
+        m, lo, hi = _bounded(final[:, i, :], half, final_scale[:, i], non_negative, False)
+        frames.append(_forecast_frame(ids, last_period, frequency, [name] * n_series, m, lo, hi))
+    return pl.concat(frames)
+
+
+def _selection_frame(
+    ids: pl.Series,
+    names: list[str],
+    validation: FloatArray,
+    nested_mase: FloatArray,
+    weights: FloatArray,
+    per_series: pl.DataFrame,
+) -> pl.DataFrame:
+    """One row per series: the chosen model (or combination) and its backtest errors."""
+    return pl.DataFrame(
+        {
+            "series_id": ids,
+            "model": names,
+            "validation_mase": validation,
+            "nested_mase": nested_mase,
+            "seasonal": (weights * np.asarray(SEASONAL_FAMILY)[None, :]).sum(axis=1) > 0.5,
+            "n_obs": per_series.get_column("n").cast(pl.Int64),
+        }
+    )
+
+
+def _metrics_frame(
+    ids: pl.Series, errors: BacktestErrors, inside: FloatArray, scored: FloatArray
+) -> pl.DataFrame:
+    """One row per series and model (the selection included): backtest errors and the
+    leave-one-origin-out coverage of its intervals."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cover = inside / scored
+    n_series = len(ids)
+    return pl.DataFrame(
+        {
+            "series_id": np.repeat(ids.to_numpy(), len(_WITH_SELECTED)),
+            "model": np.tile(np.asarray(_WITH_SELECTED, dtype=object), n_series),
+            "mase": errors.mase.ravel(),
+            "smape": errors.smape.ravel(),
+            "coverage80": cover[:, :, 0].ravel(),
+            "coverage95": cover[:, :, 1].ravel(),
+            "points": errors.points.ravel(),
+        }
+    ).with_columns(pl.col("mase", "smape", "coverage80", "coverage95").fill_nan(None))
+
+
+def _widths_frame(quantiles: FloatArray, horizon: int) -> pl.DataFrame:
+    """The calibrated interval half-widths per model and step (in backtest-scale units)."""
+    return pl.DataFrame(
+        {
+            "model": np.repeat(np.asarray(_WITH_SELECTED, dtype=object), horizon),
+            "step": np.tile(np.arange(1, horizon + 1), len(_WITH_SELECTED)),
+            "half_width80": quantiles[:, 0, :].ravel(),
+            "half_width95": quantiles[:, 1, :].ravel(),
+        }
+    )
+
+
 def forecast(
     frame: pl.DataFrame,
     *,
@@ -349,35 +566,10 @@ def forecast(
     if horizon < 1:
         raise ValueError("horizon must be >= 1")
     cfg = config or ForecastConfig()
-    period = SEASONAL_PERIODS[frequency] if cfg.seasonal_period is None else cfg.seasonal_period
-    use_period = period if period and period > 1.5 else None
-    rounded = round(use_period) if use_period else 1
-    spec = BacktestSpec(
-        horizon=horizon,
-        n_origins=cfg.n_origins,
-        origin_step=cfg.origin_step or horizon,
-        min_train=cfg.min_train,
-        mase_period=cfg.mase_period if cfg.mase_period is not None else rounded,
-        settings=ModelSettings(
-            seasonal_period=use_period,
-            naive2_period=cfg.naive2_period if cfg.naive2_period is not None else rounded,
-            fourier_harmonics=cfg.fourier_harmonics,
-            max_history=cfg.max_history,
-        ),
-        zero_windows=_zero_windows(frequency),
-    )
+    spec = _backtest_spec(frequency, horizon, cfg)
     prepared = prepare_series(frame, frequency, max_gap=cfg.max_gap)
     values = prepared.values
-    info: dict[str, Any] = {
-        "frequency": frequency,
-        "horizon": horizon,
-        "config": asdict(cfg),
-        "spec": {"mase_period": spec.mase_period, "origin_step": spec.origin_step},
-        "models": list(MODEL_NAMES),
-        "n_series": 0,
-        "input_fingerprint": _fingerprint(values),
-        "versions": {"credtrends": __version__, "numpy": np.__version__, "polars": pl.__version__},
-    }
+    info = _run_info(frequency, horizon, cfg, spec, values)
     if values.height == 0:
         return _empty_result(prepared.gaps, info)
     per_series = values.group_by("series_id", maintain_order=True).agg(
@@ -389,118 +581,35 @@ def forecast(
     results = _run_chunks(chunks, spec, cfg.n_jobs, progress, n_series)
     res = _gather(results, chunks, n_series)
 
-    index = {name: i for i, name in enumerate(MODEL_NAMES)}
-    candidates = [index[m] for m in cfg.candidates]
-    fallback = index[cfg.fallback_model]
-    observed = values.get_column("value").to_numpy()
-    non_negative = (
-        cfg.non_negative if cfg.non_negative is not None else bool(np.all(observed >= 0.0))
-    )
-    choice = choose_forecasts(
-        res,
-        candidates,
-        fallback,
-        cfg.strategies,
-        non_negative=non_negative,
-        rounding=cfg.integer_forecasts,
-        integer_data=bool(np.all(observed == np.round(observed))),
-        zero_windows=spec.zero_windows,
-        median_zero=cfg.median_zero,
-    )
-    weights, nested, meta, rounding = choice.weights, choice.nested, choice.meta, choice.rounded
-    info["non_negative"] = non_negative
-    info["integer_forecasts"] = rounding
-    info["strategy"] = choice.strategy
-    info["median_zero_window"] = (
-        None if choice.zero_window is None else spec.zero_windows[choice.zero_window]
-    )
-    info["strategy_scores"] = choice.scores
-    # From here on, "selected" is one more model: its backtest is the nested choice.
-    backtest_all = np.concatenate([res.backtest, meta], axis=1)
-    errors = backtest_errors(backtest_all, res.actuals, res.mase_scale)
-    absolute = np.abs(res.actuals[:, None] - backtest_all)
-    origin_scale, final_scale = error_scales(absolute, res.interval_scale, res.final_interval_scale)
-    scaled = absolute / origin_scale[..., None]
-    quantiles = calibrate_quantiles(scaled)  # (model + selected, level, step)
-    inside, scored = leave_one_origin_out_coverage(scaled)
+    choice, non_negative = _choose(res, values, cfg, spec)
+    weights, nested, meta = choice.weights, choice.nested, choice.meta
+    info.update(_choice_info(choice, non_negative, spec))
+    errors, calibration = _calibrate(res, choice, non_negative)
+    origin_scale, final_scale, quantiles, inside, scored = calibration
     ids = per_series.get_column("series_id")
     last_period = per_series.get_column("last_period")
 
-    def bounded(
-        mean: FloatArray, half: FloatArray, scale: FloatArray, rounded: bool = False
-    ) -> tuple[FloatArray, FloatArray, FloatArray]:
-        mean = np.maximum(mean, 0.0) if non_negative else mean
-        lower, upper = interval_bounds(mean, half, scale, non_negative=non_negative)
-        if rounded:
-            mean = np.round(mean)
-            lower = np.minimum(lower, mean[:, None, :])
-            upper = np.maximum(upper, mean[:, None, :])
-        return mean, lower, upper
-
-    selected_half = np.broadcast_to(quantiles[-1], (n_series, *quantiles[-1].shape))
-    point = combine(weights, res.final)
-    if choice.zero_window is not None and res.final_zero_share is not None:
-        point = median_rule(point, res.final_zero_share[:, choice.zero_window])
-    mean, lower, upper = bounded(point, selected_half, final_scale[:, -1], rounding)
     names = combination_names(weights, choice.ranking, MODEL_NAMES)
+    forecasts = _forecast_frame(
+        ids, last_period, frequency, names,
+        *_selected_forecast(res, choice, quantiles, final_scale, non_negative),
+    )  # fmt: skip
     in_sample = combine(weights, res.backtest)[:, None]
     validation = backtest_errors(in_sample, res.actuals, res.mase_scale).mase[:, 0]
-    forecasts = _forecast_frame(ids, last_period, frequency, names, mean, lower, upper)
     model_forecasts = pl.DataFrame(schema=FORECAST_SCHEMA)
-    if cfg.all_models:
-        frames = []
-        for i, name in enumerate(MODEL_NAMES):
-            half = np.broadcast_to(quantiles[i], (n_series, *quantiles[i].shape))
-            m, lo, hi = bounded(res.final[:, i, :], half, final_scale[:, i])
-            frames.append(
-                _forecast_frame(ids, last_period, frequency, [name] * n_series, m, lo, hi)
-            )
-        model_forecasts = pl.concat(frames)
+    if cfg.all_models:  # every model's own forecast, for comparison
+        model_forecasts = _model_forecasts(
+            res.final, quantiles, final_scale, ids, last_period, frequency, non_negative
+        )
 
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cover = inside / scored
-    selection = pl.DataFrame(
-        {
-            "series_id": ids,
-            "model": names,
-            "validation_mase": validation,
-            "nested_mase": errors.mase[:, -1],
-            "seasonal": (weights * np.asarray(SEASONAL_FAMILY)[None, :]).sum(axis=1) > 0.5,
-            "n_obs": per_series.get_column("n").cast(pl.Int64),
-        }
-    )
-    metrics = pl.DataFrame(
-        {
-            "series_id": np.repeat(ids.to_numpy(), len(_WITH_SELECTED)),
-            "model": np.tile(np.asarray(_WITH_SELECTED, dtype=object), n_series),
-            "mase": errors.mase.ravel(),
-            "smape": errors.smape.ravel(),
-            "coverage80": cover[:, :, 0].ravel(),
-            "coverage95": cover[:, :, 1].ravel(),
-            "points": errors.points.ravel(),
-        }
-    ).with_columns(pl.col("mase", "smape", "coverage80", "coverage95").fill_nan(None))
+    selection = _selection_frame(ids, names, validation, errors.mase[:, -1], weights, per_series)
+    metrics = _metrics_frame(ids, errors, inside, scored)
     summary = _summary(errors.mase, errors.smape, inside, scored, weights)
     backtest = _backtest_frame(
-        res,
-        meta[:, 0],
-        quantiles[-1],
-        origin_scale[:, -1],
-        nested,
-        ids,
-        last_period,
-        frequency,
-        cfg,
-        non_negative,
-    )
-    widths = pl.DataFrame(
-        {
-            "model": np.repeat(np.asarray(_WITH_SELECTED, dtype=object), horizon),
-            "step": np.tile(np.arange(1, horizon + 1), len(_WITH_SELECTED)),
-            "half_width80": quantiles[:, 0, :].ravel(),
-            "half_width95": quantiles[:, 1, :].ravel(),
-        }
-    )
+        res, meta[:, 0], quantiles[-1], origin_scale[:, -1], nested, ids, last_period,
+        frequency, cfg, non_negative,
+    )  # fmt: skip
+    widths = _widths_frame(quantiles, horizon)
     info["coverage"] = {
         row["model"]: {"coverage80": row["coverage80"], "coverage95": row["coverage95"]}
         for row in summary.iter_rows(named=True)
@@ -517,6 +626,16 @@ def forecast(
         gaps=prepared.gaps,
         run_info=info,
     )
+
+
+def _as_forecast(
+    backtest: FloatArray, non_negative: bool, rounded: bool, zero_share: FloatArray | None
+) -> FloatArray:
+    """Backtest forecasts (series, origin, step) clipped, zeroed and rounded as the real one."""
+    out = np.maximum(backtest, 0.0) if non_negative else backtest
+    if zero_share is not None:
+        out = median_rule(out, zero_share)
+    return np.round(out) if rounded else out
 
 
 def _summary(

@@ -75,6 +75,58 @@ def _check_input(frame: pl.DataFrame) -> pl.DataFrame:
     return out
 
 
+def _on_grid(data: pl.DataFrame, frequency: Frequency) -> pl.DataFrame:
+    """Every series on a complete grid of its frequency, first to last observation, with
+    nulls where a period is missing; an observation off the grid is an error."""
+    offset = PERIOD_OFFSETS[frequency]
+    grid = (
+        data.group_by("series_id")
+        .agg(
+            pl.date_ranges(pl.col("period").min(), pl.col("period").max(), interval=offset)
+            .first()
+            .alias("period")
+        )
+        .explode("period")
+    )
+    full = grid.join(data, on=["series_id", "period"], how="left").sort("series_id", "period")
+    on_grid = full.get_column("value").is_not_null().sum()
+    if on_grid != data.height:
+        raise ValueError(
+            f"{data.height - on_grid} observation(s) are not on a regular {frequency} grid "
+            "(e.g. weeks starting on different weekdays)"
+        )
+
+    return full
+
+
+def _gap_runs(full: pl.DataFrame, max_gap: int) -> pl.DataFrame:
+    """Each run of missing periods of each series, with what happens to it: interpolated
+    (at most ``max_gap`` long) or truncated (the history before it is dropped)."""
+    runs = full.with_columns(
+        missing=pl.col("value").is_null(),
+    ).with_columns(
+        run=(pl.col("missing") != pl.col("missing").shift(1).over("series_id"))
+        .fill_null(True)
+        .cum_sum()
+        .over("series_id"),
+    )
+    gap_runs = (
+        runs.filter(pl.col("missing"))
+        .group_by("series_id", "run")
+        .agg(
+            gap_start=pl.col("period").min(),
+            gap_end=pl.col("period").max(),
+            length=pl.len().cast(pl.Int64),
+        )
+        .with_columns(
+            action=pl.when(pl.col("length") > max_gap)
+            .then(pl.lit("truncated"))
+            .otherwise(pl.lit("interpolated"))
+        )
+    )
+    return gap_runs
+
+
 def prepare_series(
     frame: pl.DataFrame, frequency: Frequency, *, max_gap: int = 4
 ) -> PreparedSeries:
@@ -100,46 +152,8 @@ def prepare_series(
             gaps=pl.DataFrame(schema=GAPS_SCHEMA),
         )
 
-    offset = PERIOD_OFFSETS[frequency]
-    grid = (
-        data.group_by("series_id")
-        .agg(
-            pl.date_ranges(pl.col("period").min(), pl.col("period").max(), interval=offset)
-            .first()
-            .alias("period")
-        )
-        .explode("period")
-    )
-    full = grid.join(data, on=["series_id", "period"], how="left").sort("series_id", "period")
-    on_grid = full.get_column("value").is_not_null().sum()
-    if on_grid != data.height:
-        raise ValueError(
-            f"{data.height - on_grid} observation(s) are not on a regular {frequency} grid "
-            "(e.g. weeks starting on different weekdays)"
-        )
-
-    runs = full.with_columns(
-        missing=pl.col("value").is_null(),
-    ).with_columns(
-        run=(pl.col("missing") != pl.col("missing").shift(1).over("series_id"))
-        .fill_null(True)
-        .cum_sum()
-        .over("series_id"),
-    )
-    gap_runs = (
-        runs.filter(pl.col("missing"))
-        .group_by("series_id", "run")
-        .agg(
-            gap_start=pl.col("period").min(),
-            gap_end=pl.col("period").max(),
-            length=pl.len().cast(pl.Int64),
-        )
-        .with_columns(
-            action=pl.when(pl.col("length") > max_gap)
-            .then(pl.lit("truncated"))
-            .otherwise(pl.lit("interpolated"))
-        )
-    )
+    full = _on_grid(data, frequency)
+    gap_runs = _gap_runs(full, max_gap)
     cut = (
         gap_runs.filter(pl.col("action") == "truncated")
         .group_by("series_id")

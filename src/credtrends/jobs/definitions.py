@@ -11,7 +11,6 @@ for the step form). Errors name the file and the field, one line each.
 
 from __future__ import annotations
 
-import inspect
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -33,6 +32,7 @@ from pydantic import (
 from tenacity import RetryCallState, Retrying, wait_exponential_jitter
 
 from credtrends.errors import ConfigError
+from credtrends.sources.polite import exponential_backoff
 from credtrends.steps.registry import RUN_COMMAND, STEPS, command_of_step, step_of_command
 from credtrends.steps.spec import param_words, params_problem
 
@@ -121,17 +121,11 @@ class RetryPolicy(_Strict):
     )
 
     def backoff(self, jitter: bool = True) -> wait_exponential_jitter:
-        """The wait before each retry as tenacity's ``wait_exponential_jitter``:
-        ``backoff_seconds`` doubling per retry, plus up to ``jitter_seconds`` at random.
-        (tenacity 9 renamed ``initial`` to ``multiplier``; the old name warns.)"""
-        first = (
-            "multiplier"
-            if "multiplier" in inspect.signature(wait_exponential_jitter).parameters
-            else "initial"
-        )
-        options: dict[str, float] = {first: self.backoff_seconds, "max": MAX_BACKOFF_SECONDS}
+        """The wait before each retry as tenacity's ``wait_exponential_jitter`` (built by
+        ``sources.polite.exponential_backoff``, like every source's backoff):
+        ``backoff_seconds`` doubling per retry, plus up to ``jitter_seconds`` at random."""
         spread = self.jitter_seconds if jitter else 0.0
-        return wait_exponential_jitter(exp_base=2, jitter=spread, **options)
+        return exponential_backoff(self.backoff_seconds, MAX_BACKOFF_SECONDS, spread)
 
     def wait_before(self, attempt: int) -> timedelta:
         """The wait before try ``attempt`` (2, 3, ...), without jitter: the scheduler asks

@@ -1,6 +1,7 @@
 """StatCan, Job Bank and portal catalogues into the warehouse.
 
-Each payload is landed in ``raw_payloads`` and its parsed rows upserted in the caller's
+Each payload is landed in ``raw_payloads`` (``landing.land``) and its parsed rows upserted
+in the caller's
 transaction, so a file or download either loads completely or not at all, and loading
 it again changes nothing.
 """
@@ -17,6 +18,7 @@ import sqlalchemy as sa
 
 from credtrends.catalogue import Catalogue
 from credtrends.errors import InvalidPayload
+from credtrends.pipelines.landing import land
 from credtrends.sources import jobbank, statcan
 from credtrends.sources.base import SourcePayload
 from credtrends.sources.portal import (
@@ -30,12 +32,8 @@ from credtrends.sources.portal import (
     parse_top_searches,
     region_lookup_for_portal,
 )
-from credtrends.warehouse.load import upsert_frame, upsert_rows
-from credtrends.warehouse.schema import (
-    labour_market_observations,
-    portal_topic_counts,
-    raw_payloads,
-)
+from credtrends.warehouse.load import upsert_frame
+from credtrends.warehouse.schema import labour_market_observations, portal_topic_counts
 
 STATCAN = "statcan"
 JOBBANK = "jobbank"
@@ -43,32 +41,30 @@ PORTAL = "portal"
 MAX_IMPORT_BYTES = 1 << 30
 
 
+__all__ = [
+    "JOBBANK",
+    "PORTAL",
+    "STATCAN",
+    "SourceLoadReport",
+    "catalogue_payload",
+    "land",
+    "load_jobbank",
+    "load_portal_catalogue",
+    "load_portal_searches",
+    "load_statcan",
+    "read_import",
+    "with_provenance",
+]
+
+
 @dataclass
 class SourceLoadReport:
+    """What loading source files did: merged with ``landing.merge_into``."""
+
     payloads: int = 0
     rows: int = 0
     notes: list[str] = field(default_factory=list)
     unmapped_subjects: Counter[str] = field(default_factory=Counter)
-
-
-def land(connection: sa.Connection, payload: SourcePayload, source: str, run_id: str) -> None:
-    upsert_rows(
-        connection,
-        raw_payloads,
-        [
-            {
-                "request_key": payload.request_key,
-                "backend": payload.backend,
-                "request": dict(payload.request),
-                "content_type": payload.content_type,
-                "payload": payload.body,
-                "source": source,
-                "fetched_at": payload.fetched_at,
-                "run_id": run_id,
-                "is_synthetic": False,
-            }
-        ],
-    )
 
 
 def with_provenance(

@@ -16,7 +16,6 @@ two answers (a query that dropped out of the list would otherwise keep its old r
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ import sqlalchemy as sa
 
 from credtrends.catalogue import Catalogue
 from credtrends.errors import InvalidPayload
+from credtrends.pipelines.landing import land, merge_into
 from credtrends.sources.google_trends import (
     Operation,
     PoliteFetcher,
@@ -39,7 +39,7 @@ from credtrends.sources.google_trends import (
 )
 from credtrends.transforms.calibration import calibrate_batches_detailed, calibrate_region_index
 from credtrends.transforms.calibration_plan import run_rounds
-from credtrends.warehouse.load import upsert_frame, upsert_rows
+from credtrends.warehouse.load import upsert_frame
 from credtrends.warehouse.queries import naive_utc, naive_utc_row
 from credtrends.warehouse.schema import (
     MAX_RELATED_QUERY_LENGTH,
@@ -95,29 +95,6 @@ class LoadReport:
             self.payloads + self.batch_rows + self.calibrated_rows + self.related_rows
             + self.region_rows
         )  # fmt: skip
-
-
-def land_payload(connection: sa.Connection, payload: RawPayload, run_id: str) -> None:
-    """Keep the response as received, keyed by its request, so parsers can re-run offline."""
-    request = json.loads(payload.request.canonical_json())
-    request["source_name"] = payload.source_name
-    upsert_rows(
-        connection,
-        raw_payloads,
-        [
-            {
-                "request_key": payload.request_key,
-                "backend": payload.backend,
-                "request": request,
-                "content_type": payload.content_type,
-                "payload": payload.body,
-                "source": SOURCE,
-                "fetched_at": payload.fetched_at,
-                "run_id": run_id,
-                "is_synthetic": False,
-            }
-        ],
-    )
 
 
 def landed_payloads(
@@ -410,13 +387,13 @@ def load_payload(
     parsed = parse_payload(payload)
     if operation == Operation.INTEREST_OVER_TIME:
         frame, unmatched = batch_frame(parsed, catalogue, run_id, payload.fetched_at)
-        land_payload(connection, payload, run_id)
+        land(connection, payload, SOURCE, run_id)
         report.batch_rows = upsert_frame(connection, search_interest_batches, frame)
         report.unmatched_terms |= unmatched
         return report
     if operation == Operation.RELATED_QUERIES:
         related = related_frame(parsed, payload, catalogue, run_id)
-        land_payload(connection, payload, run_id)
+        land(connection, payload, SOURCE, run_id)
         report.related_rows, kept = store_related(connection, related, payload)
         report.unmatched_terms |= related.unmatched_terms
         report.not_loaded.extend(
@@ -431,11 +408,11 @@ def load_payload(
         return report
     if operation == Operation.INTEREST_BY_REGION:
         levels, skipped = region_level_rows(parsed, payload, catalogue, run_id)
-        land_payload(connection, payload, run_id)
+        land(connection, payload, SOURCE, run_id)
         report.region_rows = store_region_levels(connection, levels, payload)
         report.not_loaded.extend(skipped)
         return report
-    land_payload(connection, payload, run_id)
+    land(connection, payload, SOURCE, run_id)
     report.not_loaded.append(f"{payload.label()}: landed; {operation.value} has no table yet")
     return report
 
@@ -617,16 +594,8 @@ def refloor_region_levels(
 
 
 def merge_reports(reports: Iterable[LoadReport]) -> LoadReport:
-    total = LoadReport()
-    for report in reports:
-        total.payloads += report.payloads
-        total.batch_rows += report.batch_rows
-        total.calibrated_rows += report.calibrated_rows
-        total.related_rows += report.related_rows
-        total.region_rows += report.region_rows
-        total.unmatched_terms |= report.unmatched_terms
-        total.not_loaded.extend(report.not_loaded)
-    return total
+    """The reports of several payloads as one (``landing.merge_into``)."""
+    return merge_into(LoadReport(), reports)
 
 
 def _round_batches(connection: sa.Connection, request_keys: Sequence[str]) -> pl.DataFrame:
@@ -685,34 +654,101 @@ def fetch_trends(
     each topic's related queries are asked too; with ``region_maps``, each topic's interest
     by region (its provinces' levels, comparable across provinces) for Canada.
     """
-    queries = topic_queries(catalogue)
-    plans: list[dict[str, Any]] = []
+    run = _TrendsRun(engine, catalogue, run_id, fetcher, timeframe, echo)
+    run.done = _recently_landed(engine, reuse_hours)
+    wanted_by_region = _wanted_queries(catalogue, regions, topic_ids)
+    plans = [run.fetch_region(region, wanted) for region, wanted in wanted_by_region.items()]
+    if related:
+        requests = _one_term_requests("related_queries", wanted_by_region, timeframe)
+        run.fetch(requests, "related queries")
+    if region_maps:
+        canada = {r: w for r, w in wanted_by_region.items() if r == "CA"}
+        run.fetch(_one_term_requests("interest_by_region", canada, timeframe),
+                  "interest by province")  # fmt: skip
+    report = merge_reports(run.reports)
+    report.plans = plans
+    with engine.begin() as connection:
+        noise: dict[tuple[str, str], float] = {}
+        report.calibrated_rows = recalibrate(
+            connection, list(wanted_by_region), run_id, report.not_loaded, noise
+        )
+        if region_maps:
+            refloor_region_levels(connection, catalogue, noise, run_id)
+    return report
+
+
+def _recently_landed(engine: sa.Engine, reuse_hours: float) -> set[str]:
+    """The request keys landed in the last ``reuse_hours``: done, not fetched again."""
     since = datetime.now(UTC) - timedelta(hours=reuse_hours)
     with engine.connect() as connection:
-        done = set(
+        return set(
             connection.execute(
                 sa.select(raw_payloads.c.request_key).where(
                     raw_payloads.c.source == SOURCE, raw_payloads.c.fetched_at >= since
                 )
             ).scalars()
         )
-    reports: list[LoadReport] = []
 
-    def on_payload(payload: RawPayload) -> None:
-        with engine.begin() as connection:
-            reports.append(load_payload(connection, payload, catalogue, run_id))
-        echo(f"landed {payload.label()}")
 
-    def fetch(requests: Sequence[TrendsRequest], what: str) -> None:
-        already = len(done & {r.request_key for r in requests})
-        echo(f"{what}: {len(requests)} batches planned, {already} already landed")
-        result = run_batches(fetcher, requests, done, on_payload)
-        done.update(result.done)
+def _wanted_queries(
+    catalogue: Catalogue, regions: Sequence[str], topic_ids: Sequence[str] | None
+) -> dict[str, list[str]]:
+    """Per region (in the order given), the queries of its topics; regions without any
+    are left out."""
+    queries = topic_queries(catalogue)
+    wanted_by_region: dict[str, list[str]] = {}
+    for region in regions:
+        wanted = [
+            queries[t.id]
+            for t in catalogue.topics
+            if (t.regions is None or region in t.regions or region == "CA")
+            and (not topic_ids or t.id in topic_ids)
+        ]
+        if wanted:
+            wanted_by_region[region] = wanted
+    return wanted_by_region
+
+
+def _one_term_requests(
+    operation: str, wanted_by_region: Mapping[str, list[str]], timeframe: str
+) -> list[TrendsRequest]:
+    """One request per region and query (related queries, province maps)."""
+    return [
+        make_request(operation=operation, terms=[query], geo=region, timeframe=timeframe)
+        for region, wanted in wanted_by_region.items()
+        for query in wanted
+    ]
+
+
+@dataclass
+class _TrendsRun:
+    """One fetch run: what is done, what each landed payload loaded, and how to fetch."""
+
+    engine: sa.Engine
+    catalogue: Catalogue
+    run_id: str
+    fetcher: PoliteFetcher
+    timeframe: str
+    echo: Callable[[str], None]
+    done: set[str] = field(default_factory=set)
+    reports: list[LoadReport] = field(default_factory=list)
+
+    def on_payload(self, payload: RawPayload) -> None:
+        """Land and load one payload in a transaction of its own (a stopped run keeps it)."""
+        with self.engine.begin() as connection:
+            self.reports.append(load_payload(connection, payload, self.catalogue, self.run_id))
+        self.echo(f"landed {payload.label()}")
+
+    def fetch(self, requests: Sequence[TrendsRequest], what: str) -> None:
+        already = len(self.done & {r.request_key for r in requests})
+        self.echo(f"{what}: {len(requests)} batches planned, {already} already landed")
+        result = run_batches(self.fetcher, requests, self.done, self.on_payload)
+        self.done.update(result.done)
         # Rate limits and captcha storms raise RateLimited; payload/HTTP failures name each
         # failed request (terms, geo, window) and its cause instead.
         result.raise_if_incomplete()
 
-    def fetch_region(region: str, wanted: list[str]) -> dict[str, Any]:
+    def fetch_region(self, region: str, wanted: list[str]) -> dict[str, Any]:
         """All planning rounds of one region; returns the record of what was asked."""
         rounds: list[dict[str, Any]] = []
         asked = 0
@@ -720,20 +756,19 @@ def fetch_trends(
         def fetch_round(batches: Sequence[tuple[str, ...]], stage: str) -> pl.DataFrame:
             nonlocal asked
             requests = [
-                make_request(
-                    operation="interest_over_time", terms=list(b), geo=region, timeframe=timeframe
-                )
+                make_request(operation="interest_over_time", terms=list(b), geo=region,
+                             timeframe=self.timeframe)
                 for b in batches
-            ]
-            fetch(requests, f"{region} round {len(rounds) + 1} ({stage})")
+            ]  # fmt: skip
+            self.fetch(requests, f"{region} round {len(rounds) + 1} ({stage})")
             rounds.append({"stage": stage, "batches": [list(b) for b in batches]})
             asked += len(requests)
-            with engine.connect() as connection:
+            with self.engine.connect() as connection:
                 return _round_batches(connection, [r.request_key for r in requests])
 
         outcome = run_rounds(wanted, fetch_round, max_rounds=MAX_PLAN_ROUNDS)
         if outcome.unresolved:
-            echo(
+            self.echo(
                 f"{region}: {len(outcome.unresolved)} topic(s) still read low in every batch "
                 f"after {len(rounds)} rounds (their error band is wider): "
                 + ", ".join(outcome.unresolved[:8])
@@ -746,49 +781,3 @@ def fetch_trends(
             "pivot": wanted[0],
             "unresolved": list(outcome.unresolved),
         }
-
-    wanted_by_region: dict[str, list[str]] = {}
-    for region in regions:
-        wanted = [
-            queries[t.id]
-            for t in catalogue.topics
-            if (t.regions is None or region in t.regions or region == "CA")
-            and (not topic_ids or t.id in topic_ids)
-        ]
-        if not wanted:
-            continue
-        wanted_by_region[region] = wanted
-        plans.append(fetch_region(region, wanted))
-    if related:
-        fetch(
-            [
-                make_request(
-                    operation="related_queries", terms=[query], geo=region, timeframe=timeframe
-                )
-                for region, wanted in wanted_by_region.items()
-                for query in wanted
-            ],
-            "related queries",
-        )
-    if region_maps:
-        fetch(
-            [
-                make_request(
-                    operation="interest_by_region", terms=[query], geo=region, timeframe=timeframe
-                )
-                for region, wanted in wanted_by_region.items()
-                if region == "CA"
-                for query in wanted
-            ],
-            "interest by province",
-        )
-    report = merge_reports(reports)
-    report.plans = plans
-    with engine.begin() as connection:
-        noise: dict[tuple[str, str], float] = {}
-        report.calibrated_rows = recalibrate(
-            connection, list(wanted_by_region), run_id, report.not_loaded, noise
-        )
-        if region_maps:
-            refloor_region_levels(connection, catalogue, noise, run_id)
-    return report

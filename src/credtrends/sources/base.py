@@ -1,94 +1,46 @@
 """Plumbing shared by the StatCan, Job Bank and portal connectors.
 
-Nothing here knows about a particular source: a raw payload envelope keyed for
-``raw_payloads``, polite HTTP with retries, a parse report, and the text decoding every CSV
-importer needs.
+Nothing here knows about a particular source: polite HTTP (the one polite fetcher of
+``polite`` around an HTTP backend), a parse report, and the text decoding every CSV
+importer needs. Payloads are ``payload.RawPayload`` (re-exported here as
+``SourcePayload``), the one payload type of every source.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
-import json
+import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import polars as pl
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-)
 
 from credtrends.errors import InvalidPayload, RateLimited, SourceError
+from credtrends.sources.payload import RawPayload, SourcePayload, SourceRequest, request_key
+from credtrends.sources.polite import PacingPolicy, PoliteFetcher, Refused, ServerError
+
+__all__ = [
+    "USER_AGENT",
+    "HttpBackend",
+    "HttpCall",
+    "HttpResponse",
+    "HttpSession",
+    "ParseReport",
+    "PoliteHttp",
+    "SourcePayload",
+    "decode_text",
+    "default_session",
+    "read_csv_frame",
+    "request_key",
+    "resolve_aliases",
+    "sniff_delimiter",
+]
 
 USER_AGENT = "credtrends/0.1 (+https://github.com/credtrends; labour-market research)"
-
-
-def request_key(
-    method: str, url: str, params: Mapping[str, Any] | None = None, body: Any = None
-) -> str:
-    """sha256 of method + URL + sorted params (+ JSON body): the ``raw_payloads`` key.
-
-    The same request always gives the same key, so a re-fetch overwrites rather than piles up
-    and a parser fix can re-parse what is landed without the network.
-    """
-    canonical = json.dumps(
-        {
-            "method": method.upper(),
-            "url": url,
-            "params": dict(sorted((params or {}).items())),
-            "body": body,
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-        default=str,
-    )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class SourcePayload:
-    """Bytes exactly as received (or as read from a file), plus what produced them.
-
-    Maps one-to-one onto a ``raw_payloads`` row: ``request_key``, ``backend``, ``request``
-    (JSON), ``content_type``, ``payload``; the loader adds the provenance columns.
-    """
-
-    body: bytes
-    content_type: str
-    backend: str
-    request: Mapping[str, Any]
-    request_key: str
-    fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    source_name: str = ""
-    """File name for imports (used in error messages), empty for network fetches."""
-
-    def label(self) -> str:
-        """Where this payload came from, for error messages a user can act on."""
-        if self.source_name:
-            return self.source_name
-        return f"{self.backend} {self.request.get('url', '')}".strip()
-
-    @classmethod
-    def from_file(cls, name: str, body: bytes, *, backend: str, content_type: str) -> SourcePayload:
-        """Wrap an imported file; its key hashes the content so re-imports are idempotent."""
-        digest = hashlib.sha256(body).hexdigest()
-        request = {"method": "FILE", "url": f"file:{name}", "sha256": digest}
-        return cls(
-            body=body,
-            content_type=content_type,
-            backend=backend,
-            request=request,
-            request_key=request_key("FILE", f"file:{name}", {"sha256": digest}),
-            source_name=name,
-        )
 
 
 @dataclass
@@ -150,14 +102,6 @@ class HttpSession(Protocol):
     ) -> HttpResponse: ...
 
 
-class RetryableHttpError(SourceError):
-    """HTTP 5xx or a broken connection: worth retrying, unlike other SourceErrors."""
-
-
-class _RateLimitedRetry(RateLimited):
-    """HTTP 429 inside the retry loop (re-raised as plain RateLimited when retries are out)."""
-
-
 def default_session() -> HttpSession:
     """A ``requests.Session`` with our User-Agent; imported lazily to keep parsing import-light."""
     import requests
@@ -167,12 +111,64 @@ def default_session() -> HttpSession:
     return session
 
 
+class HttpCall(NamedTuple):
+    """What to send, and the backend name its payload records."""
+
+    request: SourceRequest
+    backend: str
+
+
+@dataclass
+class HttpBackend:
+    """One HTTP request, I/O only: the body untouched, or the error the polite fetcher
+    needs (``Refused`` for 429, ``ServerError`` for 5xx and network trouble: retried)."""
+
+    source: str
+    session: HttpSession
+    timeout_s: tuple[float, float]
+    name: str = "http"
+
+    def fetch(self, call: HttpCall) -> SourcePayload:
+        sent, backend = call
+        url = sent.url
+        try:
+            response = self.session.request(
+                sent.method,
+                url,
+                params=dict(sent.params) if sent.params else None,
+                json=sent.json_body,
+                headers={"Accept": "*/*"},
+                timeout=self.timeout_s,
+            )
+        except Exception as exc:  # requests raises many types; all mean "network trouble"
+            if isinstance(exc, SourceError):
+                raise
+            raise ServerError(
+                f"{self.source}: network error calling {url} ({type(exc).__name__}: {exc})"
+            ) from exc
+        status = response.status_code
+        if status == 429:
+            raise Refused(
+                f"{self.source}: HTTP 429 (too many requests) from {url}; try again later"
+            )
+        if 500 <= status <= 599:
+            raise ServerError(f"{self.source}: HTTP {status} from {url}")
+        if status != 200:
+            raise SourceError(
+                f"{self.source}: HTTP {status} from {url}; retrying will not help "
+                "(check the table id, dataset id or URL)"
+            )
+        content_type = response.headers.get("Content-Type", "") or "application/octet-stream"
+        return RawPayload(sent, response.content, content_type[:64], backend)
+
+
 @dataclass
 class PoliteHttp:
-    """Timeouts, bounded retries with exponential backoff + jitter on 429/5xx, clear errors.
+    """HTTP for the StatCan, Job Bank and portal connectors through the one polite fetcher
+    (``polite.PoliteFetcher``): timeouts, bounded retries with tenacity's exponential
+    backoff + jitter on 429/5xx, requests spaced by ``min_interval_s``, clear errors.
 
-    One instance per job run. ``sleep`` and ``rng_jitter`` are injectable so tests run
-    instantly; ``min_interval_s`` spaces consecutive requests to the same service.
+    One instance per job run. ``sleep`` and ``clock`` are injectable so tests run instantly.
     """
 
     source: str
@@ -184,54 +180,21 @@ class PoliteHttp:
     min_interval_s: float = 1.0
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
-    _last_start: float | None = field(default=None, init=False)
+    _fetcher: PoliteFetcher[HttpCall, SourcePayload] = field(init=False)
 
-    def _wait(self, state: RetryCallState) -> float:
-        exponent = max(state.attempt_number - 1, 0)
-        base = min(self.backoff_max_s, self.backoff_initial_s * 2**exponent)
-        # Deterministic "jitter" from the attempt number keeps tests reproducible while
-        # still spreading retries of parallel jobs (they start at different times).
-        return float(base) * (1.0 + 0.25 * ((state.attempt_number * 7919) % 4) / 4)
-
-    def _pace(self) -> None:
-        if self._last_start is not None:
-            wait = self._last_start + self.min_interval_s - self.clock()
-            if wait > 0:
-                self.sleep(wait)
-        self._last_start = self.clock()
-
-    def _once(
-        self, method: str, url: str, params: Mapping[str, Any] | None, body: Any
-    ) -> HttpResponse:
-        self._pace()
-        try:
-            response = self.session.request(
-                method,
-                url,
-                params=dict(params) if params else None,
-                json=body,
-                headers={"Accept": "*/*"},
-                timeout=self.timeout_s,
-            )
-        except Exception as exc:  # requests raises many types; all mean "network trouble"
-            if isinstance(exc, SourceError):
-                raise
-            raise RetryableHttpError(
-                f"{self.source}: network error calling {url} ({type(exc).__name__}: {exc})"
-            ) from exc
-        status = response.status_code
-        if status == 429:
-            raise _RateLimitedRetry(
-                f"{self.source}: HTTP 429 (too many requests) from {url}; try again later"
-            )
-        if 500 <= status <= 599:
-            raise RetryableHttpError(f"{self.source}: HTTP {status} from {url}")
-        if status != 200:
-            raise SourceError(
-                f"{self.source}: HTTP {status} from {url}; retrying will not help "
-                "(check the table id, dataset id or URL)"
-            )
-        return response
+    def __post_init__(self) -> None:
+        policy = PacingPolicy(
+            min_interval_s=self.min_interval_s,
+            jitter_s=0.0,
+            max_attempts=self.max_attempts,
+            backoff_initial_s=self.backoff_initial_s,
+            backoff_max_s=self.backoff_max_s,
+            backoff_jitter_s=self.backoff_initial_s / 4,
+            storm_threshold=sys.maxsize,  # a 429 is retried, then reported; never a storm
+            service=self.source,
+        )
+        backend = HttpBackend(self.source, self.session, self.timeout_s)
+        self._fetcher = PoliteFetcher(backend, policy, clock=self.clock, sleep=self.sleep)
 
     def request(
         self,
@@ -243,32 +206,26 @@ class PoliteHttp:
         backend: str,
     ) -> SourcePayload:
         """Send one request politely and return the body untouched, keyed for landing."""
-        retrying = Retrying(
-            stop=stop_after_attempt(self.max_attempts),
-            wait=self._wait,
-            retry=retry_if_exception_type((RetryableHttpError, _RateLimitedRetry)),
-            sleep=self.sleep,
-            reraise=True,
-        )
+        sent = SourceRequest(method.upper(), url, dict(params or {}), json_body)
         try:
-            response = retrying(self._once, method, url, params, json_body)
-        except _RateLimitedRetry as exc:
+            return self._fetcher.fetch(HttpCall(sent, backend))
+        except RateLimited as exc:
             raise RateLimited(f"{exc} (gave up after {self.max_attempts} attempts)") from exc
-        except RetryableHttpError as exc:
+        except ServerError as exc:
             raise SourceError(f"{exc} (gave up after {self.max_attempts} attempts)") from exc
-        content_type = response.headers.get("Content-Type", "") or "application/octet-stream"
-        return SourcePayload(
-            body=response.content,
-            content_type=content_type[:64],
-            backend=backend,
-            request={
-                "method": method.upper(),
-                "url": url,
-                "params": dict(params or {}),
-                "json": json_body,
-            },
-            request_key=request_key(method, url, params, json_body),
-        )
+
+
+def resolve_aliases(
+    lookup: Mapping[str, str], aliases: Mapping[str, Sequence[str]], key: Callable[[str], str]
+) -> dict[str, str]:
+    """Our field -> the file's column: per field, the first of its aliases the file has
+    (``lookup`` maps ``key(column)`` to the column as written)."""
+    resolved: dict[str, str] = {}
+    for field_name, names in aliases.items():
+        hit = next((lookup[key(name)] for name in names if key(name) in lookup), None)
+        if hit is not None:
+            resolved[field_name] = hit
+    return resolved
 
 
 # --- text decoding ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
@@ -29,6 +29,7 @@ from credtrends.sources.base import (
     SourcePayload,
     decode_text,
     read_csv_frame,
+    resolve_aliases,
     sniff_delimiter,
 )
 from credtrends.sources.statcan.parse import OBSERVATION_SCHEMA, empty_observations
@@ -233,12 +234,7 @@ def _resolve_columns(columns: list[str], what: str) -> dict[str, str]:
         lookup.setdefault(_normalise_header(column), column)
         for part in re.split(r"\s+/\s+", column):
             lookup.setdefault(_normalise_header(part), column)
-    resolved: dict[str, str] = {}
-    for field_name, aliases in COLUMN_ALIASES.items():
-        for alias in aliases:
-            if _normalise_header(alias) in lookup:
-                resolved[field_name] = lookup[_normalise_header(alias)]
-                break
+    resolved = resolve_aliases(lookup, COLUMN_ALIASES, _normalise_header)
     missing = [f for f in REQUIRED if f not in resolved]
     if missing:
         wanted = {f: COLUMN_ALIASES[f][0] for f in missing}
@@ -308,41 +304,16 @@ def parse_postings(
     if frame.height == 0:
         raise InvalidPayload(f"{what}: the file has a header but no rows")
 
-    seen_ids: set[str] = set()
-    seen_rows: set[tuple[str | None, ...]] = set()
+    repeats = _Repeats(columns.get("posting_id"))
     counts: dict[tuple[str, str, date], list[int]] = {}
     vacancies_missing = 0
-    id_column = columns.get("posting_id")
     for row in frame.iter_rows(named=True):
-        posting_id = (row[id_column] or "").strip() if id_column else ""
-        if posting_id and posting_id not in MISSING:
-            if posting_id in seen_ids:
-                report.skip("duplicate_posting_id")
-                continue
-            seen_ids.add(posting_id)
-        else:
-            signature = tuple(row.values())
-            if signature in seen_rows:
-                report.skip("duplicate_row")
-                continue
-            seen_rows.add(signature)
-        raw_noc = (row[columns["noc"]] or "").strip()
-        if raw_noc in MISSING:
-            report.skip("noc_missing")
+        if repeats.seen(row, report):
             continue
-        noc = _noc_code(raw_noc)
-        if noc is None:
-            report.skip("noc_invalid")
+        key = _posting_key(row, columns, provinces, report)
+        if key is None:
             continue
-        raw_province = (row[columns["province"]] or "").strip()
-        region = provinces.get(raw_province.casefold())
-        if region is None:
-            report.skip("province_missing" if raw_province in MISSING else "province_unknown")
-            continue
-        month = _posting_month(row[columns["posted"]] or "")
-        if month is None:
-            report.skip("posting_date_invalid")
-            continue
+        noc, region, month = key
         vacancies = _count(row[columns["vacancies"]]) if "vacancies" in columns else None
         if vacancies is None:
             vacancies_missing += 1
@@ -356,18 +327,78 @@ def parse_postings(
         report.notes.append(f"{vacancies_missing} kept postings have no vacancy count")
     if not counts:
         raise InvalidPayload(f"{what}: no usable posting ({report.summary()})")
+    rows = _posting_rows(counts, with_vacancies="vacancies" in columns)
+    result = pl.DataFrame(rows, schema=OBSERVATION_SCHEMA) if rows else empty_observations()
+    return result, report
+
+
+@dataclass
+class _Repeats:
+    """Postings already counted: by posting id where the file has one, else by the whole row."""
+
+    id_column: str | None
+    ids: set[str] = field(default_factory=set)
+    rows: set[tuple[str | None, ...]] = field(default_factory=set)
+
+    def seen(self, row: Mapping[str, str | None], report: ParseReport) -> bool:
+        """True (and counted as a skip) for a repeat; else remember the posting."""
+        posting_id = (row[self.id_column] or "").strip() if self.id_column else ""
+        if posting_id and posting_id not in MISSING:
+            if posting_id in self.ids:
+                report.skip("duplicate_posting_id")
+                return True
+            self.ids.add(posting_id)
+            return False
+        signature = tuple(row.values())
+        if signature in self.rows:
+            report.skip("duplicate_row")
+            return True
+        self.rows.add(signature)
+        return False
+
+
+def _posting_key(
+    row: Mapping[str, str | None],
+    columns: Mapping[str, str],
+    provinces: Mapping[str, str],
+    report: ParseReport,
+) -> tuple[str, str, date] | None:
+    """(NOC, region, month) of a posting, or None (the reason counted as a skip)."""
+    raw_noc = (row[columns["noc"]] or "").strip()
+    if raw_noc in MISSING:
+        report.skip("noc_missing")
+        return None
+    noc = _noc_code(raw_noc)
+    if noc is None:
+        report.skip("noc_invalid")
+        return None
+    raw_province = (row[columns["province"]] or "").strip()
+    region = provinces.get(raw_province.casefold())
+    if region is None:
+        report.skip("province_missing" if raw_province in MISSING else "province_unknown")
+        return None
+    month = _posting_month(row[columns["posted"]] or "")
+    if month is None:
+        report.skip("posting_date_invalid")
+        return None
+    return noc, region, month
+
+
+def _posting_rows(
+    counts: Mapping[tuple[str, str, date], list[int]], *, with_vacancies: bool
+) -> list[dict[str, Any]]:
+    """Observations: postings per key, and their summed vacancies when the file has them."""
     rows: list[dict[str, Any]] = []
-    for (noc, region, month), (postings, vacancies_sum, with_vacancies) in sorted(counts.items()):
+    for (noc, region, month), (postings, vacancies_sum, counted) in sorted(counts.items()):
         rows.append(_observation(noc, region, "job_postings", month, postings, "postings"))
-        if "vacancies" in columns:
+        if with_vacancies:
             # A lower bound when some postings lack a count; the status says so.
-            value = float(vacancies_sum) if with_vacancies else None
-            status = None if with_vacancies == postings else "partial"
+            value = float(vacancies_sum) if counted else None
+            status = None if counted == postings else "partial"
             row_out = _observation(noc, region, "job_posting_vacancies", month, value, "vacancies")
             row_out["status"] = status
             rows.append(row_out)
-    result = pl.DataFrame(rows, schema=OBSERVATION_SCHEMA) if rows else empty_observations()
-    return result, report
+    return rows
 
 
 def _observation(

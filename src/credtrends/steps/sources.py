@@ -30,16 +30,12 @@ PORTAL_TABLES = (schema.raw_payloads, schema.portal_topic_counts)
 
 def load_all(context: StepContext, loads: Sequence[Load], record: dict[str, Any]) -> StepReport:
     """Run the loads in the step's one transaction: all of them land, or none."""
+    from credtrends.pipelines.landing import merge_into
     from credtrends.pipelines.sources import SourceLoadReport
 
-    total = SourceLoadReport()
     with context.transaction() as connection:
-        for load in loads:
-            report = load(connection, context.run_id)
-            total.payloads += report.payloads
-            total.rows += report.rows
-            total.notes.extend(report.notes)
-            total.unmapped_subjects.update(report.unmapped_subjects)
+        reports = [load(connection, context.run_id) for load in loads]
+        total = merge_into(SourceLoadReport(), reports)
     return StepReport(total.rows, source_report_lines(total), record)
 
 

@@ -8,18 +8,17 @@ when it is complete enough to be an average, not one stray week.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import polars as pl
 
-Coarse = Literal["month", "quarter"]
+from credtrends.granularity import CoarseGranularity
+
 TRUNCATE = {"month": "1mo", "quarter": "1q"}
 # A month has 4-5 week starts, a quarter 13-14: require most of them.
 MIN_WEEKS = {"month": 3, "quarter": 10}
 
 
 def weekly_to_period(
-    frame: pl.DataFrame, granularity: Coarse, keys: tuple[str, ...] = ()
+    frame: pl.DataFrame, granularity: CoarseGranularity, keys: tuple[str, ...] = ()
 ) -> pl.DataFrame:
     """Average weekly ``value`` into months or quarters; partial weeks are left out."""
     final = frame.filter(~pl.col("is_partial")) if "is_partial" in frame.columns else frame

@@ -54,17 +54,32 @@ always shows the same interval)."""
 
 
 def forecast_growth(forecasts: pl.DataFrame, momentum: pl.DataFrame) -> pl.DataFrame:
-    """Mean forecast over the horizon against the recent mean: where demand is heading."""
-    return (
-        forecasts.group_by("topic_id")
-        .agg(forecast_mean=pl.col("mean").mean())
-        .join(momentum.select("topic_id", "recent_mean"), on="topic_id")
-        .select(
-            "topic_id",
-            forecast_growth=pl.when(pl.col("recent_mean") > 0).then(
-                pl.col("forecast_mean") / pl.col("recent_mean") - 1
-            ),
-        )
+    """Mean forecast over the horizon against the recent mean: where demand is heading.
+
+    ``forecast_growth_low`` / ``_high`` bound it with the horizon's mean 95% bounds (null
+    where the forecasts carry none): the mean of the bounds, as if the errors of the
+    horizon's weeks were one error (fully correlated), which errs wide."""
+    bounds = [
+        pl.col(name).mean().alias(f"forecast_{name}")
+        for name in ("lo95", "hi95")
+        if name in forecasts.columns
+    ]
+    summary = forecasts.group_by("topic_id").agg(
+        pl.col("mean").mean().alias("forecast_mean"), *bounds
+    )
+    for name in ("forecast_lo95", "forecast_hi95"):
+        if name not in summary.columns:
+            summary = summary.with_columns(pl.lit(None, pl.Float64).alias(name))
+    known = pl.col("recent_mean") > 0
+    return summary.join(momentum.select("topic_id", "recent_mean"), on="topic_id").select(
+        "topic_id",
+        forecast_growth=pl.when(known).then(pl.col("forecast_mean") / pl.col("recent_mean") - 1),
+        forecast_growth_low=pl.when(known).then(
+            pl.col("forecast_lo95") / pl.col("recent_mean") - 1
+        ),
+        forecast_growth_high=pl.when(known).then(
+            pl.col("forecast_hi95") / pl.col("recent_mean") - 1
+        ),
     )
 
 
@@ -146,6 +161,8 @@ def opportunity_table(
     )
     for missing in {"growth_low", "growth_high"} - set(table.columns):
         table = table.with_columns(pl.lit(None, pl.Float64).alias(missing))
+    for missing in {"forecast_growth_low", "forecast_growth_high"} - set(table.columns):
+        table = table.with_columns(pl.lit(None, pl.Float64).alias(missing))
     components = table.with_columns(
         percentile_rank(pl.col(name)).alias(component)
         for name, component in COMPONENT_NAMES.items()
@@ -158,7 +175,9 @@ def opportunity_table(
         score_low=pl.Series(low, dtype=pl.Float64).fill_nan(None),
         score_high=pl.Series(high, dtype=pl.Float64).fill_nan(None),
     )
-    return flag_ties(scored).drop("growth_low", "growth_high")
+    return flag_ties(scored).drop(
+        "growth_low", "growth_high", "forecast_growth_low", "forecast_growth_high"
+    )
 
 
 def percentile_rank(column: pl.Expr) -> pl.Expr:
@@ -202,40 +221,68 @@ def _row_percentiles(values: np.ndarray) -> np.ndarray:
     return result
 
 
-def score_interval(
-    components: pl.DataFrame, ranks: np.ndarray, weights: ScoreWeights
+def _growth_draws(
+    growth: np.ndarray, low: np.ndarray, high: np.ndarray, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
-    """95% interval of each score from the uncertainty of search growth.
-
-    Each topic's growth is drawn on the log scale from its own 95% interval (``growth_low``
-    to ``growth_high``, symmetric in log(1 + growth)), the growth ranks are recomputed among
-    all topics for each draw, and the score with them: a topic whose growth cannot be told
-    from its neighbours' gets a wide score. Other inputs are taken as exact. A topic with
-    no growth interval keeps its growth fixed.
-    """
-    score = weighted_score(ranks, weights)
-    growth = components["demand_growth"].to_numpy().astype(np.float64)
-    low = components["growth_low"].to_numpy().astype(np.float64)
-    high = components["growth_high"].to_numpy().astype(np.float64)
+    """(which topics have the input, ``SCORE_DRAWS`` draws of it for those): each drawn on
+    the log scale from its own 95% interval (symmetric in log(1 + growth)); a topic with no
+    usable interval keeps its value in every draw."""
     have = ~np.isnan(growth)
-    if have.sum() < 2 or weights.growth == 0:
-        return score.copy(), score.copy()
     with np.errstate(invalid="ignore", divide="ignore"):
         centre = np.log1p(growth[have])
         spread = (np.log1p(high[have]) - np.log1p(low[have])) / (2 * GROWTH_Z)
     spread = np.where(np.isfinite(spread) & (spread > 0), spread, 0.0)
-    rng = np.random.default_rng(0)
     draws = centre + spread * rng.standard_normal((SCORE_DRAWS, int(have.sum())))
-    # only the growth rank moves: the score is linear in it, with the topic's own weights
-    with_growth = ranks[have]
-    fixed = with_growth.copy()
-    fixed[:, 1] = 0.0
+    return have, draws
+
+
+def score_interval(
+    components: pl.DataFrame, ranks: np.ndarray, weights: ScoreWeights
+) -> tuple[np.ndarray, np.ndarray]:
+    """95% interval of each score from the uncertainty of search growth and forecast growth.
+
+    Each topic's search growth is drawn from its own 95% interval, its forecast growth from
+    the forecast's (``forecast_growth``), independently; both ranks are recomputed among all
+    topics for each draw, and the score with them: a topic whose growth cannot be told from
+    its neighbours' gets a wide score. The search level, vacancies and supply are taken as
+    exact (the level's calibration interval is under 1%; StatCan's tables carry quality
+    grades, not standard errors). A topic with no interval keeps that input fixed.
+    """
+    score = weighted_score(ranks, weights)
+    rng = np.random.default_rng(0)
+    moving: list[tuple[int, np.ndarray, np.ndarray]] = []  # (rank column, have, draws)
+    for column, (name, weight) in enumerate(
+        (("demand_growth", weights.growth), ("forecast_growth", weights.forecast)), start=1
+    ):
+        values = components[name].to_numpy().astype(np.float64)
+        if weight == 0 or int((~np.isnan(values)).sum()) < 2:
+            continue
+        low = components[f"{name.removeprefix('demand_')}_low"].to_numpy().astype(np.float64)
+        high = components[f"{name.removeprefix('demand_')}_high"].to_numpy().astype(np.float64)
+        have, draws = _growth_draws(values, low, high, rng)
+        moving.append((column, have, draws))
+    if not moving:
+        return score.copy(), score.copy()
+    # the score is linear in each moving rank, with the topic's own weights
+    fixed = ranks.copy()
+    for column, have, _ in moving:
+        fixed[have, column] = 0.0
     base = weighted_score(fixed, weights)
-    slope = weighted_score(np.where(np.arange(5) == 1, 1.0, fixed), weights) - base
-    scores = base + slope * _row_percentiles(draws)
+    scores = np.broadcast_to(base, (SCORE_DRAWS, len(base))).copy()
+    for column, have, draws in moving:
+        unit = fixed.copy()
+        unit[have, column] = 1.0
+        slope = weighted_score(unit, weights) - base
+        drawn = np.zeros((SCORE_DRAWS, len(base)))
+        drawn[:, have] = _row_percentiles(draws)
+        scores += np.where(np.isnan(slope), 0.0, slope) * drawn
+    varies = np.zeros(len(base), dtype=bool)
+    for _, have, _ in moving:
+        varies |= have
+    varies &= ~np.isnan(score)
     lower, upper = score.copy(), score.copy()
-    lower[have] = np.minimum(np.percentile(scores, 2.5, axis=0), score[have])
-    upper[have] = np.maximum(np.percentile(scores, 97.5, axis=0), score[have])
+    lower[varies] = np.minimum(np.percentile(scores[:, varies], 2.5, axis=0), score[varies])
+    upper[varies] = np.maximum(np.percentile(scores[:, varies], 97.5, axis=0), score[varies])
     # the interval always holds the score itself (the point is one of the possible orders)
     return lower, upper
 

@@ -7,13 +7,12 @@ Input frames are long: ``series, source, period_start, value, is_partial, is_syn
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Literal
 
 import polars as pl
 
+from credtrends.granularity import ViewGranularity
 from credtrends.transforms.alignment import TRUNCATE, weekly_to_period
 
-Granularity = Literal["week", "month", "quarter"]
 PERIOD_YEARS = {"1y": 1, "2y": 2, "5y": 5, "all": None}
 KEYS = ("series", "source")
 
@@ -28,7 +27,7 @@ def window(frame: pl.DataFrame, period: str) -> pl.DataFrame:
     return frame.filter(pl.col("period_start") > newest - timedelta(days=round(365.25 * years)))
 
 
-def to_granularity(frame: pl.DataFrame, granularity: Granularity) -> pl.DataFrame:
+def to_granularity(frame: pl.DataFrame, granularity: ViewGranularity) -> pl.DataFrame:
     """Weekly rows averaged into months or quarters (bounds dropped: they do not average).
 
     The newest period is marked partial when it ends after the last complete week, so a
@@ -77,7 +76,7 @@ def index_to_mean(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 FORECAST_VALUES = ("mean", "lo80", "hi80", "lo95", "hi95")
 
 
-def forecast_to_granularity(forecasts: pl.DataFrame, granularity: Granularity) -> pl.DataFrame:
+def forecast_to_granularity(forecasts: pl.DataFrame, granularity: ViewGranularity) -> pl.DataFrame:
     """A weekly forecast (``series``, ``period_start``, mean and bounds) in months or quarters.
 
     Each month or quarter is the mean of its forecast weeks, as :func:`to_granularity`

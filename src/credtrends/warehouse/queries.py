@@ -14,6 +14,7 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
+from credtrends.granularity import Granularity
 from credtrends.warehouse.schema import (
     FACT_TABLES,
     forecast_errors,
@@ -97,7 +98,7 @@ def interest_over_time(
     engine: sa.Engine,
     topic_ids: Sequence[str],
     region_code: str,
-    granularity: str = "week",
+    granularity: Granularity = "week",
     start: date | None = None,
     end: date | None = None,
 ) -> pl.DataFrame:
@@ -123,7 +124,7 @@ def interest_over_time(
 
 
 def topic_interest_by_region(
-    engine: sa.Engine, topic_id: str, granularity: str = "week"
+    engine: sa.Engine, topic_id: str, granularity: Granularity = "week"
 ) -> pl.DataFrame:
     """One topic's search interest in every region, oldest first."""
     table = search_interest

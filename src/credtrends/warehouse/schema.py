@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from credtrends.granularity import GRANULARITIES as GRANULARITIES  # the CHECK constraint
+
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -23,7 +25,6 @@ NAMING_CONVENTION = {
 
 metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
-GRANULARITIES = ("hour", "day", "week", "month", "quarter", "year")
 RELATED_KINDS = ("top", "rising")
 MAX_RELATED_QUERY_LENGTH = 300
 """Google's related queries are short phrases; a longer one can only be an edited file."""

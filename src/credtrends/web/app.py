@@ -22,7 +22,7 @@ from credtrends.web.components.aria import aria
 from credtrends.web.components.share import copy_link
 from credtrends.web.data import DashboardData, cache_config
 from credtrends.web.hardening import harden
-from credtrends.web.i18n import LANGS, Lang, Translator, parse_lang
+from credtrends.web.i18n import LANGS, Lang, Translator, language_name, parse_lang
 from credtrends.web.not_found import register_not_found
 from credtrends.web.pages import (
     boards,
@@ -130,7 +130,7 @@ def shell(
                     html.A("credtrends", href=_with_lang("/", tr.lang), className="brand"),
                     html.Nav(links, **aria(label=tr("nav_label"))),
                     html.A(
-                        tr("switch_language"),
+                        language_name(other),
                         id="language-switch",
                         href=_switch_href(path, query, tr),
                         lang=other,
@@ -206,7 +206,7 @@ def create_app(settings: Settings, engine: sa.Engine) -> dash.Dash:
     # Only the pages router's own location: a second dcc.Location kept the URL it was
     # opened with and, redrawn on Back, pushed that stale URL over the one the reader chose.
     app.layout = html.Div([dash.page_container])
-    exportable: dict[str, ViewPage] = {page.NAME: page for page in EXPORTABLE}
+    exportable: dict[str, ViewPage[Any]] = {page.NAME: page for page in EXPORTABLE}
     register_chart_routes(app.server, data, exportable)
     page_paths = (
         {page.PATH for page in PAGES}

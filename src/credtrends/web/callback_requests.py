@@ -5,7 +5,7 @@ object, names an unknown output, or holds the wrong number of inputs ends in a K
 TypeError inside Dash, i.e. a 500 with a traceback in the log. The check below compares the
 body with the callback it names (the same list ``/_dash-dependencies`` publishes) before
 Dash sees it. It checks only the shape: the *values* are the callbacks' business, and each
-page refuses values it does not offer (``views.choose``).
+page refuses values it does not offer (``web/page_state.py``).
 """
 
 from __future__ import annotations

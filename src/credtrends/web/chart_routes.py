@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from importlib.resources import files
+from typing import Any
 
 import flask
 import polars as pl
@@ -23,7 +24,7 @@ from credtrends.web.embed import embed_page, plotly_js_path
 from credtrends.web.exports import frame_to_csv
 from credtrends.web.filenames import download_stem
 from credtrends.web.geodata import GEOJSON_RESOURCE
-from credtrends.web.i18n import Translator, messages_for, parse_lang
+from credtrends.web.i18n import N_, Translator, messages_for
 from credtrends.web.maps import PROVINCES_URL, inline_geojson
 from credtrends.web.print_layout import clamp_scale
 from credtrends.web.report import ReportSection, report_pdf
@@ -82,38 +83,45 @@ def _shown_rows(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col(pl.Date, pl.Datetime).cast(pl.String))
 
 
-def register_chart_routes(
-    server: flask.Flask, data: DashboardData, pages: Mapping[str, ViewPage]
-) -> None:
-    def region_names() -> dict[str, str]:
-        """English region names for file names (the same file name in both languages)."""
-        return Translator("en").names(data.regions(), "region_code")
+Found = tuple[ViewPage[Any], State, ChartView]
 
-    def views_for(page_name: str) -> tuple[ViewPage, State, list[ChartView]] | None:
-        page = pages.get(page_name)
+
+@dataclass(frozen=True)
+class _Views:
+    """A page's views rebuilt from the request's query (the query the page's URL holds)."""
+
+    data: DashboardData
+    pages: Mapping[str, ViewPage[Any]]
+
+    def region_names(self) -> dict[str, str]:
+        """English region names for file names (the same file name in both languages)."""
+        return Translator("en").names(self.data.regions(), "region_code")
+
+    def views_for(self, page_name: str) -> tuple[ViewPage[Any], State, list[ChartView]] | None:
+        page = self.pages.get(page_name)
         if page is None:
             return None
-        state = page.parse_state(data, flask.request.args.to_dict())
-        tr = Translator(parse_lang(state.get("lang")))
-        return page, state, page.chart_views(data, state, tr)
+        state = page.parse_state(self.data, flask.request.args.to_dict())
+        tr = Translator(state.lang)
+        return page, state, page.chart_views(self.data, state, tr)
 
-    def chart_of(page_name: str, chart: str) -> tuple[ViewPage, State, ChartView] | None:
-        found = views_for(page_name)
+    def chart_of(self, page_name: str, chart: str) -> Found | None:
+        found = self.views_for(page_name)
         if found is None:
             return None
         page, state, views = found
         view = next((v for v in views if v.key == chart), None)
         return (page, state, view) if view is not None else None
 
-    def table_of(page_name: str, key: str) -> tuple[ViewPage, State, ChartView] | None:
+    def table_of(self, page_name: str, key: str) -> Found | None:
         """A table of the page (``view_tables``) as a view without a figure: its rows, the
         page's provenance, and ``is_synthetic`` from the page when the rows lack it."""
-        found = views_for(page_name)
+        found = self.views_for(page_name)
         if found is None or not found[2]:
             return None
         page, state, views = found
-        tr = Translator(parse_lang(state.get("lang")))
-        table = next((t for t in view_tables(page, data, state, tr) if t.key == key), None)
+        tr = Translator(state.lang)
+        table = next((t for t in view_tables(page, self.data, state, tr) if t.key == key), None)
         if table is None:
             return None
         info = replace(views[0].info, title=table.caption, notes=[])
@@ -122,85 +130,23 @@ def register_chart_routes(
             rows = rows.with_columns(is_synthetic=pl.lit(info.synthetic))
         return page, state, ChartView(key, table.caption, {}, rows, rows, table.caption, info)
 
+
+def register_chart_routes(
+    server: flask.Flask, data: DashboardData, pages: Mapping[str, ViewPage[Any]]
+) -> None:
+    views = _Views(data, pages)
+
     @server.get("/download/<page_name>/<chart>/<fmt>")
     def download(page_name: str, chart: str, fmt: str) -> flask.Response:
-        found = chart_of(page_name, chart) if fmt in CONTENT_TYPES else None
-        if found is None and fmt in CONTENT_TYPES and fmt not in IMAGE_FORMATS:
-            found = table_of(page_name, chart)
-        if found is None:
-            return _text("No such chart or format.", 404)
-        _page, state, view = found
-        is_table = not view.figure  # a table of the page (``table_of``) has no chart
-        base_name = download_stem(page_name, state, region_names(), kind=chart if is_table else "")
-        if fmt not in IMAGE_FORMATS:
-            return _attachment(_data_file(view, fmt, base_name), f"{base_name}.{fmt}", fmt)
-        scale = clamp_scale(flask.request.args.get("scale"))
-        try:
-            figure = inline_geojson(view.figure, PROVINCES_URL)
-            image = render_image(figure, view.info, fmt, scale)  # type: ignore[arg-type]
-        except Exception:  # kaleido/Chromium failures: say so, never a traceback
-            log.exception("could not render %s for %s/%s", fmt, page_name, chart)
-            return _text("This server could not render the image; try CSV or SVG later.", 503)
-        return _attachment(image, f"{base_name}.{fmt}", fmt)
+        return _download(views, page_name, chart, fmt)
 
     @server.get("/embed/<page_name>/<chart>")
     def embed(page_name: str, chart: str) -> flask.Response:
-        found = chart_of(page_name, chart)
-        if found is None:
-            return _text("No such chart.", 404)
-        page, state, view = found
-        document = embed_page(
-            view.figure,
-            view.title,
-            view.summary,
-            view.info.footer_lines(),
-            parse_lang(state.get("lang")),
-            PLOTLY_JS_URL,
-            permalink(page.PATH, state),
-            link_text=Translator(parse_lang(state.get("lang")))("view_link"),
-        )
-        return flask.Response(document, content_type="text/html; charset=utf-8")
+        return _embed(views, page_name, chart)
 
     @server.get("/report/<page_name>")
     def report(page_name: str) -> flask.Response:
-        found = views_for(page_name)
-        if found is None or not found[2]:
-            return _text("No such view.", 404)
-        page, state, views = found
-        tr = Translator(parse_lang(state.get("lang")))
-        sections = [
-            *(_chart_section(page_name, view, state, tr) for view in views),
-            *_table_sections(view_tables(page, data, state, tr)),
-        ]
-        try:
-            title = f"{tr(page.TITLE_KEY)} · credtrends"
-            content = report_pdf(
-                title=title,
-                intro=tr("report_intro"),
-                sections=sections,
-                # Each page's foot: label, source, link and licence; the notes and the
-                # forecasts' accuracy are printed once with their chart (repeated in the
-                # foot of every page they overflowed its margin).
-                footer_lines=[
-                    line
-                    for line in views[0].info.footer_lines()
-                    if line not in views[0].info.notes
-                    and line not in views[0].info.forecast_accuracy
-                ],
-                lang=tr.lang,
-                labels={
-                    "data": tr("report_data"),
-                    "page": messages_for(tr.lang)["report_page"],
-                    "rows_shown": messages_for(tr.lang)["report_rows"],
-                    "about": tr("report_about"),
-                },
-                metadata=views[0].info.pdf_fields(subject=" ".join(v.summary for v in views)),
-            )
-        except Exception:
-            log.exception("could not print the %s report", page_name)
-            return _text("This server could not print the report; try again later.", 503)
-        stem = download_stem(page_name, state, region_names(), kind="report")
-        return _attachment(content, f"{stem}.pdf", "pdf")
+        return _report(views, page_name)
 
     @server.get(PROVINCES_URL)
     def provinces() -> flask.Response:
@@ -214,6 +160,95 @@ def register_chart_routes(
     def plotly_js() -> flask.Response:
         response = flask.send_file(plotly_js_path(), mimetype="text/javascript", max_age=86_400)
         return response
+
+
+def _download(views: _Views, page_name: str, chart: str, fmt: str) -> flask.Response:
+    """A chart as an image or data file, or a table of the page as a data file."""
+    found = views.chart_of(page_name, chart) if fmt in CONTENT_TYPES else None
+    if found is None and fmt in CONTENT_TYPES and fmt not in IMAGE_FORMATS:
+        found = views.table_of(page_name, chart)
+    if found is None:
+        return _text("No such chart or format.", 404)
+    _page, state, view = found
+    is_table = not view.figure  # a table of the page (``table_of``) has no chart
+    base_name = download_stem(
+        page_name, state.query(), views.region_names(), kind=chart if is_table else ""
+    )
+    if fmt not in IMAGE_FORMATS:
+        return _attachment(_data_file(view, fmt, base_name), f"{base_name}.{fmt}", fmt)
+    scale = clamp_scale(flask.request.args.get("scale"))
+    try:
+        figure = inline_geojson(view.figure, PROVINCES_URL)
+        image = render_image(figure, view.info, fmt, scale)  # type: ignore[arg-type]
+    except Exception:  # kaleido/Chromium failures: say so, never a traceback
+        log.exception("could not render %s for %s/%s", fmt, page_name, chart)
+        return _text("This server could not render the image; try CSV or SVG later.", 503)
+    return _attachment(image, f"{base_name}.{fmt}", fmt)
+
+
+def _embed(views: _Views, page_name: str, chart: str) -> flask.Response:
+    found = views.chart_of(page_name, chart)
+    if found is None:
+        return _text("No such chart.", 404)
+    page, state, view = found
+    document = embed_page(
+        view.figure,
+        view.title,
+        view.summary,
+        view.info.footer_lines(),
+        state.lang,
+        PLOTLY_JS_URL,
+        permalink(page.PATH, state),
+        link_text=Translator(state.lang)(N_("view_link")),
+    )
+    return flask.Response(document, content_type="text/html; charset=utf-8")
+
+
+def _report(views: _Views, page_name: str) -> flask.Response:
+    """The view as a PDF: every chart with its summary, notes and table, then the page's
+    other tables."""
+    found = views.views_for(page_name)
+    if found is None or not found[2]:
+        return _text("No such view.", 404)
+    page, state, charts = found
+    tr = Translator(state.lang)
+    sections = [
+        *(_chart_section(page_name, view, state, tr) for view in charts),
+        *_table_sections(view_tables(page, views.data, state, tr)),
+    ]
+    info = charts[0].info
+    try:
+        content = report_pdf(
+            title=f"{tr(page.TITLE_KEY)} · credtrends",
+            intro=tr("report_intro"),
+            sections=sections,
+            # Each page's foot: label, source, link and licence; the notes and the
+            # forecasts' accuracy are printed once with their chart (repeated in the
+            # foot of every page they overflowed its margin).
+            footer_lines=[
+                line
+                for line in info.footer_lines()
+                if line not in info.notes and line not in info.forecast_accuracy
+            ],
+            lang=tr.lang,
+            labels=_report_labels(tr),
+            metadata=info.pdf_fields(subject=" ".join(v.summary for v in charts)),
+        )
+    except Exception:
+        log.exception("could not print the %s report", page_name)
+        return _text("This server could not print the report; try again later.", 503)
+    stem = download_stem(page_name, state.query(), views.region_names(), kind="report")
+    return _attachment(content, f"{stem}.pdf", "pdf")
+
+
+def _report_labels(tr: Translator) -> dict[str, str]:
+    """The report's own words (``report_page`` and ``report_rows`` are formatted by it)."""
+    return {
+        "data": tr("report_data"),
+        "page": messages_for(tr.lang)[N_("report_page")],
+        "rows_shown": messages_for(tr.lang)[N_("report_rows")],
+        "about": tr("report_about"),
+    }
 
 
 REPORT_ROWS = 40

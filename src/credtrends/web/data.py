@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask_caching import Cache
 
 from credtrends.config import Settings
+from credtrends.granularity import Granularity
 from credtrends.warehouse import queries
 from credtrends.web.cache import MISSING, ResilientCache
 
@@ -77,7 +78,7 @@ class DashboardData:
         return self._cached("status", lambda: queries.warehouse_status(self._engine))
 
     def interest_over_time(
-        self, topic_ids: Sequence[str], region_code: str, granularity: str = "week"
+        self, topic_ids: Sequence[str], region_code: str, granularity: Granularity = "week"
     ) -> pl.DataFrame:
         key_topics = tuple(sorted(topic_ids))
         key = (
@@ -89,7 +90,9 @@ class DashboardData:
             lambda: queries.interest_over_time(self._engine, key_topics, region_code, granularity),
         )
 
-    def topic_interest_by_region(self, topic_id: str, granularity: str = "week") -> pl.DataFrame:
+    def topic_interest_by_region(
+        self, topic_id: str, granularity: Granularity = "week"
+    ) -> pl.DataFrame:
         return self._cached(
             f"topic-regions:{granularity}:{topic_id}",
             lambda: queries.topic_interest_by_region(self._engine, topic_id, granularity),

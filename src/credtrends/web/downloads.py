@@ -24,7 +24,7 @@ from openpyxl import Workbook
 from credtrends import __version__
 from credtrends.web.columns import column_descriptions
 from credtrends.web.exports import escape_formula, escape_formula_cells
-from credtrends.web.i18n import Translator, parse_lang
+from credtrends.web.i18n import N_, Translator, parse_lang
 from credtrends.web.pdf_metadata import now_pdf_date, with_pdf_metadata
 from credtrends.web.print_layout import print_figure
 
@@ -32,7 +32,7 @@ ImageFormat = Literal["png", "svg", "pdf"]
 _server_lock = threading.Lock()
 _server_started = False
 
-LICENCE = Translator()("licence")  # the English line; a French download says it in French
+LICENCE = Translator()(N_("licence"))  # the English line; a French download says it in French
 RETRIEVED_FORMAT = "%Y-%m-%d %H:%M UTC"
 
 
@@ -55,7 +55,7 @@ class ExportInfo:
 
     def __post_init__(self) -> None:
         if not self.licence:
-            object.__setattr__(self, "licence", Translator(parse_lang(self.lang))("licence"))
+            object.__setattr__(self, "licence", Translator(parse_lang(self.lang))(N_("licence")))
 
     def retrieved_text(self) -> str:
         """When the data was read, as the reader's language writes a date and time."""

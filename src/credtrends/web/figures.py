@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
 
-from credtrends.web.i18n import Translator
+from credtrends.web.i18n import N_, Translator
 
 PALETTE = (
     "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#332288",
@@ -38,11 +38,11 @@ def interest_values(frame: pl.DataFrame) -> tuple[pl.DataFrame, str]:
             low=pl.col("calibrated_low"),
             high=pl.col("calibrated_high"),
         )
-        return shown, "axis_calibrated"
+        return shown, N_("axis_calibrated")
     shown = frame.with_columns(
         value=pl.col("raw_value"), low=pl.lit(None, pl.Float64), high=pl.lit(None, pl.Float64)
     )
-    return shown, "axis_raw"
+    return shown, N_("axis_raw")
 
 
 @functools.cache
@@ -117,6 +117,7 @@ def add_forecast(
             )
         model = series["model"][0]
         hover = tr("forecast_hover", name=name, model=model)
+        day = tr.plotly_date()
         bounds = "".join(
             f"<br>{tr('hover_interval', level=level)}: "
             f"%{{customdata[{i}]:.1f}} – %{{customdata[{i + 1}]:.1f}}"
@@ -130,7 +131,7 @@ def add_forecast(
                 mode="lines",
                 line={"color": color, "dash": "dash", "width": 2},
                 name=tr("forecast_legend", name=name, model=model),
-                hovertemplate=f"{hover}<br>%{{x|%Y-%m-%d}}: %{{y:.1f}}{bounds}<extra></extra>",
+                hovertemplate=f"{hover}<br>%{{x|{day}}}: %{{y:.1f}}{bounds}<extra></extra>",
             )
         )
 
@@ -193,43 +194,66 @@ def interest_figure(
         name = names.get(str(series_id), str(series_id))
         if several_sources:
             name = f"{name} ({source})"
-        color = PALETTE[index % len(PALETTE)]
-        final = series.filter(~pl.col("is_partial"))
-        partial = series.filter(pl.col("is_partial"))
-        figure.add_trace(
-            go.Scatter(
-                x=final["period_start"].to_list(),
-                y=final["value"].to_list(),
-                mode="lines",
-                name=name,
-                line={"color": color, "width": 2},
-                hovertemplate=f"{name}<br>%{{x|%Y-%m-%d}}: %{{y:.1f}}<extra></extra>",
-            )
+        _add_series(figure, series, name, PALETTE[index % len(PALETTE)], tr)
+    figure.update_layout(
+        title={"text": title, "x": 0.01},
+        yaxis={"title": {"text": axis_title}, "rangemode": "tozero"},
+        xaxis={"title": {"text": x_title}},
+        legend={"orientation": "h", "y": -0.16, "yanchor": "top"},
+        margin={"t": 70, "r": 20, "b": 110, "l": 70},
+        annotations=_interest_annotations(shown, tr),
+    )
+    if spans_google_break(shown):
+        _mark_google_break(figure, tr)
+    return figure
+
+
+def _add_series(
+    figure: go.Figure, series: pl.DataFrame, name: str, color: str, tr: Translator
+) -> None:
+    """One series' line of final periods and, when its last period is still running, a
+    thin dotted step from the last final value to an open marker: neither joined to the
+    line nor left floating."""
+    day = tr.plotly_date()
+    final = series.filter(~pl.col("is_partial"))
+    partial = series.filter(pl.col("is_partial"))
+    figure.add_trace(
+        go.Scatter(
+            x=final["period_start"].to_list(),
+            y=final["value"].to_list(),
+            mode="lines",
+            name=name,
+            line={"color": color, "width": 2},
+            hovertemplate=f"{name}<br>%{{x|{day}}}: %{{y:.1f}}<extra></extra>",
         )
-        if partial.height:
-            # a thin dotted step from the last final value to the open marker: the period
-            # is still running, so it is neither joined to the line nor left floating
-            joined = pl.concat([final.tail(1), partial]) if final.height else partial
-            closed = joined.height - partial.height
-            note = f" ({tr('partial_point')})"
-            figure.add_trace(
-                go.Scatter(
-                    x=joined["period_start"].to_list(),
-                    y=joined["value"].to_list(),
-                    mode="lines+markers",
-                    line={"color": color, "dash": "dot", "width": 1},
-                    name=f"{name}{note}",
-                    marker={
-                        "color": color,
-                        "symbol": ["circle"] * closed + ["circle-open"] * partial.height,
-                        "size": [4] * closed + [9] * partial.height,
-                    },
-                    # hover text, not customdata: forecast traces carry their bounds there
-                    text=[""] * closed + [note] * partial.height,
-                    showlegend=False,
-                    hovertemplate=f"{name}<br>%{{x|%Y-%m-%d}}: %{{y:.1f}}%{{text}}<extra></extra>",
-                )
-            )
+    )
+    if not partial.height:
+        return
+    joined = pl.concat([final.tail(1), partial]) if final.height else partial
+    closed = joined.height - partial.height
+    note = f" ({tr('partial_point')})"
+    figure.add_trace(
+        go.Scatter(
+            x=joined["period_start"].to_list(),
+            y=joined["value"].to_list(),
+            mode="lines+markers",
+            line={"color": color, "dash": "dot", "width": 1},
+            name=f"{name}{note}",
+            marker={
+                "color": color,
+                "symbol": ["circle"] * closed + ["circle-open"] * partial.height,
+                "size": [4] * closed + [9] * partial.height,
+            },
+            # hover text, not customdata: forecast traces carry their bounds there
+            text=[""] * closed + [note] * partial.height,
+            showlegend=False,
+            hovertemplate=f"{name}<br>%{{x|{day}}}: %{{y:.1f}}%{{text}}<extra></extra>",
+        )
+    )
+
+
+def _interest_annotations(shown: pl.DataFrame, tr: Translator) -> list[dict[str, Any]]:
+    """The synthetic label (when any series is synthetic) and the sources, above the plot."""
     annotations: list[dict[str, Any]] = []
     if bool(shown["is_synthetic"].any()):
         annotations.append(synthetic_note(tr, x=0.5, y=1.0) | {"xanchor": "center"})
@@ -247,29 +271,24 @@ def interest_figure(
             "yanchor": "bottom",
         }
     )
-    figure.update_layout(
-        title={"text": title, "x": 0.01},
-        yaxis={"title": {"text": axis_title}, "rangemode": "tozero"},
-        xaxis={"title": {"text": x_title}},
-        legend={"orientation": "h", "y": -0.16, "yanchor": "top"},
-        margin={"t": 70, "r": 20, "b": 110, "l": 70},
-        annotations=annotations,
+    return annotations
+
+
+def _mark_google_break(figure: go.Figure, tr: Translator) -> None:
+    """A dotted line at Google's data-collection change, named inside the plot."""
+    figure.add_vline(x=GOOGLE_BREAK.isoformat(), line={"dash": "dot", "color": "#6b7280"})
+    figure.add_annotation(
+        text=tr("caveat_break_short"),
+        x=GOOGLE_BREAK.isoformat(),
+        xref="x",
+        y=1,
+        yref="paper",
+        # Inside the plot, right of its line: above the plot it ran into the synthetic
+        # label (in French, the longer label reached it).
+        yanchor="top",
+        xanchor="left",
+        xshift=4,
+        bgcolor="rgba(255,255,255,0.85)",
+        showarrow=False,
+        font={"size": 10, "color": "#4b5563"},
     )
-    if spans_google_break(shown):
-        figure.add_vline(x=GOOGLE_BREAK.isoformat(), line={"dash": "dot", "color": "#6b7280"})
-        figure.add_annotation(
-            text=tr("caveat_break_short"),
-            x=GOOGLE_BREAK.isoformat(),
-            xref="x",
-            y=1,
-            yref="paper",
-            # Inside the plot, right of its line: above the plot it ran into the synthetic
-            # label (in French, the longer label reached it).
-            yanchor="top",
-            xanchor="left",
-            xshift=4,
-            bgcolor="rgba(255,255,255,0.85)",
-            showarrow=False,
-            font={"size": 10, "color": "#4b5563"},
-        )
-    return figure

@@ -10,14 +10,18 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from credtrends.web.i18n import Translator
+from credtrends.web.i18n import N_, Translator
 
 SEASONAL_SUFFIX = "_seasonal"
 #: Below this relative difference, "as accurate as repeating last year".
 SAME_ACCURACY = 0.005
-KNOWN_MODELS = (
-    "naive", "snaive", "naive2", "ses", "holt", "damped", "theta", "ets", "arima", "comb",
-)  # fmt: skip
+MODEL_LABELS = {
+    "naive": N_("model_naive"), "snaive": N_("model_snaive"), "naive2": N_("model_naive2"),
+    "ses": N_("model_ses"), "holt": N_("model_holt"), "damped": N_("model_damped"),
+    "theta": N_("model_theta"), "ets": N_("model_ets"), "arima": N_("model_arima"),
+    "comb": N_("model_comb"),
+}  # fmt: skip
+KNOWN_MODELS = tuple(MODEL_LABELS)
 
 
 def _joined(names: list[str], tr: Translator) -> str:
@@ -27,7 +31,7 @@ def _joined(names: list[str], tr: Translator) -> str:
 
 
 def _base(name: str, tr: Translator) -> str:
-    return tr(f"model_{name}") if name in KNOWN_MODELS else name
+    return tr(MODEL_LABELS[name]) if name in MODEL_LABELS else name
 
 
 def model_label(raw: str, tr: Translator) -> str:
@@ -69,7 +73,8 @@ def accuracy_sentence(
     gain = 1.0 - selected_mase / snaive_mase
     if abs(gain) < SAME_ACCURACY:
         return tr("accuracy_same")
-    return tr("accuracy_better" if gain > 0 else "accuracy_worse", share=tr.share(gain))
+    key = N_("accuracy_better") if gain > 0 else N_("accuracy_worse")
+    return tr(key, share=tr.share(gain))
 
 
 def coverage_sentence(coverage80: float | None, coverage95: float | None, tr: Translator) -> str:

@@ -18,7 +18,7 @@ from babel.dates import format_interval
 from credtrends.transforms.scores import GROWTH_WEEKS, topic_momentum
 from credtrends.web.data import DashboardData
 from credtrends.web.figures import interest_values
-from credtrends.web.i18n import BABEL_LOCALE, Translator
+from credtrends.web.i18n import BABEL_LOCALE, N_, Translator
 
 
 def region_momentum(data: DashboardData, region_code: str) -> tuple[pl.DataFrame, str]:
@@ -84,10 +84,10 @@ def growth_sentence(topic: str, region: str, row: Mapping[str, Any] | None, tr: 
         return tr("growth_answer_no_interval", topic=topic, region=region, value=tr.percent(growth))
     bounds = {"low": tr.percent(low), "high": tr.percent(high)}
     if row.get("growth_within_noise"):
-        key = "growth_answer_flat"
+        key = N_("growth_answer_flat")
         value = tr.percent(growth)
     else:
-        key = "growth_answer_up" if growth > 0 else "growth_answer_down"
+        key = N_("growth_answer_up") if growth > 0 else N_("growth_answer_down")
         value = tr.share(growth)
     return tr(key, topic=topic, region=region, value=value, **bounds)
 

@@ -2,9 +2,10 @@
 
 plotly draws ``mode="markers+text"`` labels where it is told, never moving them apart, so
 two topics with similar demand printed over each other. Labels are placed greedily, best
-score first: above, below, right or left of the point, whichever does not cover another
-label or point and stays inside the plot; a label with no free side is left to the hover
-and the table. Sizes are estimated from the font (plotly lays text out in the browser).
+score first: above, below, right or left of the point, then its corners, whichever does
+not cover another label or point and stays inside the plot; a label with no free side is
+left to the hover and the table. Sizes are estimated from the font (plotly lays text out
+in the browser).
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-POSITIONS = ("top center", "bottom center", "middle right", "middle left")
+POSITIONS = (
+    "top center", "bottom center", "middle right", "middle left",
+    "top left", "top right", "bottom left", "bottom right",
+)  # fmt: skip
 CHAR_PX = 7.0  # mean glyph width of plotly's 12 px default font
 LINE_PX = 16.0
 MARKER_PX = 12.0
@@ -37,7 +41,14 @@ def _box(x: float, y: float, width: float, position: str) -> Box:
         return (x - half, y - offset - LINE_PX, x + half, y - offset)
     if position == "middle right":
         return (x + offset, y - LINE_PX / 2, x + offset + width, y + LINE_PX / 2)
-    return (x - offset - width, y - LINE_PX / 2, x - offset, y + LINE_PX / 2)
+    if position == "middle left":
+        return (x - offset - width, y - LINE_PX / 2, x - offset, y + LINE_PX / 2)
+    # the corners: plotly draws the text past the marker's side, above or below it
+    left = x - offset - width if position.endswith("left") else x + offset - MARKER_PX / 2
+    right = left + width + MARKER_PX / 2
+    if position.startswith("top"):
+        return (left, y + offset / 2, right, y + offset / 2 + LINE_PX)
+    return (left, y - offset / 2 - LINE_PX, right, y - offset / 2)
 
 
 def overlaps(a: Box, b: Box) -> bool:

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from credtrends.web.geodata import load_provinces_geojson
-from credtrends.web.i18n import MESSAGES
+from credtrends.web.i18n import MESSAGES, N_
 
 Language = Literal["en", "fr"]
 
@@ -35,12 +35,12 @@ DEFAULT_HEIGHT = 560
 MARGIN = {"t": 84, "r": 10, "b": 38, "l": 10}
 
 # The map's own words, from the dashboard's message table (one place for both languages).
+_TEXT_KEYS = {
+    "no_data": N_("map_no_data"), "no_data_key": N_("map_no_data_key"), "empty": N_("map_empty"),
+    "synthetic": N_("map_synthetic"), "attribution": N_("map_attribution"),
+}  # fmt: skip
 TEXTS: dict[Language, dict[str, str]] = {
-    lang: {
-        key: MESSAGES[lang][f"map_{key}"]
-        for key in ("no_data", "no_data_key", "empty", "synthetic", "attribution")
-    }
-    for lang in ("en", "fr")
+    lang: {name: MESSAGES[lang][key] for name, key in _TEXT_KEYS.items()} for lang in ("en", "fr")
 }
 
 
@@ -78,70 +78,108 @@ def province_choropleth(
     """
     texts = TEXTS[language]
     values = _values_by_code(frame)
-    hover = (
-        {
-            str(code): _escape(str(text))
-            for code, text in frame.select("region_code", hover_column).iter_rows()
-            if text is not None
-        }
-        if hover_column is not None
-        else {}
-    )
+    hover = _hover_texts(frame, hover_column)
     collection = load_provinces_geojson()
     with_data = [f for f in collection["features"] if f["id"] in values]
     without_data = [f for f in collection["features"] if f["id"] not in values]
-    name_key = f"name_{language}"
 
     figure = go.Figure()
     if without_data:
-        figure.add_trace(
-            go.Choroplethmap(
-                geojson=geojson_url or _collection(without_data),
-                locations=[f["id"] for f in without_data],
-                z=[0.0] * len(without_data),
-                featureidkey="id",
-                customdata=[[_escape(f["properties"][name_key])] for f in without_data],
-                colorscale=[[0.0, NO_DATA_COLOR], [1.0, NO_DATA_COLOR]],
-                zmin=0.0,
-                zmax=1.0,
-                showscale=False,
-                name=texts["no_data"],
-                marker={"line": {"color": BORDER_COLOR, "width": 0.6}},
-                hovertemplate=f"<b>%{{customdata[0]}}</b><br>{texts['no_data']}<extra></extra>",
-            )
-        )
+        figure.add_trace(_no_data_trace(without_data, texts, language, geojson_url))
     if with_data:
-        label = _escape(value_label)
         figure.add_trace(
-            go.Choroplethmap(
-                geojson=geojson_url or _collection(with_data),
-                locations=[f["id"] for f in with_data],
-                z=[values[f["id"]][1] for f in with_data],
-                featureidkey="id",
-                customdata=[
-                    [values[f["id"]][0], *([hover.get(f["id"], "")] if hover_column else [])]
-                    for f in with_data
-                ],
-                colorscale=DIVERGING_SCALE
-                if diverging
-                else [
-                    [index / (len(COLOR_SCALE) - 1), color]
-                    for index, color in enumerate(COLOR_SCALE)
-                ],
-                colorbar={"title": {"text": label, "side": "right"}, "thickness": 14, "len": 0.8},
-                **(
-                    _diverging_range([value for _, value in values.values()])
-                    if diverging
-                    else _value_range([value for _, value in values.values()])
-                ),
-                name=label,
-                marker={"line": {"color": BORDER_COLOR, "width": 0.6}},
-                hovertemplate=f"<b>%{{customdata[0]}}</b><br>{label}: "
-                + ("%{customdata[1]}" if hover_column else "%{z:,.1f}")
-                + "<extra></extra>",
+            _value_trace(
+                with_data, values, _escape(value_label), geojson_url,
+                hover=hover if hover_column is not None else None, diverging=diverging,
             )
-        )
+        )  # fmt: skip
+    figure.update_layout(
+        title={"text": _escape(title), "x": 0.01},
+        map={"style": "white-bg", **canada_view(height)},
+        height=height,
+        margin=MARGIN,
+        annotations=_annotations(texts, bool(with_data), bool(without_data), synthetic),
+        uirevision="province-map",  # keep the reader's pan/zoom when the data changes
+        meta={"synthetic": synthetic, "attribution": texts["attribution"]},
+        paper_bgcolor="white",
+    )
+    return figure
 
+
+def _hover_texts(frame: pl.DataFrame, hover_column: str | None) -> dict[str, str]:
+    """Each province's hover text from ``hover_column`` (escaped); none without one."""
+    if hover_column is None:
+        return {}
+    return {
+        str(code): _escape(str(text))
+        for code, text in frame.select("region_code", hover_column).iter_rows()
+        if text is not None
+    }
+
+
+def _no_data_trace(
+    features: list[dict[str, Any]],
+    texts: dict[str, str],
+    language: Language,
+    geojson_url: str | None,
+) -> go.Choroplethmap:
+    """The provinces without a value, in neutral grey, named "no data" on hover."""
+    return go.Choroplethmap(
+        geojson=geojson_url or _collection(features),
+        locations=[f["id"] for f in features],
+        z=[0.0] * len(features),
+        featureidkey="id",
+        customdata=[[_escape(f["properties"][f"name_{language}"])] for f in features],
+        colorscale=[[0.0, NO_DATA_COLOR], [1.0, NO_DATA_COLOR]],
+        zmin=0.0,
+        zmax=1.0,
+        showscale=False,
+        name=texts["no_data"],
+        marker={"line": {"color": BORDER_COLOR, "width": 0.6}},
+        hovertemplate=f"<b>%{{customdata[0]}}</b><br>{texts['no_data']}<extra></extra>",
+    )
+
+
+def _value_trace(
+    features: list[dict[str, Any]],
+    values: dict[str, tuple[str, float]],
+    label: str,
+    geojson_url: str | None,
+    *,
+    hover: dict[str, str] | None,
+    diverging: bool,
+) -> go.Choroplethmap:
+    """The provinces with a value, coloured on a sequential (or diverging) scale; the hover
+    shows ``hover``'s text when given, else the value."""
+    numbers = [value for _, value in values.values()]
+    scale = DIVERGING_SCALE if diverging else [
+        [index / (len(COLOR_SCALE) - 1), color] for index, color in enumerate(COLOR_SCALE)
+    ]  # fmt: skip
+    return go.Choroplethmap(
+        geojson=geojson_url or _collection(features),
+        locations=[f["id"] for f in features],
+        z=[values[f["id"]][1] for f in features],
+        featureidkey="id",
+        customdata=[
+            [values[f["id"]][0], *([hover.get(f["id"], "")] if hover is not None else [])]
+            for f in features
+        ],
+        colorscale=scale,
+        colorbar={"title": {"text": label, "side": "right"}, "thickness": 14, "len": 0.8},
+        **(_diverging_range(numbers) if diverging else _value_range(numbers)),
+        name=label,
+        marker={"line": {"color": BORDER_COLOR, "width": 0.6}},
+        hovertemplate=f"<b>%{{customdata[0]}}</b><br>{label}: "
+        + ("%{customdata[1]}" if hover is not None else "%{z:,.1f}")
+        + "<extra></extra>",
+    )
+
+
+def _annotations(
+    texts: dict[str, str], with_data: bool, without_data: bool, synthetic: bool
+) -> list[dict[str, Any]]:
+    """The notes under the map (the grey key, the attribution), the empty-map message and
+    the synthetic label above it."""
     notes = [texts["attribution"]]
     if without_data and with_data:
         notes.insert(0, texts["no_data_key"])
@@ -170,17 +208,7 @@ def province_choropleth(
                 "borderpad": 4,
             }
         )
-    figure.update_layout(
-        title={"text": _escape(title), "x": 0.01},
-        map={"style": "white-bg", **canada_view(height)},
-        height=height,
-        margin=MARGIN,
-        annotations=annotations,
-        uirevision="province-map",  # keep the reader's pan/zoom when the data changes
-        meta={"synthetic": synthetic, "attribution": texts["attribution"]},
-        paper_bgcolor="white",
-    )
-    return figure
+    return annotations
 
 
 def canada_view(height: int) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import flask
 
-from credtrends.web.i18n import LANGS, Translator, parse_lang
+from credtrends.web.i18n import LANGS, Translator, language_name, parse_lang
 
 DASH_CATCH_ALL = "/<path:path>"
 
@@ -41,7 +41,7 @@ def not_found_page(tr: Translator, path: str, pages: Sequence[tuple[str, str]]) 
 <a class="skip-link" href="#main-content">{html.escape(tr("skip"))}</a>
 <header class="site-header"><a class="brand" href="{_link("/", tr.lang)}">credtrends</a>
 <nav aria-label="{html.escape(tr("nav_label"))}">{links}</nav>
-<a class="language-switch" lang="{other}" hreflang="{other}" href="{switch}">{html.escape(tr("switch_language"))}</a>
+<a class="language-switch" lang="{other}" hreflang="{other}" href="{switch}">{html.escape(language_name(other))}</a>
 </header>
 <main id="main-content" class="page" tabindex="-1">
 <h1>{title}</h1>

@@ -13,6 +13,7 @@ import html
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import plotly.graph_objects as go
@@ -152,13 +153,69 @@ def print_figure(
     The footer replaces the on-screen "Source:" line; the plot keeps its own height.
     """
     exported = go.Figure(figure)
-    layout = exported.layout
     inner = width - 2 * PAD_PX
     footer = wrap_lines(footer_lines, inner)
     entries = _legend_entries(exported)
     rows = legend_rows(entries, inner)
     legend_px = rows * LEGEND_ROW_PX + (8 if rows else 0)
     footer_px = len(footer) * FOOTER_LINE_PX + (16 if footer else 0)
+    box = _print_box(exported, legend_px + footer_px)
+    sources = [
+        a for a in exported.layout.annotations
+        if not str(a.text or "").startswith(("Source", "source"))
+    ]  # fmt: skip
+    exported.layout.annotations = sources
+    exported.update_layout(
+        width=width,
+        height=box.height,
+        margin={"l": box.left, "r": box.right, "t": box.top, "b": box.bottom, "autoexpand": True},
+        title={
+            "x": PAD_PX / width,
+            "xref": "container",
+            "xanchor": "left",
+            "y": 1 - 18 / box.height,
+            "yref": "container",
+            "yanchor": "top",
+        },
+        paper_bgcolor="white",
+    )
+    if entries:
+        exported.update_layout(
+            legend={
+                "orientation": "h",
+                "x": PAD_PX / width,
+                "xref": "container",
+                "xanchor": "left",
+                "y": (footer_px + 12 + legend_px) / box.height,
+                "yref": "container",
+                "yanchor": "top",
+                "font": {"size": LEGEND_FONT_PX},
+            }
+        )
+    if footer:
+        _add_footer(
+            exported, footer, xshift=PAD_PX - box.left, yshift=-(box.axis_px + legend_px + 8)
+        )
+    return exported
+
+
+@dataclass(frozen=True)
+class _PrintBox:
+    """Margins (px) of the printed figure, the band under the plot for its x axis, and the
+    total height."""
+
+    left: int
+    right: int
+    top: int
+    bottom: int
+    axis_px: int
+    height: int
+
+
+def _print_box(exported: go.Figure, below_axis_px: int) -> _PrintBox:
+    """Margins that keep the figure's own plot height and fit, under the plot, its x axis
+    (or what is drawn below the plot), then ``below_axis_px`` of legend and footer."""
+    layout = exported.layout
     margin = layout.margin
     y_title_lines = _lines(layout.yaxis.title.text)
     left = max(
@@ -173,55 +230,26 @@ def print_figure(
     ))  # fmt: skip
     axis_px = X_AXIS_BAND_PX + 20 * max(_lines(layout.xaxis.title.text) - 1, 0) if has_axis else 12
     axis_px = max(axis_px, _below_plot_px(exported, plot_px) + 8)
-    bottom = axis_px + legend_px + footer_px + 12
-    height = top + plot_px + bottom
-    sources = [
-        a for a in layout.annotations if not str(a.text or "").startswith(("Source", "source"))
-    ]
-    exported.layout.annotations = sources
-    exported.update_layout(
-        width=width,
-        height=height,
-        margin={"l": left, "r": right, "t": top, "b": bottom, "autoexpand": True},
-        title={
-            "x": PAD_PX / width,
-            "xref": "container",
-            "xanchor": "left",
-            "y": 1 - 18 / height,
-            "yref": "container",
-            "yanchor": "top",
-        },
-        paper_bgcolor="white",
+    bottom = axis_px + below_axis_px + 12
+    return _PrintBox(left, right, top, bottom, axis_px, top + plot_px + bottom)
+
+
+def _add_footer(exported: go.Figure, footer: Sequence[str], *, xshift: int, yshift: int) -> None:
+    """The footer lines under the legend, from the image's left pad."""
+    exported.add_annotation(
+        text="<br>".join(html.escape(line, quote=False) for line in footer),
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=0,
+        xshift=xshift,
+        yshift=yshift,
+        xanchor="left",
+        yanchor="top",
+        align="left",
+        showarrow=False,
+        font={"size": FOOTER_FONT_PX, "color": "#444"},
     )
-    if entries:
-        exported.update_layout(
-            legend={
-                "orientation": "h",
-                "x": PAD_PX / width,
-                "xref": "container",
-                "xanchor": "left",
-                "y": (footer_px + 12 + legend_px) / height,
-                "yref": "container",
-                "yanchor": "top",
-                "font": {"size": LEGEND_FONT_PX},
-            }
-        )
-    if footer:
-        exported.add_annotation(
-            text="<br>".join(html.escape(line, quote=False) for line in footer),
-            xref="paper",
-            yref="paper",
-            x=0,
-            y=0,
-            xshift=PAD_PX - left,
-            yshift=-(axis_px + legend_px + 8),
-            xanchor="left",
-            yanchor="top",
-            align="left",
-            showarrow=False,
-            font={"size": FOOTER_FONT_PX, "color": "#444"},
-        )
-    return exported
 
 
 def clamp_scale(

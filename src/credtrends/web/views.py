@@ -8,9 +8,9 @@ printed is exactly the chart on screen, and hostile values are refused in one pl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlencode
 
 import flask
@@ -19,9 +19,12 @@ import polars as pl
 from credtrends.web.data import DashboardData
 from credtrends.web.downloads import ExportInfo
 from credtrends.web.i18n import Translator
+from credtrends.web.page_state import MAX_PARAMETER_LENGTH as MAX_PARAMETER_LENGTH
+from credtrends.web.page_state import PageState
 
-State = dict[str, str]
-MAX_PARAMETER_LENGTH = 2_000
+S = TypeVar("S", bound=PageState)
+State = PageState
+"""A page's typed URL state (``web/page_state.py``)."""
 BASE_URL_CONFIG = "CREDTRENDS_PUBLIC_BASE_URL"  # Flask config key set by create_app
 
 
@@ -53,58 +56,34 @@ class ViewTable:
     empty_note: str = ""
 
 
-class ViewPage(Protocol):
-    """A page module that can be exported: see the module docstring."""
+class ViewPage(Protocol[S]):
+    """A page module that can be exported: see the module docstring. ``S`` is the page's
+    state type (``web/page_state.py``)."""
 
     NAME: str
     PATH: str
     TITLE_KEY: str
     CHART_KEY: str  # the page's chart (each page has one; boards reuse them)
 
-    def parse_state(self, data: DashboardData, query: Mapping[str, Any]) -> State: ...
+    def parse_state(self, data: DashboardData, query: Mapping[str, Any]) -> S: ...
 
-    def chart_views(self, data: DashboardData, state: State, tr: Translator) -> list[ChartView]: ...
+    def chart_views(self, data: DashboardData, state: S, tr: Translator) -> list[ChartView]: ...
 
 
-TablesOf = Callable[[DashboardData, State, Translator], list[ViewTable]]
+TablesOf = Callable[[DashboardData, Any, Translator], list[ViewTable]]
 
 
 def view_tables(page: object, data: DashboardData, state: State, tr: Translator) -> list[ViewTable]:
     """The page's tables after its chart, in the page's order (``view_tables`` of the page
-    module; none when it has no such function)."""
+    module; none when it has no such function). ``state`` is what the page parsed."""
     tables: TablesOf | None = getattr(page, "view_tables", None)
     return tables(data, state, tr) if tables is not None else []
 
 
-def text_parameter(query: Mapping[str, Any], name: str) -> str:
-    """A query value as text; anything that is not a short string reads as absent."""
-    value = query.get(name)
-    if isinstance(value, list | tuple) and value:
-        value = value[0]
-    if not isinstance(value, str) or len(value) > MAX_PARAMETER_LENGTH:
-        return ""
-    return value.strip()
-
-
-def list_parameter(query: Mapping[str, Any], name: str) -> list[str]:
-    """``a,b,c`` (from a URL) or ``["a", "b"]`` (from a multi dropdown) as a list of text."""
-    value = query.get(name)
-    if isinstance(value, list | tuple):
-        items = [item for item in value if isinstance(item, str)]
-    elif isinstance(value, str) and len(value) <= MAX_PARAMETER_LENGTH:
-        items = value.split(",")
-    else:
-        items = []
-    return [item.strip() for item in items if item.strip()]
-
-
-def choose(value: str, allowed: Sequence[str], default: str) -> str:
-    return value if value in allowed else default
-
-
 def query_string(state: State) -> str:
     """The canonical query for a state: same state, same URL (bookmarks and cache keys)."""
-    return urlencode(sorted((key, value) for key, value in state.items() if value), safe=",")
+    pairs = state.query().items()
+    return urlencode(sorted((key, value) for key, value in pairs if value), safe=",")
 
 
 def absolute(path: str) -> str:
@@ -143,4 +122,4 @@ def synthetic_in(*frames: pl.DataFrame) -> bool:
     )
 
 
-PageLookup = Callable[[str], ViewPage | None]
+PageLookup = Callable[[str], ViewPage[Any] | None]

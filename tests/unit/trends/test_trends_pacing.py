@@ -80,10 +80,23 @@ TEST_POLICY = PacingPolicy(
 )
 
 
-def polite(backend: ScriptedBackend, clock: FakeClock, **policy: int) -> PoliteFetcher:
+def polite(
+    backend: ScriptedBackend,
+    clock: FakeClock,
+    *,
+    storm_threshold: int = TEST_POLICY.storm_threshold,
+    max_attempts: int = TEST_POLICY.max_attempts,
+    max_total_attempts: int | None = TEST_POLICY.max_total_attempts,
+) -> PoliteFetcher:
+    policy = replace(
+        TEST_POLICY,
+        storm_threshold=storm_threshold,
+        max_attempts=max_attempts,
+        max_total_attempts=max_total_attempts,
+    )
     return PoliteFetcher(
         backend,
-        replace(TEST_POLICY, **policy),
+        policy,
         clock=clock,
         sleep=clock.sleep,
         rng=random.Random(7),

@@ -46,3 +46,15 @@ def test_only_fr_selects_french(raw: object) -> None:
 def test_missing_values_show_a_dash() -> None:
     tr = Translator("fr")
     assert tr.number(None) == tr.percent(float("nan")) == tr.date(None) == "–"
+
+
+def test_french_puts_a_space_before_semicolons_colons_and_question_marks() -> None:
+    """French typography: "prudence ; x", "Source : ...", never "prudence; x"."""
+    import re
+
+    from credtrends.web.pages.data_methods import METHODS
+
+    glued = re.compile(r"[^\s\u00a0\u202f][;:!?](?=\s|$)")
+    texts = {**MESSAGES["fr"], "data_methods": METHODS["fr"]}
+    found = {key: glued.findall(text) for key, text in texts.items() if glued.search(text)}
+    assert not found, found

@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from credtrends.transforms.demand_supply import ScoreWeights
+from credtrends.web.page_state import DemandState
 from credtrends.web.pages import program_demand
 from credtrends.web.views import query_string
 
@@ -17,7 +18,7 @@ class Regions:
         return pl.DataFrame({"region_code": ["CA", "CA-ON"]})
 
 
-def state_of(query: dict[str, Any]) -> dict[str, str]:
+def state_of(query: dict[str, Any]) -> DemandState:
     return program_demand.parse_state(Regions(), query)  # type: ignore[arg-type]  # needs regions() only
 
 

@@ -27,7 +27,7 @@ from credtrends.sources.google_trends.pacing import (
     remaining_requests,
     run_batches,
 )
-from credtrends.sources.google_trends.parse import parse_payload, schema_for
+from credtrends.sources.google_trends.parse import parse_payload
 from credtrends.sources.google_trends.pytrends_backend import PytrendsBackend
 from credtrends.sources.google_trends.request import (
     Gprop,
@@ -40,6 +40,7 @@ from credtrends.sources.google_trends.schemas import (
     INTEREST_BY_REGION_SCHEMA,
     INTEREST_OVER_TIME_SCHEMA,
     RELATED_SCHEMA,
+    schema_for,
 )
 from credtrends.sources.google_trends.serpapi_backend import SerpApiBackend
 from credtrends.sources.google_trends.web_csv import import_web_csv

@@ -7,9 +7,10 @@ each other: ``parse`` dispatches to ``web_csv``, and ``web_csv`` needs these che
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Hashable, Sequence
 from datetime import date, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from credtrends.errors import ConfigError
 from credtrends.sources.google_trends.request import TrendsRequest, normalise_term
@@ -19,6 +20,29 @@ _Item = TypeVar("_Item", bound=Hashable)
 
 class Bad(Exception):
     """A problem found deep in a payload; the caller turns it into InvalidPayload with context."""
+
+
+def json_object(body: bytes, what: str) -> dict[str, Any]:
+    """A UTF-8 JSON object, or Bad naming ``what`` (a landed envelope or answer)."""
+    try:
+        document = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise Bad(f"{what} is not UTF-8 JSON ({exc})") from None
+    return as_dict(document, what)
+
+
+def as_list(value: Any, what: str) -> list[Any]:
+    """A JSON array, or Bad naming where the payload has something else."""
+    if not isinstance(value, list):
+        raise Bad(f"{what} is {type(value).__name__}, expected a list")
+    return value
+
+
+def as_dict(value: Any, what: str) -> dict[str, Any]:
+    """A JSON object, or Bad naming where the payload has something else."""
+    if not isinstance(value, dict):
+        raise Bad(f"{what} is {type(value).__name__}, expected an object")
+    return value
 
 
 def same_term(a: str, b: str) -> bool:

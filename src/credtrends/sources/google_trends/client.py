@@ -7,14 +7,29 @@ web-page CSV exports changes nothing downstream: every payload records its backe
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Literal, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
-from credtrends.errors import RateLimited, SourceError
+from credtrends.errors import SourceError
+from credtrends.sources import payload
 from credtrends.sources.google_trends.request import TrendsRequest
+from credtrends.sources.polite import RefusalCause, Refused, ServerError
+
+__all__ = [
+    "CONTENT_TYPE_SERPAPI_JSON",
+    "CONTENT_TYPE_WEB_CSV",
+    "CONTENT_TYPE_WIDGET_BUNDLE",
+    "CaptchaChallenge",
+    "HttpResponse",
+    "RawPayload",
+    "RefusalCause",
+    "Refused",
+    "RunStopped",
+    "ServerError",
+    "Transport",
+    "TrendsBackend",
+]
 
 CONTENT_TYPE_WIDGET_BUNDLE = "application/vnd.credtrends.trends-widgets+json"
 """Our envelope around Google's verbatim explore + widgetdata bodies (see pytrends_backend)."""
@@ -24,27 +39,6 @@ CONTENT_TYPE_WEB_CSV = "text/csv; profile=google-trends-web-export"
 
 CONTENT_TYPE_SERPAPI_JSON = "application/json; profile=serpapi-google-trends"
 """SerpApi's Google Trends engine answer, verbatim (see serpapi_backend)."""
-
-
-class ServerError(SourceError):
-    """Google answered 5xx or broke the connection: worth retrying, unlike other SourceErrors."""
-
-
-RefusalCause = Literal["rate_limit", "captcha"]
-
-
-class Refused(RateLimited):
-    """The service refused to answer for now: HTTP 429, or a captcha/sign-in page instead of data.
-
-    Both count toward the storm stop in ``pacing``; ``retry_after_s`` is the wait the service
-    asked for (``Retry-After``), None when it named none.
-    """
-
-    cause: RefusalCause = "rate_limit"
-
-    def __init__(self, message: str, *, retry_after_s: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after_s = retry_after_s
 
 
 class CaptchaChallenge(Refused):
@@ -91,35 +85,9 @@ class Transport(Protocol):
     def __call__(self, method: str, url: str, params: Mapping[str, str]) -> HttpResponse: ...
 
 
-@dataclass(frozen=True, slots=True)
-class RawPayload:
-    """What a backend received for one request, exactly as received.
-
-    ``body`` is kept as bytes (never decoded and re-encoded) so the landing table stores
-    what Google sent; ``request_key`` ties it to the request that produced it.
-    """
-
-    request: TrendsRequest
-    body: bytes
-    content_type: str
-    backend: str
-    fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    source_name: str = ""
-    """File name for imports (used in error messages), empty for network fetches."""
-
-    @property
-    def request_key(self) -> str:
-        return self.request.request_key
-
-    @property
-    def body_sha256(self) -> str:
-        """Content hash: lets a loader tell a re-export of new data from the same bytes."""
-        return hashlib.sha256(self.body).hexdigest()
-
-    def label(self) -> str:
-        """Where this payload came from, for error messages a user can act on."""
-        where = self.source_name or self.backend
-        return f"{where} ({self.request.describe()})"
+RawPayload = payload.RawPayload[TrendsRequest]
+"""What a backend received for one Google Trends request (the one payload type of every
+source, keyed by the request's ``request_key``)."""
 
 
 @runtime_checkable
@@ -128,7 +96,7 @@ class TrendsBackend(Protocol):
 
     Implementations raise ``RateLimited`` for HTTP 429, ``ServerError`` for 5xx or network
     failure (retryable) and ``SourceError``/``InvalidPayload`` for everything else. They do
-    not retry, pace or cache: ``pacing.PoliteFetcher`` does that once for every backend.
+    not retry, pace or cache: ``polite.PoliteFetcher`` does that once for every backend.
     """
 
     name: str

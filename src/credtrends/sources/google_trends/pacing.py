@@ -1,189 +1,46 @@
-"""Polite fetching: pacing, backoff with jitter, attempt caps, and a resumable batch run.
+"""A resumable batch run of Google Trends requests through the one polite fetcher.
 
 Google rate-limits Trends hard (HTTP 429 from the first request for many users since 2024).
-Hammering makes it worse, so: wait between requests, back off exponentially with jitter on
-429/5xx (or exactly as long as ``Retry-After`` asks, up to a cap), cap attempts, and after a
-*storm* of consecutive refusals (429s or captcha pages alike) stop the whole run and let
-the caller resume later from the batches it has recorded as done. Clock, sleeper and random
-source are injected so tests run instantly and deterministically.
+``sources.polite.PoliteFetcher`` paces, backs off and stops the run on a *storm* of
+consecutive refusals (429s or captcha pages alike); ``run_batches`` records which batches
+are done, so the caller resumes later from where the run stopped.
 """
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
 from typing import Literal
 
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
-
 from credtrends.errors import InvalidPayload, RateLimited, SourceError
-from credtrends.sources.google_trends.client import (
-    RawPayload,
-    Refused,
-    RunStopped,
-    ServerError,
-    TrendsBackend,
-)
+from credtrends.sources import polite
+from credtrends.sources.google_trends.client import RawPayload, RunStopped, ServerError
 from credtrends.sources.google_trends.progress import BatchProgress, auto_progress
 from credtrends.sources.google_trends.request import TrendsRequest
+from credtrends.sources.polite import (
+    AttemptBudgetExhaustedError,
+    PacingPolicy,
+    RateLimitStormError,
+    RetryAfterTooLongError,
+)
+
+__all__ = [
+    "AttemptBudgetExhaustedError",
+    "BatchRunResult",
+    "FailedRequest",
+    "IncompleteRunError",
+    "PacingPolicy",
+    "PoliteFetcher",
+    "RateLimitStormError",
+    "RetryAfterTooLongError",
+    "RunStatus",
+    "remaining_requests",
+    "run_batches",
+]
 
 
-class RateLimitStormError(RateLimited):
-    """Too many consecutive refusals (429 or captcha): stop everything now, resume later.
-
-    ``cause`` is ``"captcha"`` when every refusal of the storm was a captcha/sign-in page,
-    ``"rate_limit"`` when all were 429s, ``"mixed"`` otherwise. Never retried.
-    """
-
-    def __init__(self, message: str, *, cause: str = "rate_limit") -> None:
-        super().__init__(message)
-        self.cause = cause
-
-
-class RetryAfterTooLongError(RateLimited):
-    """The service asked to wait longer than ``retry_after_cap_s``: stop now, resume later."""
-
-
-class AttemptBudgetExhaustedError(SourceError):
-    """The run used its whole attempt budget; resume later."""
-
-
-@dataclass(frozen=True, slots=True)
-class PacingPolicy:
-    """How gently to fetch. Defaults suit an unauthenticated pytrends session."""
-
-    min_interval_s: float = 8.0
-    """Least time between the starts of two requests."""
-    jitter_s: float = 4.0
-    """Uniform random extra wait added to the interval, so runs do not beat in lockstep."""
-    max_attempts: int = 4
-    """Attempts per request (first try included) before giving up on it."""
-    backoff_initial_s: float = 30.0
-    backoff_max_s: float = 600.0
-    backoff_jitter_s: float = 15.0
-    storm_threshold: int = 3
-    """Consecutive 429 answers (across requests) after which the run stops."""
-    max_total_attempts: int | None = None
-    """Cap on attempts for the fetcher's lifetime (one job run); None means no cap."""
-    retry_after_cap_s: float = 900.0
-    """Longest ``Retry-After`` wait honoured; a longer one stops the run (resume later)."""
-
-    def __post_init__(self) -> None:
-        if (
-            self.min_interval_s < 0
-            or self.jitter_s < 0
-            or self.backoff_jitter_s < 0
-            or self.retry_after_cap_s < 0
-        ):
-            raise ValueError("pacing intervals must not be negative")
-        if self.max_attempts < 1 or self.storm_threshold < 1:
-            raise ValueError("max_attempts and storm_threshold must be at least 1")
-        if self.backoff_initial_s < 0 or self.backoff_max_s < self.backoff_initial_s:
-            raise ValueError("backoff_max_s must be at least backoff_initial_s")
-
-
-def _retryable(exc: BaseException) -> bool:
-    return isinstance(exc, RateLimited | ServerError) and not isinstance(
-        exc, RateLimitStormError | RetryAfterTooLongError
-    )
-
-
-@dataclass
-class PoliteFetcher:
-    """Wrap any backend with pacing, retries and the storm stop (one instance per run)."""
-
-    backend: TrendsBackend
-    policy: PacingPolicy = field(default_factory=PacingPolicy)
-    clock: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
-    rng: random.Random = field(default_factory=random.Random)
-    wall_clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-    """Only to tell the user when to resume after a too-long ``Retry-After``."""
-    attempts: int = field(default=0, init=False)
-    consecutive_429: int = field(default=0, init=False)
-    """Consecutive refusals (429s and captcha pages), across requests."""
-    waits: list[float] = field(default_factory=list, init=False)
-    """Every wait between attempts of one request (backoff or Retry-After), for the record."""
-    _storm_causes: list[str] = field(default_factory=list, init=False)
-    _last_start: float | None = field(default=None, init=False)
-
-    def _pace(self) -> None:
-        if self._last_start is not None:
-            gap = self.policy.min_interval_s + self.rng.uniform(0.0, self.policy.jitter_s)
-            wait = self._last_start + gap - self.clock()
-            if wait > 0:
-                self.sleep(wait)
-        self._last_start = self.clock()
-
-    def _backoff(self, state: RetryCallState) -> float:
-        outcome = state.outcome
-        failure = outcome.exception() if outcome is not None else None
-        asked = getattr(failure, "retry_after_s", None)
-        if isinstance(asked, int | float):
-            # Honour the service's own wait exactly (it is <= the cap, see _attempt).
-            wait = float(asked)
-        else:
-            exponent = max(state.attempt_number - 1, 0)
-            base = min(self.policy.backoff_max_s, self.policy.backoff_initial_s * 2**exponent)
-            wait = float(base) + self.rng.uniform(0.0, self.policy.backoff_jitter_s)
-        self.waits.append(wait)
-        return wait
-
-    def _storm_message(self) -> tuple[str, str]:
-        causes = set(self._storm_causes[-self.consecutive_429 :])
-        cause = causes.pop() if len(causes) == 1 else "mixed"
-        count = self.consecutive_429
-        what = {
-            "captcha": f"captcha storm: {count} captcha/sign-in pages instead of data",
-            "rate_limit": f"rate-limit storm: {count} HTTP 429 answers",
-        }.get(cause, f"rate-limit storm: {count} refusals (HTTP 429 and captcha pages)")
-        return cause, (
-            f"Google Trends {what} in a row; stopped so the quota can recover - resume the "
-            "run later"
-            + (" or use another backend (--backend serpapi)" if cause != "rate_limit" else "")
-        )
-
-    def _attempt(self, request: TrendsRequest) -> RawPayload:
-        cap = self.policy.max_total_attempts
-        if cap is not None and self.attempts >= cap:
-            raise AttemptBudgetExhaustedError(
-                f"Google Trends: the run used its {cap} attempts; resume it later"
-            )
-        self._pace()
-        self.attempts += 1
-        try:
-            payload = self.backend.fetch(request)
-        except RateLimited as exc:
-            self.consecutive_429 += 1
-            self._storm_causes.append(getattr(exc, "cause", "rate_limit"))
-            if self.consecutive_429 >= self.policy.storm_threshold:
-                cause, message = self._storm_message()
-                raise RateLimitStormError(f"{message} (last: {exc})", cause=cause) from exc
-            asked = exc.retry_after_s if isinstance(exc, Refused) else None
-            if asked is not None and asked > self.policy.retry_after_cap_s:
-                resume = self.wall_clock() + timedelta(seconds=asked)
-                raise RetryAfterTooLongError(
-                    f"{exc}; that is more than the {self.policy.retry_after_cap_s:.0f} s "
-                    f"cap (setting trends_retry_after_cap_seconds), so the run stopped - "
-                    f"resume after {resume:%Y-%m-%d %H:%M} UTC"
-                ) from exc
-            raise
-        self.consecutive_429 = 0
-        return payload
-
-    def fetch(self, request: TrendsRequest) -> RawPayload:
-        """Fetch one request politely; raise RateLimited/ServerError once retries are spent."""
-        retrying = Retrying(
-            stop=stop_after_attempt(self.policy.max_attempts),
-            wait=self._backoff,
-            retry=retry_if_exception(_retryable),
-            sleep=self.sleep,
-            reraise=True,
-        )
-        return retrying(self._attempt, request)
+PoliteFetcher = polite.PoliteFetcher[TrendsRequest, RawPayload]
+"""The one polite fetcher (``sources.polite``) around a Google Trends backend."""
 
 
 def remaining_requests(

@@ -16,10 +16,16 @@ from typing import Any
 import polars as pl
 
 from credtrends.errors import InvalidPayload
-from credtrends.sources.google_trends import web_csv
+from credtrends.sources.google_trends import serpapi_parse, web_csv
 from credtrends.sources.google_trends.checks import Bad as _Bad
+from credtrends.sources.google_trends.checks import (
+    as_dict,
+    as_list,
+    infer_granularity,
+    json_object,
+    match_terms,
+)
 from credtrends.sources.google_trends.checks import check_terms as _check_terms
-from credtrends.sources.google_trends.checks import infer_granularity, match_terms
 from credtrends.sources.google_trends.client import (
     CONTENT_TYPE_SERPAPI_JSON,
     CONTENT_TYPE_WEB_CSV,
@@ -32,7 +38,9 @@ from credtrends.sources.google_trends.schemas import (
     INTEREST_BY_REGION_SCHEMA,
     INTEREST_OVER_TIME_SCHEMA,
     RELATED_SCHEMA,
+    FrameRows,
     empty_frame,
+    schema_for,
 )
 
 _RESOLUTION_GRANULARITY = {
@@ -44,18 +52,6 @@ _RESOLUTION_GRANULARITY = {
     "WEEK": "week",
     "MONTH": "month",
 }
-
-
-def _as_list(value: Any, what: str) -> list[Any]:
-    if not isinstance(value, list):
-        raise _Bad(f"{what} is {type(value).__name__}, expected a list")
-    return value
-
-
-def _as_dict(value: Any, what: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise _Bad(f"{what} is {type(value).__name__}, expected an object")
-    return value
 
 
 def _int_value(value: Any, what: str, *, lo: int = 0, hi: int | None = 100) -> int:
@@ -78,16 +74,16 @@ def load_widget_json(text: str, what: str) -> dict[str, Any]:
         raise _Bad(
             f"{what} is not JSON ({exc}); it may be truncated or an HTML error page"
         ) from exc
-    return _as_dict(_as_dict(document, what).get("default"), f"{what}.default")
+    return as_dict(as_dict(document, what).get("default"), f"{what}.default")
 
 
 def _keywords_of(widget_request: Mapping[str, Any], what: str) -> list[str]:
     """Term order of a widget, from its own request (the only reliable source)."""
     items: list[Any]
     if "comparisonItem" in widget_request:
-        items = _as_list(widget_request["comparisonItem"], f"{what}.comparisonItem")
+        items = as_list(widget_request["comparisonItem"], f"{what}.comparisonItem")
     elif "restriction" in widget_request:
-        items = [_as_dict(widget_request["restriction"], f"{what}.restriction")]
+        items = [as_dict(widget_request["restriction"], f"{what}.restriction")]
     else:
         raise _Bad(f"{what} has neither comparisonItem nor restriction")
     terms = []
@@ -110,13 +106,13 @@ def parse_timeline_default(
     what: str,
 ) -> pl.DataFrame:
     """``{"timelineData": [...]}`` -> INTEREST_OVER_TIME_SCHEMA rows (long format)."""
-    points = _as_list(default.get("timelineData", []), f"{what}.timelineData")
+    points = as_list(default.get("timelineData", []), f"{what}.timelineData")
     if not points:
         return empty_frame(INTEREST_OVER_TIME_SCHEMA)
     times: list[datetime] = []
-    rows: dict[str, list[Any]] = {name: [] for name in INTEREST_OVER_TIME_SCHEMA.names()}
+    rows = FrameRows(INTEREST_OVER_TIME_SCHEMA, request, backend)
     for index, raw_point in enumerate(points):
-        point = _as_dict(raw_point, f"{what}.timelineData[{index}]")
+        point = as_dict(raw_point, f"{what}.timelineData[{index}]")
         try:
             stamp = datetime.fromtimestamp(int(str(point["time"])), UTC)
         except (KeyError, ValueError, OverflowError, OSError) as exc:
@@ -124,15 +120,15 @@ def parse_timeline_default(
                 f"{what}.timelineData[{index}].time is missing or not epoch seconds"
             ) from exc
         times.append(stamp)
-        values = _as_list(point.get("value"), f"{what}.timelineData[{index}].value")
+        values = as_list(point.get("value"), f"{what}.timelineData[{index}].value")
         if len(values) != len(terms):
             raise _Bad(
                 f"{what}.timelineData[{index}] has {len(values)} values for {len(terms)} terms"
             )
         has_data = point.get("hasData", [True] * len(terms))
-        has_data = _as_list(has_data, f"{what}.timelineData[{index}].hasData")
+        has_data = as_list(has_data, f"{what}.timelineData[{index}].hasData")
         formatted = point.get("formattedValue", [str(v) for v in values])
-        formatted = _as_list(formatted, f"{what}.timelineData[{index}].formattedValue")
+        formatted = as_list(formatted, f"{what}.timelineData[{index}].formattedValue")
         if len(has_data) != len(terms) or len(formatted) != len(terms):
             raise _Bad(f"{what}.timelineData[{index}] arrays disagree in length")
         partial = bool(point.get("isPartial", False))
@@ -140,21 +136,14 @@ def parse_timeline_default(
             number = _int_value(value, f"{what}.timelineData[{index}].value")
             present = bool(seen)
             below_one = present and number == 0 and str(shown).strip() not in {"0", ""}
-            rows["request_key"].append(request.request_key)
-            rows["term"].append(term)
-            rows["geo"].append(request.geo)
-            rows["timeframe"].append(request.timeframe)
-            rows["period_start"].append(stamp.date())
-            rows["period_start_utc"].append(stamp)
-            rows["granularity"].append(None)
-            rows["value"].append(number if present else None)
-            rows["is_below_one"].append(below_one)
-            rows["has_data"].append(present)
-            rows["is_partial"].append(partial)
-            rows["backend"].append(backend)
+            rows.add(
+                term=term, period_start=stamp.date(), period_start_utc=stamp, granularity=None,
+                value=number if present else None, is_below_one=below_one, has_data=present,
+                is_partial=partial,
+            )  # fmt: skip
     resolved = granularity or infer_granularity([t.date() for t in times], hourly=times)
-    rows["granularity"] = [resolved] * len(rows["term"])
-    return pl.DataFrame(rows, schema=INTEREST_OVER_TIME_SCHEMA)
+    rows.columns["granularity"] = [resolved] * len(rows.columns["term"])
+    return rows.frame()
 
 
 def parse_region_default(
@@ -168,15 +157,15 @@ def parse_region_default(
     what: str,
 ) -> pl.DataFrame:
     """``{"geoMapData": [...]}`` -> INTEREST_BY_REGION_SCHEMA rows."""
-    regions = _as_list(default.get("geoMapData", []), f"{what}.geoMapData")
-    rows: dict[str, list[Any]] = {name: [] for name in INTEREST_BY_REGION_SCHEMA.names()}
+    regions = as_list(default.get("geoMapData", []), f"{what}.geoMapData")
+    rows = FrameRows(INTEREST_BY_REGION_SCHEMA, request, backend)
     for index, raw_region in enumerate(regions):
-        region = _as_dict(raw_region, f"{what}.geoMapData[{index}]")
-        values = _as_list(region.get("value"), f"{what}.geoMapData[{index}].value")
-        has_data = _as_list(
+        region = as_dict(raw_region, f"{what}.geoMapData[{index}]")
+        values = as_list(region.get("value"), f"{what}.geoMapData[{index}].value")
+        has_data = as_list(
             region.get("hasData", [True] * len(values)), f"{what}.geoMapData[{index}].hasData"
         )
-        formatted = _as_list(
+        formatted = as_list(
             region.get("formattedValue", [str(v) for v in values]),
             f"{what}.geoMapData[{index}].formattedValue",
         )
@@ -188,21 +177,15 @@ def parse_region_default(
         for term, value, seen, shown in zip(terms, values, has_data, formatted, strict=True):
             number = _int_value(value, f"{what}.geoMapData[{index}].value")
             present = bool(seen)
-            rows["request_key"].append(request.request_key)
-            rows["term"].append(term)
-            rows["geo"].append(request.geo)
-            rows["timeframe"].append(request.timeframe)
-            rows["resolution"].append(resolution)
-            rows["region_code"].append(str(code) if code not in (None, "") else None)
-            rows["region_name"].append(str(region.get("geoName", "")))
-            rows["value_kind"].append(value_kind)
-            rows["value"].append(number if present else None)
-            rows["is_below_one"].append(
-                present and number == 0 and str(shown).strip() not in {"0", "", "0%"}
-            )
-            rows["has_data"].append(present)
-            rows["backend"].append(backend)
-    return pl.DataFrame(rows, schema=INTEREST_BY_REGION_SCHEMA)
+            rows.add(
+                term=term, resolution=resolution,
+                region_code=str(code) if code not in (None, "") else None,
+                region_name=str(region.get("geoName", "")), value_kind=value_kind,
+                value=number if present else None,
+                is_below_one=present and number == 0 and str(shown).strip() not in {"0", "", "0%"},
+                has_data=present,
+            )  # fmt: skip
+    return rows.frame()
 
 
 _DIGIT = re.compile(r"\d")
@@ -218,22 +201,22 @@ def parse_related_default(
     what: str,
 ) -> pl.DataFrame:
     """``{"rankedList": [{TOP}, {RISING}]}`` -> RELATED_SCHEMA rows; empty lists are valid."""
-    ranked = _as_list(default.get("rankedList", []), f"{what}.rankedList")
+    ranked = as_list(default.get("rankedList", []), f"{what}.rankedList")
     if len(ranked) > 2:
         raise _Bad(f"{what}.rankedList has {len(ranked)} lists, expected TOP and RISING")
-    rows: dict[str, list[Any]] = {name: [] for name in RELATED_SCHEMA.names()}
+    rows = FrameRows(RELATED_SCHEMA, request, backend)
     for list_index, raw_list in enumerate(ranked):
         kind = "top" if list_index == 0 else "rising"
-        keywords = _as_list(
-            _as_dict(raw_list, f"{what}.rankedList[{list_index}]").get("rankedKeyword", []),
+        keywords = as_list(
+            as_dict(raw_list, f"{what}.rankedList[{list_index}]").get("rankedKeyword", []),
             f"{what}.rankedList[{list_index}].rankedKeyword",
         )
         for rank, raw_keyword in enumerate(keywords, start=1):
             place = f"{what}.rankedList[{list_index}].rankedKeyword[{rank - 1}]"
-            keyword = _as_dict(raw_keyword, place)
+            keyword = as_dict(raw_keyword, place)
             topic = keyword.get("topic")
             if topic is not None:
-                topic = _as_dict(topic, f"{place}.topic")
+                topic = as_dict(topic, f"{place}.topic")
                 label, mid, topic_type = topic.get("title"), topic.get("mid"), topic.get("type")
             else:
                 label, mid, topic_type = keyword.get("query"), None, None
@@ -243,21 +226,14 @@ def parse_related_default(
                 keyword.get("value"), f"{place}.value", hi=100 if kind == "top" else None
             )
             shown = str(keyword.get("formattedValue", number))
-            rows["request_key"].append(request.request_key)
-            rows["term"].append(term)
-            rows["geo"].append(request.geo)
-            rows["timeframe"].append(request.timeframe)
-            rows["entity"].append(entity)
-            rows["kind"].append(kind)
-            rows["rank"].append(rank)
-            rows["query"].append(label)
-            rows["topic_mid"].append(str(mid) if mid is not None else None)
-            rows["topic_type"].append(str(topic_type) if topic_type is not None else None)
-            rows["value"].append(number)
-            rows["formatted_value"].append(shown)
-            rows["is_breakout"].append(kind == "rising" and not _DIGIT.search(shown))
-            rows["backend"].append(backend)
-    return pl.DataFrame(rows, schema=RELATED_SCHEMA)
+            rows.add(
+                term=term, entity=entity, kind=kind, rank=rank, query=label,
+                topic_mid=str(mid) if mid is not None else None,
+                topic_type=str(topic_type) if topic_type is not None else None,
+                value=number, formatted_value=shown,
+                is_breakout=kind == "rising" and not _DIGIT.search(shown),
+            )  # fmt: skip
+    return rows.frame()
 
 
 def _widget_body(widget: Mapping[str, Any], what: str) -> str:
@@ -275,24 +251,20 @@ def parse_widget_bundle(
     body: bytes, request: TrendsRequest, backend: str, what: str
 ) -> pl.DataFrame:
     """Parse our envelope of verbatim widget bodies (see ``pytrends_backend``)."""
-    try:
-        bundle = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise _Bad(f"envelope is not UTF-8 JSON ({exc})") from exc
-    bundle = _as_dict(bundle, "envelope")
+    bundle = json_object(body, "envelope")
     if bundle.get("format") != BUNDLE_FORMAT:
         raise _Bad(f"envelope format {bundle.get('format')!r} is not {BUNDLE_FORMAT!r}")
     if bundle.get("operation") != request.operation.value:
         raise _Bad(f"envelope holds {bundle.get('operation')!r}, not {request.operation.value!r}")
-    widgets = _as_list(bundle.get("widgets"), "envelope.widgets")
+    widgets = as_list(bundle.get("widgets"), "envelope.widgets")
     if not widgets:
         raise _Bad("envelope has no widget bodies")
     frames = []
     for index, raw_widget in enumerate(widgets):
-        widget = _as_dict(raw_widget, f"widget {index}")
+        widget = as_dict(raw_widget, f"widget {index}")
         widget_id = str(widget.get("id", ""))
         place = f"{widget_id or 'widget'} body"
-        widget_request = _as_dict(widget.get("request"), f"{widget_id} request")
+        widget_request = as_dict(widget.get("request"), f"{widget_id} request")
         default = load_widget_json(_widget_body(widget, place), place)
         terms = _keywords_of(widget_request, f"{widget_id} request")
         if request.operation is Operation.INTEREST_OVER_TIME:
@@ -342,23 +314,12 @@ def parse_widget_bundle(
     return pl.concat(frames, how="vertical")
 
 
-def schema_for(operation: Operation) -> pl.Schema:
-    """The frame schema ``parse_payload`` returns for an operation."""
-    if operation is Operation.INTEREST_OVER_TIME:
-        return INTEREST_OVER_TIME_SCHEMA
-    if operation is Operation.INTEREST_BY_REGION:
-        return INTEREST_BY_REGION_SCHEMA
-    return RELATED_SCHEMA
-
-
 def parse_payload(raw: RawPayload) -> pl.DataFrame:
     """Turn one landed payload into its typed frame, or raise InvalidPayload (nothing partial).
 
     Dispatches on content type: our widget envelope (pytrends backend), a SerpApi answer
     or a web-page CSV.
     """
-    from credtrends.sources.google_trends import serpapi_parse
-
     try:
         if raw.content_type == CONTENT_TYPE_WIDGET_BUNDLE:
             frame = parse_widget_bundle(raw.body, raw.request, raw.backend, raw.label())
@@ -368,7 +329,7 @@ def parse_payload(raw: RawPayload) -> pl.DataFrame:
             frame = serpapi_parse.parse_serpapi_body(raw.body, raw.request, raw.backend, "answer")
         else:
             raise _Bad(f"content type {raw.content_type!r} is not one this source produces")
-    except (_Bad, serpapi_parse.SerpApiShapeError) as exc:
+    except _Bad as exc:  # SerpApiShapeError is a Bad too
         raise InvalidPayload(f"Google Trends payload {raw.label()}: {exc}") from None
     except RecursionError:
         raise InvalidPayload(f"Google Trends payload {raw.label()}: nested too deeply") from None

@@ -270,6 +270,11 @@ class TrendsRequest(BaseModel):
         """sha256 hex of ``canonical_json``; the raw landing table's key."""
         return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
 
+    def record(self) -> dict[str, Any]:
+        """The request as landed in ``raw_payloads.request`` (read back by ``model_validate``)."""
+        record: dict[str, Any] = json.loads(self.canonical_json())
+        return record
+
     def describe(self) -> str:
         """Short human label for logs and error messages."""
         terms = ", ".join(self.terms)

@@ -6,8 +6,12 @@ transforms can rely on names and dtypes without inspecting the data.
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 from polars.datatypes import DataType
+
+from credtrends.sources.google_trends.request import Operation, TrendsRequest
 
 GRANULARITY: DataType = pl.Enum(["minute", "hour", "day", "week", "month"])
 REGION_VALUE_KIND: DataType = pl.Enum(["index", "share_percent"])
@@ -79,3 +83,37 @@ CSV "Breakout", which gives no number). ``query`` holds the topic title for topi
 def empty_frame(schema: pl.Schema) -> pl.DataFrame:
     """A zero-row frame with the schema (an empty answer is valid, not an error)."""
     return pl.DataFrame(schema=schema)
+
+
+def schema_for(operation: Operation) -> pl.Schema:
+    """The frame schema every parser returns for an operation."""
+    if operation is Operation.INTEREST_OVER_TIME:
+        return INTEREST_OVER_TIME_SCHEMA
+    if operation is Operation.INTEREST_BY_REGION:
+        return INTEREST_BY_REGION_SCHEMA
+    return RELATED_SCHEMA
+
+
+class FrameRows:
+    """The rows of one parsed frame, column by column, for every parser (widget JSON,
+    SerpApi, web CSV): the request's own columns (``request_key``, ``geo``, ``timeframe``,
+    ``backend``) are filled once, a row names the rest, and a row missing a column of the
+    schema is a programming error (KeyError), never a silent null."""
+
+    def __init__(self, schema: pl.Schema, request: TrendsRequest, backend: str) -> None:
+        self.schema = schema
+        self.columns: dict[str, list[Any]] = {name: [] for name in schema.names()}
+        self._shared = {
+            "request_key": request.request_key,
+            "geo": request.geo,
+            "timeframe": request.timeframe,
+            "backend": backend,
+        }
+
+    def add(self, **values: Any) -> None:
+        row = {**self._shared, **values}
+        for name, column in self.columns.items():
+            column.append(row[name])
+
+    def frame(self) -> pl.DataFrame:
+        return pl.DataFrame(self.columns, schema=self.schema)

@@ -23,7 +23,6 @@ elsewhere in the request; a term with no data at all in the request has only suc
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -32,16 +31,25 @@ from typing import Any
 import polars as pl
 
 from credtrends.errors import ConfigError
+from credtrends.sources.google_trends.checks import (
+    Bad,
+    as_dict,
+    as_list,
+    infer_granularity,
+    json_object,
+)
 from credtrends.sources.google_trends.request import Operation, TrendsRequest, normalise_term
 from credtrends.sources.google_trends.schemas import (
     INTEREST_BY_REGION_SCHEMA,
     INTEREST_OVER_TIME_SCHEMA,
     RELATED_SCHEMA,
+    FrameRows,
     empty_frame,
+    schema_for,
 )
 
 
-class SerpApiShapeError(Exception):
+class SerpApiShapeError(Bad):
     """Internal: the JSON is not in SerpApi's documented shape (parse.py adds the context)."""
 
 
@@ -55,18 +63,6 @@ def _fold(term: str) -> str:
         return normalise_term(term).casefold()
     except ConfigError:
         return term.casefold()
-
-
-def _list(value: Any, what: str) -> list[Any]:
-    if not isinstance(value, list):
-        raise SerpApiShapeError(f"{what} is {type(value).__name__}, expected a list")
-    return value
-
-
-def _dict(value: Any, what: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise SerpApiShapeError(f"{what} is {type(value).__name__}, expected an object")
-    return value
 
 
 def reading(item: Mapping[str, Any], what: str, *, percent: bool = False) -> tuple[int, bool, bool]:
@@ -111,53 +107,42 @@ def _term_order(found: Sequence[str], request: TrendsRequest, what: str) -> list
 def parse_timeseries(
     document: Mapping[str, Any], request: TrendsRequest, backend: str, what: str
 ) -> pl.DataFrame:
-    from credtrends.sources.google_trends.checks import Bad as _Bad
-    from credtrends.sources.google_trends.checks import infer_granularity
-
-    block = _dict(document.get("interest_over_time"), f"{what}.interest_over_time")
-    points = _list(block.get("timeline_data", []), f"{what}.timeline_data")
+    block = as_dict(document.get("interest_over_time"), f"{what}.interest_over_time")
+    points = as_list(block.get("timeline_data", []), f"{what}.timeline_data")
     if not points:
         return empty_frame(INTEREST_OVER_TIME_SCHEMA)
     stamps: list[datetime] = []
     readings: dict[str, list[tuple[int, bool, bool]]] = {t: [] for t in request.terms}
     for index, raw in enumerate(points):
         place = f"{what}.timeline_data[{index}]"
-        point = _dict(raw, place)
+        point = as_dict(raw, place)
         try:
             stamps.append(datetime.fromtimestamp(int(str(point["timestamp"])), UTC))
         except (KeyError, ValueError, OverflowError, OSError) as exc:
             raise SerpApiShapeError(f"{place}.timestamp is missing or not epoch seconds") from exc
-        values = _list(point.get("values"), f"{place}.values")
-        names = [str(_dict(v, f"{place}.values").get("query", "")) for v in values]
+        values = as_list(point.get("values"), f"{place}.values")
+        names = [str(as_dict(v, f"{place}.values").get("query", "")) for v in values]
         for term, item in zip(_term_order(names, request, place), values, strict=True):
             readings[term].append(reading(item, f"{place}.values[{term!r}]"))
     try:
         granularity = infer_granularity([s.date() for s in stamps], hourly=stamps)
-    except _Bad as exc:
+    except Bad as exc:
         raise SerpApiShapeError(f"{what}: {exc}") from None
-    rows: dict[str, list[Any]] = {name: [] for name in INTEREST_OVER_TIME_SCHEMA.names()}
+    rows = FrameRows(INTEREST_OVER_TIME_SCHEMA, request, backend)
     for term in request.terms:
         for stamp, (value, below_one, has_data) in zip(stamps, readings[term], strict=True):
-            rows["request_key"].append(request.request_key)
-            rows["term"].append(term)
-            rows["geo"].append(request.geo)
-            rows["timeframe"].append(request.timeframe)
-            rows["period_start"].append(stamp.date())
-            rows["period_start_utc"].append(stamp)
-            rows["granularity"].append(granularity)
-            rows["value"].append(value if has_data else None)
-            rows["is_below_one"].append(below_one)
-            rows["has_data"].append(has_data)
             # SerpApi documents no partial-period flag; the last period may be incomplete.
-            rows["is_partial"].append(False)
-            rows["backend"].append(backend)
-    return pl.DataFrame(rows, schema=INTEREST_OVER_TIME_SCHEMA)
+            rows.add(
+                term=term, period_start=stamp.date(), period_start_utc=stamp,
+                granularity=granularity, value=value if has_data else None,
+                is_below_one=below_one, has_data=has_data, is_partial=False,
+            )  # fmt: skip
+    return rows.frame()
 
 
 def _region_row(
-    rows: dict[str, list[Any]],
+    rows: FrameRows,
     request: TrendsRequest,
-    backend: str,
     region: Mapping[str, Any],
     term: str,
     kind: str,
@@ -165,44 +150,36 @@ def _region_row(
 ) -> None:
     number, below_one, has_data = value
     code = region.get("geo")
-    rows["request_key"].append(request.request_key)
-    rows["term"].append(term)
-    rows["geo"].append(request.geo)
-    rows["timeframe"].append(request.timeframe)
-    rows["resolution"].append(request.resolution.value if request.resolution else "")
-    rows["region_code"].append(str(code) if code not in (None, "") else None)
-    rows["region_name"].append(str(region.get("location", "")))
-    rows["value_kind"].append(kind)
-    rows["value"].append(number if has_data else None)
-    rows["is_below_one"].append(below_one)
-    rows["has_data"].append(has_data)
-    rows["backend"].append(backend)
+    rows.add(
+        term=term, resolution=request.resolution.value if request.resolution else "",
+        region_code=str(code) if code not in (None, "") else None,
+        region_name=str(region.get("location", "")), value_kind=kind,
+        value=number if has_data else None, is_below_one=below_one, has_data=has_data,
+    )  # fmt: skip
 
 
 def parse_regions(
     document: Mapping[str, Any], request: TrendsRequest, backend: str, what: str
 ) -> pl.DataFrame:
-    rows: dict[str, list[Any]] = {name: [] for name in INTEREST_BY_REGION_SCHEMA.names()}
+    rows = FrameRows(INTEREST_BY_REGION_SCHEMA, request, backend)
     if len(request.terms) == 1:
-        regions = _list(document.get("interest_by_region", []), f"{what}.interest_by_region")
+        regions = as_list(document.get("interest_by_region", []), f"{what}.interest_by_region")
         for index, raw in enumerate(regions):
             place = f"{what}.interest_by_region[{index}]"
-            region = _dict(raw, place)
-            _region_row(
-                rows, request, backend, region, request.terms[0], "index", reading(region, place)
-            )
+            region = as_dict(raw, place)
+            _region_row(rows, request, region, request.terms[0], "index", reading(region, place))
     else:
         key = "compared_breakdown_by_region"
-        regions = _list(document.get(key, []), f"{what}.{key}")
+        regions = as_list(document.get(key, []), f"{what}.{key}")
         for index, raw in enumerate(regions):
             place = f"{what}.{key}[{index}]"
-            region = _dict(raw, place)
-            values = _list(region.get("values"), f"{place}.values")
-            names = [str(_dict(v, f"{place}.values").get("query", "")) for v in values]
+            region = as_dict(raw, place)
+            values = as_list(region.get("values"), f"{place}.values")
+            names = [str(as_dict(v, f"{place}.values").get("query", "")) for v in values]
             for term, item in zip(_term_order(names, request, place), values, strict=True):
                 value = reading(item, f"{place}.values[{term!r}]", percent=True)
-                _region_row(rows, request, backend, region, term, "share_percent", value)
-    return pl.DataFrame(rows, schema=INTEREST_BY_REGION_SCHEMA)
+                _region_row(rows, request, region, term, "share_percent", value)
+    return rows.frame()
 
 
 def parse_related(
@@ -210,16 +187,16 @@ def parse_related(
 ) -> pl.DataFrame:
     topics = request.operation is Operation.RELATED_TOPICS
     key = "related_topics" if topics else "related_queries"
-    block = _dict(document.get(key, {}), f"{what}.{key}")
-    rows: dict[str, list[Any]] = {name: [] for name in RELATED_SCHEMA.names()}
+    block = as_dict(document.get(key, {}), f"{what}.{key}")
+    rows = FrameRows(RELATED_SCHEMA, request, backend)
     for kind in ("top", "rising"):
-        items = _list(block.get(kind, []), f"{what}.{key}.{kind}")
+        items = as_list(block.get(kind, []), f"{what}.{key}.{kind}")
         for rank, raw in enumerate(items, start=1):
             place = f"{what}.{key}.{kind}[{rank - 1}]"
-            item = _dict(raw, place)
+            item = as_dict(raw, place)
             mid = topic_type = None
             if topics:
-                topic = _dict(item.get("topic"), f"{place}.topic")
+                topic = as_dict(item.get("topic"), f"{place}.topic")
                 label, mid, topic_type = topic.get("title"), topic.get("value"), topic.get("type")
             else:
                 label = item.get("query")
@@ -235,34 +212,20 @@ def parse_related(
                 number = int(extracted)
                 if number < 0 or (kind == "top" and number > 100):
                     raise SerpApiShapeError(f"{place}.extracted_value {number} is out of range")
-            rows["request_key"].append(request.request_key)
-            rows["term"].append(request.terms[0])
-            rows["geo"].append(request.geo)
-            rows["timeframe"].append(request.timeframe)
-            rows["entity"].append("topic" if topics else "query")
-            rows["kind"].append(kind)
-            rows["rank"].append(rank)
-            rows["query"].append(label)
-            rows["topic_mid"].append(str(mid) if mid is not None else None)
-            rows["topic_type"].append(str(topic_type) if topic_type is not None else None)
-            rows["value"].append(number)
-            rows["formatted_value"].append(shown)
-            rows["is_breakout"].append(breakout)
-            rows["backend"].append(backend)
-    return pl.DataFrame(rows, schema=RELATED_SCHEMA)
+            rows.add(
+                term=request.terms[0], entity="topic" if topics else "query", kind=kind,
+                rank=rank, query=label, topic_mid=str(mid) if mid is not None else None,
+                topic_type=str(topic_type) if topic_type is not None else None, value=number,
+                formatted_value=shown, is_breakout=breakout,
+            )  # fmt: skip
+    return rows.frame()
 
 
 def parse_serpapi_body(
     body: bytes, request: TrendsRequest, backend: str, what: str
 ) -> pl.DataFrame:
     """One landed SerpApi answer -> the operation's frame; "no results" -> zero rows."""
-    from credtrends.sources.google_trends.parse import schema_for
-
-    try:
-        document = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise SerpApiShapeError(f"not UTF-8 JSON ({exc})") from None
-    document = _dict(document, "answer")
+    document = json_object(body, "answer")
     error = document.get("error")
     if isinstance(error, str):
         if NO_RESULTS_MARKER in error:

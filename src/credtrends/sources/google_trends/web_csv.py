@@ -71,6 +71,7 @@ from credtrends.sources.google_trends.schemas import (
     INTEREST_BY_REGION_SCHEMA,
     INTEREST_OVER_TIME_SCHEMA,
     RELATED_SCHEMA,
+    FrameRows,
 )
 
 BACKEND_NAME = "web_csv"
@@ -579,7 +580,7 @@ def infer_request(
 def _frame_timeline(export: WebCsvExport, raw: RawPayload) -> pl.DataFrame:
     request = raw.request
     granularity = export.granularity or "day"
-    rows: dict[str, list[Any]] = {name: [] for name in INTEREST_OVER_TIME_SCHEMA.names()}
+    rows = FrameRows(INTEREST_OVER_TIME_SCHEMA, request, raw.backend)
     last = len(export.periods) - 1
     fetched_day = raw.fetched_at.astimezone(UTC).date()
     maximum = 0
@@ -595,26 +596,18 @@ def _frame_timeline(export: WebCsvExport, raw: RawPayload) -> pl.DataFrame:
         ):
             value, below = _parse_value(cell, f"line {line} column {column + 2}")
             maximum = max(maximum, value or 0)
-            rows["request_key"].append(request.request_key)
-            rows["term"].append(term)
-            rows["geo"].append(term_geo)
-            rows["timeframe"].append(request.timeframe)
-            rows["period_start"].append(day)
-            rows["period_start_utc"].append(
-                datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
-            )
-            rows["granularity"].append(granularity)
-            rows["value"].append(value)
-            rows["is_below_one"].append(below)
-            rows["has_data"].append(value is not None)
-            rows["is_partial"].append(partial)
-            rows["backend"].append(raw.backend)
+            rows.add(
+                term=term, geo=term_geo, period_start=day,
+                period_start_utc=datetime(day.year, day.month, day.day, hour, tzinfo=UTC),
+                granularity=granularity, value=value, is_below_one=below,
+                has_data=value is not None, is_partial=partial,
+            )  # fmt: skip
     if export.cells and 0 < maximum < 100:
         raise _Bad(
             f"no value reaches 100 (largest {maximum}); Google scales every export so its "
             "largest value is 100 - the file looks truncated or edited"
         )
-    return pl.DataFrame(rows, schema=INTEREST_OVER_TIME_SCHEMA)
+    return rows.frame()
 
 
 def _frame_geo(export: WebCsvExport, raw: RawPayload) -> pl.DataFrame:
@@ -624,7 +617,7 @@ def _frame_geo(export: WebCsvExport, raw: RawPayload) -> pl.DataFrame:
     if any(percent) and not all(percent):
         raise _Bad("some values are percentages and some are not")
     value_kind = "share_percent" if percent and all(percent) else "index"
-    rows: dict[str, list[Any]] = {name: [] for name in INTEREST_BY_REGION_SCHEMA.names()}
+    rows = FrameRows(INTEREST_BY_REGION_SCHEMA, request, raw.backend)
     maximum = 0
     for region, cells in zip(export.regions, export.cells, strict=True):
         parsed = [
@@ -640,21 +633,14 @@ def _frame_geo(export: WebCsvExport, raw: RawPayload) -> pl.DataFrame:
             code = countries[0] if len(countries) == 1 else None
         for term, (value, below) in zip(export.terms, parsed, strict=True):
             maximum = max(maximum, value or 0)
-            rows["request_key"].append(request.request_key)
-            rows["term"].append(term)
-            rows["geo"].append(request.geo)
-            rows["timeframe"].append(request.timeframe)
-            rows["resolution"].append(request.resolution.value if request.resolution else "")
-            rows["region_code"].append(code)
-            rows["region_name"].append(region)
-            rows["value_kind"].append(value_kind)
-            rows["value"].append(value)
-            rows["is_below_one"].append(below)
-            rows["has_data"].append(value is not None)
-            rows["backend"].append(raw.backend)
+            rows.add(
+                term=term, resolution=request.resolution.value if request.resolution else "",
+                region_code=code, region_name=region, value_kind=value_kind, value=value,
+                is_below_one=below, has_data=value is not None,
+            )  # fmt: skip
     if value_kind == "index" and 0 < maximum < 100:
         raise _Bad(f"no region reaches 100 (largest {maximum}); the file looks truncated or edited")
-    return pl.DataFrame(rows, schema=INTEREST_BY_REGION_SCHEMA)
+    return rows.frame()
 
 
 def _parse_related_value(kind: str, shown: str, where: str) -> tuple[int | None, bool]:
@@ -674,24 +660,15 @@ def _parse_related_value(kind: str, shown: str, where: str) -> tuple[int | None,
 def _frame_related(export: WebCsvExport, raw: RawPayload) -> pl.DataFrame:
     request = raw.request
     entity = "query" if request.operation is Operation.RELATED_QUERIES else "topic"
-    rows: dict[str, list[Any]] = {name: [] for name in RELATED_SCHEMA.names()}
+    rows = FrameRows(RELATED_SCHEMA, request, raw.backend)
     for kind, rank, query, shown in export.related:
         value, breakout = _parse_related_value(kind, shown, f"{kind.upper()} row {rank}")
-        rows["request_key"].append(request.request_key)
-        rows["term"].append(export.terms[0])
-        rows["geo"].append(request.geo)
-        rows["timeframe"].append(request.timeframe)
-        rows["entity"].append(entity)
-        rows["kind"].append(kind)
-        rows["rank"].append(rank)
-        rows["query"].append(query)
-        rows["topic_mid"].append(None)
-        rows["topic_type"].append(None)
-        rows["value"].append(value)
-        rows["formatted_value"].append(shown)
-        rows["is_breakout"].append(breakout)
-        rows["backend"].append(raw.backend)
-    return pl.DataFrame(rows, schema=RELATED_SCHEMA)
+        rows.add(
+            term=export.terms[0], entity=entity, kind=kind, rank=rank, query=query,
+            topic_mid=None, topic_type=None, value=value, formatted_value=shown,
+            is_breakout=breakout,
+        )  # fmt: skip
+    return rows.frame()
 
 
 _KIND_OF_OPERATION = {

@@ -119,6 +119,25 @@ def parse_ctdl(
     dates a program when present, else ``as_of`` (the registry snapshot date)."""
     what = payload.label()
     report = ParseReport(source=what)
+    resources = _resources(payload, what)
+    names = _organisation_names(resources)
+    programs: list[Program] = []
+    for resource in resources:
+        if _types(resource) & PROGRAM_TYPES:
+            report.rows_read += 1
+            programs.extend(_programs_of(resource, names, regions, as_of, report))
+    if not programs:
+        raise InvalidPayload(
+            f"{what}: no CTDL credential or learning opportunity with a "
+            f"Canadian region ({report.summary()})"
+        )
+    report.rows_kept = len(programs)
+    programs_frame, counts, unmapped = count_programs(programs, mapping, report)
+    return CatalogueResult(programs_frame, counts, unmapped, report)
+
+
+def _resources(payload: SourcePayload, what: str) -> list[dict[str, Any]]:
+    """The document's resources: one resource, a list, an ``@graph`` or a ``data`` list."""
     try:
         document = json.loads(payload.body.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
@@ -133,7 +152,11 @@ def parse_ctdl(
         resources = [document]
     else:
         raise InvalidPayload(f"{what}: expected a CTDL resource, a list or an @graph")
-    resources = [r for r in resources if isinstance(r, dict)]
+    return [r for r in resources if isinstance(r, dict)]
+
+
+def _organisation_names(resources: list[dict[str, Any]]) -> dict[str, str]:
+    """Provider names of the graph's organisations, by ``@id``, CTID and the id's tail."""
     names: dict[str, str] = {}
     for resource in resources:
         if _types(resource) & ORGANIZATION_TYPES:
@@ -142,67 +165,74 @@ def parse_ctdl(
                 if isinstance(key, str) and name:
                     names[key] = name
                     names[_ctid_of(key)] = name
-    programs: list[Program] = []
-    for resource in resources:
-        if not _types(resource) & PROGRAM_TYPES:
-            continue
-        report.rows_read += 1
-        title = text_of(resource.get("ceterms:name"))
-        if not title:
-            report.skip("name_missing")
-            continue
-        subjects = _texts(resource.get("ceterms:subject")) + _texts(resource.get("ceterms:keyword"))
-        offered = _ids(resource.get("ceterms:offeredBy")) or _ids(resource.get("ceterms:ownedBy"))
-        provider = next(
-            (
-                names.get(i) or names.get(_ctid_of(i))
-                for i in offered
-                if names.get(i) or names.get(_ctid_of(i))
-            ),
-            offered[0] if offered else None,
-        )
-        places = resource.get("ceterms:availableAt") or []
-        places = places if isinstance(places, list) else [places]
-        region_codes = []
-        for place in places:
-            if isinstance(place, dict):
-                code = resolve_region(text_of(place.get("ceterms:addressRegion")), regions)
-                if code and code not in region_codes:
-                    region_codes.append(code)
-        if not region_codes and resource.get("ceterms:availableOnlineAt"):
-            region_codes = ["CA"]
-        if not region_codes:
-            report.skip("no_canadian_region")
-            continue
-        listed = parse_listing_date(text_of(resource.get("ceterms:dateEffective"))) or as_of
-        cost = None
-        costs = resource.get("ceterms:estimatedCost")
-        if isinstance(costs, list) and costs and isinstance(costs[0], dict):
-            price = costs[0].get("ceterms:price")
-            cost = float(price) if isinstance(price, int | float) else None
-        duration = None
-        durations = resource.get("ceterms:estimatedDuration")
-        if isinstance(durations, list) and durations and isinstance(durations[0], dict):
-            duration = text_of(durations[0].get("ceterms:exactDuration"))
-        modes = _texts(resource.get("ceterms:deliveryType"))
-        for region in region_codes:
-            programs.append(
-                Program(
-                    title,
-                    provider,
-                    tuple(subjects),
-                    ", ".join(modes) or None,
-                    duration,
-                    cost,
-                    region,
-                    listed,
-                )
-            )
-    if not programs:
-        raise InvalidPayload(
-            f"{what}: no CTDL credential or learning opportunity with a "
-            f"Canadian region ({report.summary()})"
-        )
-    report.rows_kept = len(programs)
-    programs_frame, counts, unmapped = count_programs(programs, mapping, report)
-    return CatalogueResult(programs_frame, counts, unmapped, report)
+    return names
+
+
+def _provider(resource: Mapping[str, Any], names: Mapping[str, str]) -> str | None:
+    """The offering (else owning) organisation's name, else its id."""
+    offered = _ids(resource.get("ceterms:offeredBy")) or _ids(resource.get("ceterms:ownedBy"))
+    return next(
+        (
+            names.get(i) or names.get(_ctid_of(i))
+            for i in offered
+            if names.get(i) or names.get(_ctid_of(i))
+        ),
+        offered[0] if offered else None,
+    )
+
+
+def _region_codes(resource: Mapping[str, Any], regions: Mapping[str, str]) -> list[str]:
+    """The catalogue regions it is available at; online only counts as all of Canada."""
+    places = resource.get("ceterms:availableAt") or []
+    places = places if isinstance(places, list) else [places]
+    region_codes = []
+    for place in places:
+        if isinstance(place, dict):
+            code = resolve_region(text_of(place.get("ceterms:addressRegion")), regions)
+            if code and code not in region_codes:
+                region_codes.append(code)
+    if not region_codes and resource.get("ceterms:availableOnlineAt"):
+        region_codes = ["CA"]
+    return region_codes
+
+
+def _cost_and_duration(resource: Mapping[str, Any]) -> tuple[float | None, str | None]:
+    """The first estimated cost's price and the first estimated duration, when given."""
+    cost = None
+    costs = resource.get("ceterms:estimatedCost")
+    if isinstance(costs, list) and costs and isinstance(costs[0], dict):
+        price = costs[0].get("ceterms:price")
+        cost = float(price) if isinstance(price, int | float) else None
+    duration = None
+    durations = resource.get("ceterms:estimatedDuration")
+    if isinstance(durations, list) and durations and isinstance(durations[0], dict):
+        duration = text_of(durations[0].get("ceterms:exactDuration"))
+    return cost, duration
+
+
+def _programs_of(
+    resource: Mapping[str, Any],
+    names: Mapping[str, str],
+    regions: Mapping[str, str],
+    as_of: date,
+    report: ParseReport,
+) -> list[Program]:
+    """One Program per region a credential resource is available in; none (counted as a
+    skip) without a name or a Canadian region."""
+    title = text_of(resource.get("ceterms:name"))
+    if not title:
+        report.skip("name_missing")
+        return []
+    region_codes = _region_codes(resource, regions)
+    if not region_codes:
+        report.skip("no_canadian_region")
+        return []
+    subjects = _texts(resource.get("ceterms:subject")) + _texts(resource.get("ceterms:keyword"))
+    provider = _provider(resource, names)
+    listed = parse_listing_date(text_of(resource.get("ceterms:dateEffective"))) or as_of
+    cost, duration = _cost_and_duration(resource)
+    modes = ", ".join(_texts(resource.get("ceterms:deliveryType"))) or None
+    return [
+        Program(title, provider, tuple(subjects), modes, duration, cost, region, listed)
+        for region in region_codes
+    ]

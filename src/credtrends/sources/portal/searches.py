@@ -47,32 +47,8 @@ def parse_top_searches(
     """(counts frame with measure 'portal_searches', unmapped terms, report)."""
     what = payload.label()
     report = ParseReport(source=what)
-    text = decode_text(payload.body, what, report)
-    records: list[dict[str, Any]]
-    if text.lstrip().startswith(("[", "{")):
-        try:
-            document = json.loads(text)
-        except ValueError as exc:
-            raise InvalidPayload(f"{what}: not valid JSON ({exc})") from exc
-        if isinstance(document, dict):
-            document = next((v for v in document.values() if isinstance(v, list)), None)
-        if not isinstance(document, list) or not all(isinstance(d, dict) for d in document):
-            raise InvalidPayload(f"{what}: expected a JSON list of {{term, rank|count}} objects")
-        records = document
-    else:
-        first = text.lstrip("\ufeff").split("\n", 1)[0]
-        frame = read_csv_frame(text, sniff_delimiter(first, (",", ";", "\t"), what), what)
-        records = list(frame.iter_rows(named=True))
-    columns = list(dict.fromkeys(k for r in records for k in r))
-    term_col, rank_col, count_col = (
-        _pick(columns, TERM),
-        _pick(columns, RANK),
-        _pick(columns, COUNT),
-    )
-    if term_col is None or (rank_col is None and count_col is None):
-        raise InvalidPayload(
-            f"{what}: needs a term column and a rank or count column, found {columns}"
-        )
+    records = _records(decode_text(payload.body, what, report), what)
+    term_col, rank_col, count_col = _columns(records, what)
     report.rows_read = len(records)
     totals: dict[str, list[float | int | None]] = {}
     unmapped: Counter[str] = Counter()
@@ -81,25 +57,9 @@ def parse_top_searches(
         if not term:
             report.skip("term_missing")
             continue
-        count: float | None = None
-        if count_col is not None:
-            raw = record.get(count_col)
-            try:
-                count = (
-                    float(raw)
-                    if isinstance(raw, int | float)
-                    else parse_statcan_value(None if raw is None else str(raw)).value
-                )
-            except ValueError as exc:
-                raise InvalidPayload(f"{what}: row {position}: count {exc}") from exc
-        rank: int | None = None
-        if rank_col is not None and record.get(rank_col) not in (None, ""):
-            try:
-                rank = int(str(record[rank_col]).strip().rstrip("."))
-            except ValueError as exc:
-                raise InvalidPayload(
-                    f"{what}: row {position}: rank {record[rank_col]!r} is not an integer"
-                ) from exc
+        where = f"{what}: row {position}"
+        count = _count(record, count_col, where)
+        rank = _rank(record, rank_col, where)
         topics = mapping.topics_for(term)
         if not topics:
             if not mapping.is_ignored(term):
@@ -126,3 +86,60 @@ def parse_top_searches(
         for topic, (c, r) in sorted(totals.items())
     ]
     return pl.DataFrame(rows, schema=COUNT_SCHEMA), unmapped, report
+
+
+def _records(text: str, what: str) -> list[dict[str, Any]]:
+    """The list's rows as mappings, from a JSON list (or an object holding one) or a CSV."""
+    if text.lstrip().startswith(("[", "{")):
+        try:
+            document = json.loads(text)
+        except ValueError as exc:
+            raise InvalidPayload(f"{what}: not valid JSON ({exc})") from exc
+        if isinstance(document, dict):
+            document = next((v for v in document.values() if isinstance(v, list)), None)
+        if not isinstance(document, list) or not all(isinstance(d, dict) for d in document):
+            raise InvalidPayload(f"{what}: expected a JSON list of {{term, rank|count}} objects")
+        return document
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    frame = read_csv_frame(text, sniff_delimiter(first, (",", ";", "\t"), what), what)
+    return list(frame.iter_rows(named=True))
+
+
+def _columns(records: list[dict[str, Any]], what: str) -> tuple[str, str | None, str | None]:
+    """The term column and the rank and/or count column, by any of their usual names."""
+    columns = list(dict.fromkeys(k for r in records for k in r))
+    term_col, rank_col, count_col = (
+        _pick(columns, TERM),
+        _pick(columns, RANK),
+        _pick(columns, COUNT),
+    )
+    if term_col is None or (rank_col is None and count_col is None):
+        raise InvalidPayload(
+            f"{what}: needs a term column and a rank or count column, found {columns}"
+        )
+    return term_col, rank_col, count_col
+
+
+def _count(record: dict[str, Any], count_col: str | None, where: str) -> float | None:
+    """A row's search count (a number or StatCan-style text), None without a count column."""
+    if count_col is None:
+        return None
+    raw = record.get(count_col)
+    try:
+        return (
+            float(raw)
+            if isinstance(raw, int | float)
+            else parse_statcan_value(None if raw is None else str(raw)).value
+        )
+    except ValueError as exc:
+        raise InvalidPayload(f"{where}: count {exc}") from exc
+
+
+def _rank(record: dict[str, Any], rank_col: str | None, where: str) -> int | None:
+    """A row's rank (``3`` or ``3.``), None when the list gives none."""
+    if rank_col is None or record.get(rank_col) in (None, ""):
+        return None
+    try:
+        return int(str(record[rank_col]).strip().rstrip("."))
+    except ValueError as exc:
+        raise InvalidPayload(f"{where}: rank {record[rank_col]!r} is not an integer") from exc

@@ -23,6 +23,7 @@ from credtrends.sources.base import (
     SourcePayload,
     decode_text,
     read_csv_frame,
+    resolve_aliases,
     sniff_delimiter,
 )
 from credtrends.sources.portal.mapping import SubjectMapping
@@ -109,12 +110,7 @@ def _key(name: str) -> str:
 
 def _resolve(columns: list[str], what: str, need_date: bool) -> dict[str, str]:
     lookup = {_key(c): c for c in columns}
-    resolved: dict[str, str] = {}
-    for field_name, aliases in ALIASES.items():
-        for alias in aliases:
-            if _key(alias) in lookup:
-                resolved[field_name] = lookup[_key(alias)]
-                break
+    resolved = resolve_aliases(lookup, ALIASES, _key)
     required = [*REQUIRED, "listed_on"] if need_date else list(REQUIRED)
     missing = [f for f in required if f not in resolved]
     if missing:

@@ -20,20 +20,19 @@ import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 import polars as pl
 
 from credtrends.catalogue import Region
 from credtrends.errors import InvalidPayload
+from credtrends.granularity import StatCanGranularity
 from credtrends.sources.base import ParseReport, SourcePayload, decode_text, sniff_delimiter
 from credtrends.sources.statcan.values import (
     SUPPRESSING_STATUSES,
     parse_statcan_value,
     scalar_power,
 )
-
-Granularity = Literal["month", "quarter", "year"]
 
 OBSERVATION_SCHEMA: dict[str, pl.DataType] = {
     "noc_code": pl.Utf8(),
@@ -92,7 +91,7 @@ class StatcanTable:
     pid: str
     """8-digit product id used by WDS (table 14-10-0444-01 -> ``14100444``)."""
     title: str
-    granularity: Granularity
+    granularity: StatCanGranularity
     measures: Mapping[str, str]
     """Label in the measure column -> our ``measure`` id; other labels are skipped."""
     measure_column: str = "Statistics"
@@ -209,7 +208,7 @@ def parse_noc_label(label: str, levels: frozenset[int]) -> tuple[str | None, str
     return code, None
 
 
-def parse_ref_date(text: str, granularity: Granularity) -> date:
+def parse_ref_date(text: str, granularity: StatCanGranularity) -> date:
     """REF_DATE ("2024-01", "2024-01-01", "2024") -> first day of the period."""
     value = text.strip()
     match = re.fullmatch(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", value)
@@ -305,6 +304,22 @@ def parse_table_csv(
     """One full-table CSV -> observations. Pure; the whole file or nothing."""
     report = ParseReport(source=what)
     frame = _read_statcan_csv(body, what, report)
+    noc_column = _check_columns(frame, table, what)
+    frame = _complete_records(frame, what, report)
+    frame = _selected_members(frame, table, report)
+    frame = _with_noc_codes(frame, noc_column, table, report)
+    frame = _with_regions(frame, regions, report)
+    rows = _observation_rows(frame, table, _CellReader.of(frame, table, what))
+    result = pl.DataFrame(rows, schema=OBSERVATION_SCHEMA) if rows else empty_observations()
+    if result.height == 0:
+        raise InvalidPayload(_nothing_loadable(what, report, table))
+    _check_unique_keys(result, what, frame.columns, table)
+    report.rows_kept = result.height
+    return result, report
+
+
+def _check_columns(frame: pl.DataFrame, table: StatcanTable, what: str) -> str:
+    """Every column the table needs is there; returns the one NOC column's name."""
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         raise InvalidPayload(
@@ -317,13 +332,16 @@ def parse_table_csv(
             f"{what}: expected one 'National Occupational Classification ...' column, "
             f"found {noc_columns or 'none'}"
         )
-    noc_column = noc_columns[0]
     if table.measure_column not in frame.columns:
         raise InvalidPayload(f"{what}: missing the measure column {table.measure_column!r}")
     for column in table.fixed_members:
         if column not in frame.columns:
             raise InvalidPayload(f"{what}: missing the dimension column {column!r}")
+    return noc_columns[0]
 
+
+def _complete_records(frame: pl.DataFrame, what: str, report: ParseReport) -> pl.DataFrame:
+    """The file's records without blank lines or repeats; a short record rejects the file."""
     # Blank lines come back as all-null rows; a null VECTOR elsewhere means a short record.
     frame = frame.filter(~pl.all_horizontal(pl.all().is_null()))
     report.rows_read = frame.height
@@ -335,11 +353,15 @@ def parse_table_csv(
             f"{what}: {broken.height} record(s) lack REF_DATE or VECTOR (short or broken "
             "lines); nothing was loaded"
         )
-
     deduplicated = frame.unique(maintain_order=True)
     report.skip("duplicate_row", frame.height - deduplicated.height)
-    frame = deduplicated
+    return deduplicated
 
+
+def _selected_members(
+    frame: pl.DataFrame, table: StatcanTable, report: ParseReport
+) -> pl.DataFrame:
+    """The records of the table's measures and fixed dimension members; the rest counted."""
     measure_labels = pl.col(table.measure_column).str.strip_chars()
     selected = frame.filter(measure_labels.is_in(list(table.measures)))
     report.skip("measure_not_selected", frame.height - selected.height)
@@ -348,7 +370,13 @@ def parse_table_csv(
         kept = frame.filter(pl.col(column).str.strip_chars() == member)
         report.skip(f"{column}_not_{member}", frame.height - kept.height)
         frame = kept
+    return frame
 
+
+def _with_noc_codes(
+    frame: pl.DataFrame, noc_column: str, table: StatcanTable, report: ParseReport
+) -> pl.DataFrame:
+    """The records of the table's NOC levels, with their code in ``_noc``."""
     # Resolve each distinct label once and join (fast on multi-million-row tables).
     noc_codes: dict[str, str | None] = {}
     noc_reason: dict[str, str | None] = {}
@@ -367,8 +395,13 @@ def parse_table_csv(
         if reason is not None:
             report.skip(reason, count)
     report.skip("noc_missing", frame.filter(pl.col(noc_column).is_null()).height)
-    frame = frame.filter(pl.col("_noc").is_not_null())
+    return frame.filter(pl.col("_noc").is_not_null())
 
+
+def _with_regions(
+    frame: pl.DataFrame, regions: Mapping[str, str], report: ParseReport
+) -> pl.DataFrame:
+    """The records of the catalogue's regions, with their code in ``_region``."""
     resolver = _RegionResolver(regions)
     geo_pairs = frame.select("GEO", "DGUID").unique().rows()
     places = pl.DataFrame(
@@ -387,67 +420,71 @@ def parse_table_csv(
         report.skip("region_not_in_catalogue", unknown.height)
         examples = sorted(str(g) for g in unknown["GEO"].unique().to_list())[:3]
         report.notes.append(f"regions not in the catalogue, e.g. {examples}")
-    frame = frame.filter(pl.col("_region").is_not_null())
+    return frame.filter(pl.col("_region").is_not_null())
 
-    periods: dict[str, date] = {}
-    for text in frame["REF_DATE"].unique().to_list():
-        try:
-            periods[text] = parse_ref_date(text, table.granularity)
-        except ValueError as exc:
-            raise InvalidPayload(f"{what}: {exc}; nothing was loaded") from exc
 
-    values: dict[str | None, tuple[float | None, str | None]] = {}
-    for raw in frame["VALUE"].unique().to_list():
-        try:
-            cell = parse_statcan_value(raw)
-        except ValueError as exc:
-            raise InvalidPayload(f"{what}: VALUE {exc}; nothing was loaded") from exc
-        values[raw] = (cell.value, cell.flag)
+@dataclass(frozen=True)
+class _CellReader:
+    """Each distinct period, value and scale of a file read once (a table repeats them
+    millions of times); a bad one rejects the whole file."""
 
-    powers: dict[tuple[str | None, str | None], int] = {}
-    for factor, scalar_id in frame.select("SCALAR_FACTOR", "SCALAR_ID").unique().iter_rows():
-        try:
-            powers[(factor, scalar_id)] = scalar_power(factor, scalar_id)
-        except ValueError as exc:
-            raise InvalidPayload(f"{what}: {exc}; nothing was loaded") from exc
+    periods: dict[str, date]
+    values: dict[str | None, tuple[float | None, str | None]]
+    powers: dict[tuple[str | None, str | None], int]
 
+    @classmethod
+    def of(cls, frame: pl.DataFrame, table: StatcanTable, what: str) -> _CellReader:
+        periods: dict[str, date] = {}
+        for text in frame["REF_DATE"].unique().to_list():
+            try:
+                periods[text] = parse_ref_date(text, table.granularity)
+            except ValueError as exc:
+                raise InvalidPayload(f"{what}: {exc}; nothing was loaded") from exc
+        values: dict[str | None, tuple[float | None, str | None]] = {}
+        for raw in frame["VALUE"].unique().to_list():
+            try:
+                cell = parse_statcan_value(raw)
+            except ValueError as exc:
+                raise InvalidPayload(f"{what}: VALUE {exc}; nothing was loaded") from exc
+            values[raw] = (cell.value, cell.flag)
+        powers: dict[tuple[str | None, str | None], int] = {}
+        pairs = frame.select("SCALAR_FACTOR", "SCALAR_ID").unique().iter_rows()
+        for factor, scalar_id in pairs:
+            try:
+                powers[(factor, scalar_id)] = scalar_power(factor, scalar_id)
+            except ValueError as exc:
+                raise InvalidPayload(f"{what}: {exc}; nothing was loaded") from exc
+        return cls(periods, values, powers)
+
+
+def _observation_rows(
+    frame: pl.DataFrame, table: StatcanTable, cells: _CellReader
+) -> list[dict[str, Any]]:
+    """One observation per record: suppressed values blank, the rest scaled to units."""
     rows: list[dict[str, Any]] = []
-    for record in frame.select(
-        "_noc",
-        "_region",
-        table.measure_column,
-        "REF_DATE",
-        "VALUE",
-        "STATUS",
-        "UOM",
-        "SCALAR_FACTOR",
-        "SCALAR_ID",
-    ).iter_rows():
+    columns = ("_noc", "_region", table.measure_column, "REF_DATE", "VALUE", "STATUS", "UOM",
+               "SCALAR_FACTOR", "SCALAR_ID")  # fmt: skip
+    for record in frame.select(*columns).iter_rows():
         noc, region, measure_label, ref, raw, status, uom, factor, scalar_id = record
-        number, flag = values[raw]
+        number, flag = cells.values[raw]
         status_text = (status or "").strip() or flag
         if status_text in SUPPRESSING_STATUSES:
             number = None
         elif number is not None:
-            number = number * 10 ** powers[(factor, scalar_id)]
+            number = number * 10 ** cells.powers[(factor, scalar_id)]
         rows.append(
             {
                 "noc_code": noc,
                 "region_code": region,
                 "measure": table.measures[measure_label.strip()],
                 "granularity": table.granularity,
-                "period_start": periods[ref],
+                "period_start": cells.periods[ref],
                 "value": number,
                 "status": status_text,
                 "uom": (uom or "").strip() or None,
             }
         )
-    result = pl.DataFrame(rows, schema=OBSERVATION_SCHEMA) if rows else empty_observations()
-    if result.height == 0:
-        raise InvalidPayload(_nothing_loadable(what, report, table))
-    _check_unique_keys(result, what, frame.columns, table)
-    report.rows_kept = result.height
-    return result, report
+    return rows
 
 
 def _skip_reason(reason: str, table: StatcanTable) -> str:
@@ -542,7 +579,7 @@ class VectorSeries:
     noc_code: str
     region_code: str
     measure: str
-    granularity: Granularity
+    granularity: StatCanGranularity
     uom: str | None = None
 
 

@@ -16,6 +16,7 @@
     var NARROW = 600;
     var PAD = 6;
     var MODEBAR = 36;
+    var MIN_PLOT = 240;  // px: the least plot height a phone chart keeps
     var CANADA_SPAN = (141.01 - 52.61) * Math.PI / 180;  // radians of longitude (maps.py)
     var state = new WeakMap();  // graph div -> {layout: original layout, names: [...], key}
     var canvas = document.createElement("canvas");
@@ -65,6 +66,88 @@
         return typeof title === "string" ? title : (title.text || "");
     }
 
+    var SIDES = ["top center", "bottom center", "middle right", "middle left",
+        "top left", "top right", "bottom left", "bottom right"];
+
+    /* Where a label of `w` x `h` px goes on `side` of a point at (x, y) (pixels from the
+       plot's bottom left corner): [left, bottom, right, top]. */
+    function sideBox(x, y, w, h, side, marker) {
+        var off = marker / 2 + 4;
+        if (side === "top center") { return [x - w / 2, y + off, x + w / 2, y + off + h]; }
+        if (side === "bottom center") { return [x - w / 2, y - off - h, x + w / 2, y - off]; }
+        if (side === "middle right") { return [x + off, y - h / 2, x + off + w, y + h / 2]; }
+        if (side === "middle left") { return [x - off - w, y - h / 2, x - off, y + h / 2]; }
+        // the corners: plotly draws the text past the marker's side, above or below it
+        var left = side.slice(-4) === "left" ? x - off - w : x + off - marker / 2;
+        var right = left + w + marker / 2;
+        return side.slice(0, 3) === "top" ? [left, y + off / 2, right, y + off / 2 + h]
+            : [left, y - off / 2 - h, right, y - off / 2];
+    }
+
+    function crosses(a, b) { return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]; }
+
+    /* One axis value -> pixels along a plot side of `size` px, from the axis as drawn. */
+    function toPixels(axis, size) {
+        var range = axis.range || [0, 1];
+        var log = axis.type === "log";
+        return function (value) {
+            var v = log ? Math.log10(value) : value;
+            return size * (v - range[0]) / ((range[1] - range[0]) || 1);
+        };
+    }
+
+    /* The scatter's topic labels placed again for the plot as a phone draws it (the figure's
+       placement, labels.py, is for the desktop plot): best score first, each on the first
+       side of its point that covers no other label, point or note inside the plot and
+       stays inside it; a label with no free side is left to the hover and the table. */
+    function placeLabels(gd, trace, candidates, plotW, plotH, notes) {
+        var full = gd._fullLayout;
+        var font = fontOf(gd, trace.textfont);
+        var height = font.size * 1.3;
+        var marker = (trace.marker && typeof trace.marker.size === "number") ? trace.marker.size : 6;
+        var px = toPixels(full.xaxis, plotW);
+        var py = toPixels(full.yaxis, plotH);
+        var points = (trace.x || []).map(function (x, i) { return [px(x), py(trace.y[i])]; });
+        var taken = points.map(function (p) {
+            return [p[0] - marker / 2, p[1] - marker / 2, p[0] + marker / 2, p[1] + marker / 2];
+        }).concat(notes);
+        var texts = [];
+        var sides = [];
+        candidates.forEach(function (text, i) {
+            var chosen = null;
+            if (text && points[i]) {
+                var width = measure(text, font.css) + 2;
+                SIDES.some(function (side) {
+                    var box = sideBox(points[i][0], points[i][1], width, height, side, marker);
+                    var inside = box[0] >= 0 && box[2] <= plotW && box[1] >= 0 && box[3] <= plotH;
+                    var free = inside && !taken.some(function (other, j) {
+                        return j !== i && crosses(box, other);
+                    });
+                    if (free) { chosen = [side, box]; }
+                    return free;
+                });
+            }
+            texts.push(chosen ? text : "");
+            sides.push(chosen ? chosen[0] : "top center");
+            if (chosen) { taken.push(chosen[1]); }
+        });
+        return { text: texts, textposition: sides };
+    }
+
+    /* The pixel box of a note drawn inside the plot (a quadrant's name in its corner). */
+    function noteBox(gd, note, plotW, plotH) {
+        var font = fontOf(gd, note.font);
+        var w = Math.max.apply(null, String(note.text).split(/<br\s*\/?>/i).map(function (line) {
+            return measure(line, font.css);
+        })) + 4;
+        var h = lines(note.text) * font.size * 1.3 + 4;
+        var x = (note.x === undefined ? 0.5 : note.x) * plotW;
+        var y = (note.y === undefined ? 0.5 : note.y) * plotH;
+        var left = note.xanchor === "right" ? x - w : (note.xanchor === "left" ? x : x - w / 2);
+        var bottom = note.yanchor === "top" ? y - h : (note.yanchor === "bottom" ? y : y - h / 2);
+        return [left, bottom, left + w, bottom + h];
+    }
+
     function narrowLayout(gd, known) {
         var original = known.layout;
         var names = known.names;
@@ -103,6 +186,7 @@
             return note.text;
         });
         var stack = [];
+        var insideNotes = [];
         var below = 0;
         annotations.forEach(function (note) {
             var paper = note.xref === "paper" && note.yref === "paper";
@@ -113,6 +197,7 @@
                 || (y === 1 && note.yanchor === "top");
             if (!paper || inside) {
                 note.text = wrap(note.text, plotWidth - 8, fontOf(gd, note.font).css);
+                if (paper) { insideNotes.push(note); }
                 return;
             }
             var font = fontOf(gd, note.font);
@@ -171,9 +256,19 @@
         update.annotations = annotations;
         margin.t = Math.ceil(above + MODEBAR);
         update["xaxis.automargin"] = true;
-        // The chart grows by what the wrapping added above it, so its plot keeps its height.
+        // The chart grows by what the wrapping added above it, so its plot keeps its height;
+        // and, once drawn (second pass), by what a plot squeezed under MIN_PLOT pixels by
+        // the legend or notes under it lacks, and what its legend scrolled (a legend of eight
+        // wrapped entries left the search-interest plot 75 px tall).
         var before = (original.margin && original.margin.t) || 100;
         var grown = Math.max(0, margin.t - before);
+        if (known.plotH && !bars.length) {
+            // a legend taller than plotly lets it be scrolls in its box: give it its height
+            var legend = full.legend || {};
+            var scrolled = legend._height && legend._effHeight
+                ? Math.max(0, legend._height - legend._effHeight) : 0;
+            grown += scrolled + Math.max(0, MIN_PLOT - known.plotH);
+        }
         if (original.height) {
             update.height = original.height + grown + (bars.length ? 40 : 0);
         } else if (grown > 0 && known.boxHeight) {
@@ -185,6 +280,32 @@
         if (xCaption) {
             update["xaxis.title.text"] = wrap(xCaption, plotWidth - 8,
                 fontOf(gd, original.xaxis.title.font).css);
+        }
+
+        // A colour bar beside the plot took a fifth of a phone's width: a thin one, its
+        // title above it, keeps the plot as wide as it can be.
+        if (original.coloraxis && original.coloraxis.colorbar) {
+            update["coloraxis.colorbar.thickness"] = 10;
+            update["coloraxis.colorbar.xpad"] = 4;
+            update["coloraxis.colorbar.title.side"] = "top";
+            update["coloraxis.colorbar.tickfont.size"] = 10;
+        }
+
+        // Point labels placed again for this plot's size (measured on the second pass).
+        var candidates = gd.data.map(function (t) { return t.meta && t.meta.label_candidates; });
+        if (candidates.some(Boolean) && full.xaxis && full.yaxis) {
+            var plotW = known.plotH ? full._size.w : plotWidth;
+            var plotH = known.plotH || (full._size && full._size.h) || 300;
+            var notes = insideNotes.map(function (note) { return noteBox(gd, note, plotW, plotH); });
+            traces.text = [];
+            traces.textposition = [];
+            gd.data.forEach(function (trace, i) {
+                var placed = candidates[i]
+                    ? placeLabels(gd, trace, candidates[i], plotW, plotH, notes)
+                    : { text: known.texts[i], textposition: known.positions[i] };
+                traces.text.push(placed.text);
+                traces.textposition.push(placed.textposition);
+            });
         }
 
         // Legend under the plot, entries wrapped to the chart's width.
@@ -233,6 +354,9 @@
             "yaxis.ticktext": original.yaxis && original.yaxis.ticktext,
             "yaxis.automargin": original.yaxis && original.yaxis.automargin,
         };
+        if (original.coloraxis) {
+            update["coloraxis.colorbar"] = clone(original.coloraxis.colorbar) || {};
+        }
         return update;
     }
 
@@ -252,6 +376,8 @@
                 axisBottom: 0,
                 layout: clone(gd.layout),
                 names: gd.data.map(function (t) { return t.name; }),
+                texts: gd.data.map(function (t) { return clone(t.text); }),
+                positions: gd.data.map(function (t) { return clone(t.textposition); }),
                 layoutObject: gd.layout,
                 dataObject: gd.data,
                 key: "wide",
@@ -274,7 +400,8 @@
                 delete wideBox.dataset.credtrendsHeight;
                 delete wideBox.dataset.credtrendsStyle;
             }
-            window.Plotly.update(gd, { name: known.names }, wideLayout(known.layout), indices);
+            window.Plotly.update(gd, { name: known.names, text: known.texts,
+                textposition: known.positions }, wideLayout(known.layout), indices);
             return;
         }
         // The box's own height is kept on the box: a new figure must not grow it again.

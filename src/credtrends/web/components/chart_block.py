@@ -13,18 +13,19 @@ from dash import dcc, html
 from credtrends.web.components.aria import aria
 from credtrends.web.components.tables import frame_table
 from credtrends.web.embed import iframe_code
-from credtrends.web.i18n import Translator
+from credtrends.web.i18n import N_, Translator
 from credtrends.web.views import ChartView, State, absolute, query_string
 
+# (format in the URL, link text key, link title key)
 DOWNLOAD_FORMATS = (
-    ("png", "dl_png"),
-    ("svg", "dl_svg"),
-    ("pdf", "dl_pdf"),
-    ("csv", "dl_csv"),
-    ("shown.csv", "dl_displayed"),
-    ("fr.csv", "dl_csv_fr"),
-    ("xlsx", "dl_xlsx"),
-    ("json", "dl_json"),
+    ("png", N_("dl_png"), N_("dl_png_title")),
+    ("svg", N_("dl_svg"), N_("dl_svg_title")),
+    ("pdf", N_("dl_pdf"), N_("dl_pdf_title")),
+    ("csv", N_("dl_csv"), N_("dl_csv_title")),
+    ("shown.csv", N_("dl_displayed"), N_("dl_displayed_title")),
+    ("fr.csv", N_("dl_csv_fr"), N_("dl_csv_fr_title")),
+    ("xlsx", N_("dl_xlsx"), N_("dl_xlsx_title")),
+    ("json", N_("dl_json"), N_("dl_json_title")),
 )
 
 
@@ -52,11 +53,11 @@ def chart_tools(page: str, view: ChartView, state: State, tr: Translator) -> htm
         html.A(
             tr(label),
             href=f"/download/{page}/{view.key}/{fmt}?{query}",
-            title=tr(f"{label}_title"),
+            title=tr(title),
             className="button button-link",
             download="",
         )
-        for fmt, label in DOWNLOAD_FORMATS
+        for fmt, label, title in DOWNLOAD_FORMATS
     ]
     code_id = f"{page}-{view.key}-embed-code"
     code = iframe_code(absolute(f"/embed/{page}/{view.key}?{query}"), view.title)
@@ -84,12 +85,7 @@ def chart_tools(page: str, view: ChartView, state: State, tr: Translator) -> htm
     )  # fmt: skip
 
 
-TABLE_FORMATS = (
-    ("csv", "dl_csv"),
-    ("fr.csv", "dl_csv_fr"),
-    ("xlsx", "dl_xlsx"),
-    ("json", "dl_json"),
-)
+TABLE_FORMATS = tuple(f for f in DOWNLOAD_FORMATS if f[0] in ("csv", "fr.csv", "xlsx", "json"))
 
 
 def table_downloads(page: str, key: str, state: State, tr: Translator) -> html.Div:
@@ -97,8 +93,8 @@ def table_downloads(page: str, key: str, state: State, tr: Translator) -> html.D
     query = query_string(state)
     links = [
         html.A(tr(label), href=f"/download/{page}/{key}/{fmt}?{query}",
-               title=tr(f"{label}_title"), className="button button-link", download="")
-        for fmt, label in TABLE_FORMATS
+               title=tr(title), className="button button-link", download="")
+        for fmt, label, title in TABLE_FORMATS
     ]  # fmt: skip
     return html.Div(
         [html.Span(tr("download_label"), className="note"), *links],

@@ -28,14 +28,24 @@ def _text(value: Any, tr: Translator) -> str:
     return str(value)
 
 
+def _cell(text: str, label: str | None) -> html.Td:
+    """A cell; in a stacked table it starts with its column's name, which only a phone
+    shows (the header row is out of sight there, the card needs its labels as text)."""
+    if label is None:
+        return html.Td(text)
+    return html.Td([html.Span(label, className="cell-label"), text])
+
+
 def frame_table(
     frame: pl.DataFrame,
     columns: Mapping[str, str],
     caption: str,
     formatters: Mapping[str, Formatter] | None = None,
     tr: Translator | None = None,
+    stacks: bool = False,
 ) -> html.Table:
-    """``columns`` maps frame column -> header text, in display order."""
+    """``columns`` maps frame column -> header text, in display order. With ``stacks``, a
+    phone shows one card per row, each cell under its column's name."""
     formatters = formatters or {}
     tr = tr or Translator()
     header = html.Thead(html.Tr([html.Th(title, scope="col") for title in columns.values()]))
@@ -43,16 +53,20 @@ def frame_table(
         [
             html.Tr(
                 [
-                    html.Td(
-                        formatters[name](row[name]) if name in formatters else _text(row[name], tr)
+                    _cell(
+                        formatters[name](row[name]) if name in formatters else _text(row[name], tr),
+                        title if stacks else None,
                     )
-                    for name in columns
+                    for name, title in columns.items()
                 ]
             )
             for row in frame.iter_rows(named=True)
         ]
     )
-    return html.Table([html.Caption(caption), header, body], className="data-table")
+    return html.Table(
+        [html.Caption(caption), header, body],
+        className="data-table stacks" if stacks else "data-table",
+    )
 
 
 def sources_frame(data: DashboardData, tr: Translator) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -67,7 +81,7 @@ def sources_frame(data: DashboardData, tr: Translator) -> tuple[pl.DataFrame, pl
         kind=pl.when(pl.col("is_synthetic"))
         .then(pl.lit(tr("kind_synthetic")))
         .otherwise(pl.lit(tr("kind_real"))),
-        fetched=pl.col("last_fetched_at").dt.strftime("%Y-%m-%d %H:%M UTC"),
+        fetched=pl.col("last_fetched_at").map_elements(tr.timestamp, return_dtype=pl.String),
         expected_every=pl.col("source").replace_strict(every, default=pl.lit("–")),
         state=pl.when(pl.col("is_stale"))
         .then(pl.lit(tr("state_stale")))
@@ -81,12 +95,12 @@ def sources_frame(data: DashboardData, tr: Translator) -> tuple[pl.DataFrame, pl
 
 def sources_table(data: DashboardData, caption: str, tr: Translator) -> html.Table:
     """Each table's sources, real or SYNTHETIC, with row counts and last fetch."""
-    return shown_table(sources_frame(data, tr)[1], caption)
+    return shown_table(sources_frame(data, tr)[1], caption, stacks=True)
 
 
-def shown_table(frame: pl.DataFrame, caption: str) -> html.Table:
+def shown_table(frame: pl.DataFrame, caption: str, stacks: bool = False) -> html.Table:
     """A table whose frame already holds the headers and cell texts (``display_frame``)."""
-    return frame_table(frame, {name: name for name in frame.columns}, caption)
+    return frame_table(frame, {name: name for name in frame.columns}, caption, stacks=stacks)
 
 
 def view_table(table: ViewTable, downloads: Any = None) -> html.Table | html.P | html.Div:
@@ -94,5 +108,6 @@ def view_table(table: ViewTable, downloads: Any = None) -> html.Table | html.P |
     has no rows."""
     if table.frame.is_empty() and table.empty_note:
         return html.P(table.empty_note, className="note")
-    shown = shown_table(table.frame, table.caption)
+    # more than three columns do not fit a phone side by side: one card per row there
+    shown = shown_table(table.frame, table.caption, stacks=table.frame.width > 3)
     return html.Div([shown, downloads]) if downloads is not None else shown

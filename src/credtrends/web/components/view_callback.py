@@ -18,25 +18,24 @@ from credtrends.web.components.chart_block import chart_output_ids, chart_output
 from credtrends.web.components.url_state import register_url_sync, url_state_value
 from credtrends.web.data import DashboardData
 from credtrends.web.i18n import Translator, parse_lang
-from credtrends.web.views import ChartView, ViewPage
-from credtrends.web.views import State as ViewState
+from credtrends.web.views import ChartView, S, ViewPage
 
-Extras = Callable[[ViewState, Translator, ChartView], Sequence[Any]]
+Extras = Callable[[S, Translator, ChartView], Sequence[Any]]
 
 
 def register_view_callback(
     app: dash.Dash,
     data: DashboardData,
-    page: ViewPage,
+    page: ViewPage[S],
     ids: Mapping[str, str],
     controls: Mapping[str, str],
     extra_outputs: Sequence[tuple[str, str]] = (),
-    extras: Extras = lambda _state, _tr, _view: (),
+    extras: Extras[S] = lambda _state, _tr, _view: (),
     required: Sequence[str] = (),
 ) -> None:
     """``ids`` holds the page's ``banner``, ``report`` and ``lang`` component ids;
-    ``controls`` maps query key -> control id (its ``value``); a state with an empty
-    ``required`` key (an empty catalogue) updates nothing."""
+    ``controls`` maps query key -> control id (its ``value``); a state whose URL has an
+    empty ``required`` parameter (an empty catalogue) updates nothing."""
     register_url_sync(app, page.NAME)
     chart = page.CHART_KEY
 
@@ -53,7 +52,8 @@ def register_view_callback(
         tr = Translator(parse_lang(values[-1]))
         query = {**dict(zip(controls, values[:-1], strict=True)), "lang": tr.lang}
         state = page.parse_state(data, query)
-        if any(not state[key] for key in required):
+        written = state.query()
+        if any(not written.get(key) for key in required):
             raise dash.exceptions.PreventUpdate
         (view,) = page.chart_views(data, state, tr)
         return (

@@ -18,14 +18,14 @@ from credtrends.web.components.chart_block import chart_tools
 from credtrends.web.components.tables import frame_table
 from credtrends.web.data import DashboardData
 from credtrends.web.growth import growth_definition, last_weeks_text, region_momentum
-from credtrends.web.i18n import Translator
+from credtrends.web.i18n import N_, Translator
 from credtrends.web.pages import interest, regions
 from credtrends.web.views import ChartView, State
 
 NAME = "boards"
 PATH = "/boards"
 PATH_TEMPLATE = "/boards/<board>"
-TITLE_KEY = "page_boards"
+TITLE_KEY = N_("page_boards")
 INTEREST_HEIGHT = "520px"  # as chart_block gives it on the Search interest page
 
 

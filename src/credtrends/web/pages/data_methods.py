@@ -12,11 +12,15 @@ from dash import dcc, html
 from credtrends.warehouse.schema import JOB_STATUSES
 from credtrends.web.components.tables import frame_table, sources_table
 from credtrends.web.data import DashboardData
-from credtrends.web.i18n import Lang, Translator
+from credtrends.web.i18n import N_, Lang, Translator
 
 NAME = "data"
 PATH = "/data"
-TITLE_KEY = "page_data"
+TITLE_KEY = N_("page_data")
+RUN_STATUS_LABELS = {
+    "running": N_("run_status_running"), "succeeded": N_("run_status_succeeded"),
+    "failed": N_("run_status_failed"), "crashed": N_("run_status_crashed"),
+}  # fmt: skip
 
 METHODS: dict[Lang, str] = {
     "en": """
@@ -49,8 +53,14 @@ only ever showed as "<1" is shown as below its bound.
 
 ## Forecasts
 
-Each series is backtested on rolling origins; the three best models by MASE are averaged.
-Prediction intervals come from the backtest errors (80% and 95%) and never go below zero.
+Each series is backtested on rolling origins with seventeen models (naive, seasonal naive,
+SES, Holt, damped trend, Theta, ETS, ARIMA and a combination, most of them also on the
+series with its season removed by statsmodels' classical decomposition).
+Which rule turns them into one forecast (the four best combined with weights by their
+backtest error, or the single best of the seasonal or non-seasonal family) is itself chosen
+by a nested backtest, and each forecast page says how accurate it was against repeating last
+year. Prediction intervals come from the backtest errors (80% and 95%); their coverage is
+measured in the same backtest, and they never go below zero.
 
 ## Caveats
 
@@ -68,7 +78,7 @@ Prediction intervals come from the backtest errors (80% and 95%) and never go be
   de la page Web de Google Trends. Les chiffres de Google sont relatifs : chaque requête
   contient au plus cinq recherches et est mise à l'échelle de sorte que sa semaine la plus
   forte vaut 100, arrondie à l'entier (« <1 » s'affiche 0). Conditions d'utilisation : celles
-  de Google; les chiffres sont de Google, l'étalonnage est le nôtre.
+  de Google ; les chiffres sont de Google, l'étalonnage est le nôtre.
 - **Statistique Canada** (postes vacants, tableau 14-10-0444-01, CNP 2021) : Licence du
   gouvernement ouvert - Canada. Les codes de qualité sont conservés : E à utiliser avec
   prudence, F trop peu fiable pour être publié, x confidentiel, .. non disponible,
@@ -97,28 +107,34 @@ qu'en « <1 » est donnée comme inférieure à sa borne.
 
 ## Prévisions
 
-Chaque série est évaluée à origines glissantes; les trois meilleurs modèles selon le MASE
-sont moyennés. Les intervalles de prévision viennent des erreurs de cette évaluation (80 %
-et 95 %) et ne descendent jamais sous zéro.
+Chaque série est évaluée à origines glissantes avec dix-sept modèles (naïf, naïf saisonnier,
+lissage exponentiel simple, Holt, tendance amortie, Theta, ETS, ARIMA et une combinaison,
+la plupart aussi sur la série désaisonnalisée par la décomposition classique de
+statsmodels). La règle qui en fait une prévision (les quatre meilleurs combinés avec des
+poids selon leur erreur, ou le meilleur de la famille saisonnière ou non saisonnière) est
+elle-même choisie par une évaluation emboîtée, et chaque page de prévision dit sa précision
+par rapport à la répétition de l'année précédente. Les intervalles de prévision viennent des
+erreurs de cette évaluation (80 % et 95 %) ; leur couverture y est mesurée, et ils ne
+descendent jamais sous zéro.
 
 ## Mises en garde
 
 - L'intérêt de recherche mesure des recherches, pas des inscriptions ni la demande des
   employeurs.
 - La semaine en cours est partielle (cercles vides) et n'est jamais une valeur définitive.
-- Google a changé sa collecte de données le 1er janvier 2022; les graphiques marquent la date.
+- Google a changé sa collecte de données le 1er janvier 2022 ; les graphiques marquent la date.
 - Google affiche les très faibles volumes comme 0 : un 0 veut dire « trop peu pour être
   montré », pas « aucune ».
-- Les valeurs d'une région se comparent entre sujets; comparer des régions demande
+- Les valeurs d'une région se comparent entre sujets ; comparer des régions demande
   l'étalonnage régional : la page Régions compare donc des variations, pas des niveaux.
 """,
 }
 
 
 def _runs_table(data: DashboardData, tr: Translator) -> html.Table:
-    statuses = {status: tr(f"run_status_{status}") for status in JOB_STATUSES}
+    statuses = {status: tr(RUN_STATUS_LABELS[status]) for status in JOB_STATUSES}
     runs = data.status().recent_runs.with_columns(
-        started=pl.col("started_at").dt.strftime("%Y-%m-%d %H:%M UTC"),
+        started=pl.col("started_at").map_elements(tr.timestamp, return_dtype=pl.String),
         status=pl.col("status").replace_strict(statuses, default=pl.col("status")),
         seconds=(pl.col("finished_at") - pl.col("started_at")).dt.total_seconds(),
     )
@@ -129,6 +145,7 @@ def _runs_table(data: DashboardData, tr: Translator) -> html.Table:
          "error": tr("col_error")},
         tr("runs"),
         tr=tr,
+        stacks=True,
     )  # fmt: skip
 
 

@@ -11,6 +11,7 @@ import dash
 import polars as pl
 from dash import dcc, html
 
+from credtrends.granularity import ViewGranularity
 from credtrends.transforms.series_views import (
     forecast_to_granularity,
     index_to_mean,
@@ -41,34 +42,32 @@ from credtrends.web.growth import (
     last_weeks_text,
     region_momentum,
 )
-from credtrends.web.i18n import Translator, parse_lang
+from credtrends.web.i18n import N_, Translator
+from credtrends.web.page_state import (
+    COMPARE,
+    GRANULARITIES,
+    PERIODS,
+    SHOW,
+    InterestState,
+    RegionCode,
+    TopicId,
+    default_compared_regions,
+)
 from credtrends.web.table_text import display_frame
-from credtrends.web.views import (
-    ChartView,
-    ViewTable,
-    choose,
-    list_parameter,
-    permalink,
-    sources_of,
-    synthetic_in,
-    text_parameter,
-)
-from credtrends.web.views import (
-    State as ViewState,
-)
+from credtrends.web.views import ChartView, ViewTable, permalink, sources_of, synthetic_in
 
 NAME = "interest"
 PATH = "/interest"
-TITLE_KEY = "page_interest"
+TITLE_KEY = N_("page_interest")
 CHART_KEY = "main"
-DEFAULT_TOPICS = ("pmp", "cpr", "data-science", "cybersecurity")
-DEFAULT_REGION = "CA"
-DEFAULT_COMPARED_REGIONS = ("CA-ON", "CA-BC", "CA-QC", "CA-AB")
-MAX_TOPICS = 15
-COMPARE = ("topics", "regions")
-GRANULARITIES = ("week", "month", "quarter")
-PERIODS = ("1y", "2y", "5y", "all")
-SHOW = ("forecast", "errors")
+# The message key of each control value (and of each granularity's unit, "weeks").
+COMPARE_LABELS = {"topics": N_("compare_topics"), "regions": N_("compare_regions")}
+GRANULARITY_LABELS = {"week": N_("week"), "month": N_("month"), "quarter": N_("quarter")}
+UNIT_LABELS = {"week": N_("unit_week"), "month": N_("unit_month"), "quarter": N_("unit_quarter")}
+PERIOD_LABELS = {
+    "1y": N_("period_1y"), "2y": N_("period_2y"), "5y": N_("period_5y"), "all": N_("period_all"),
+}  # fmt: skip
+SHOW_LABELS = {"forecast": N_("show_forecast"), "errors": N_("show_errors")}
 
 
 class Ids(StrEnum):
@@ -96,52 +95,28 @@ class Ids(StrEnum):
 IDS = {"banner": Ids.BANNER, "report": Ids.REPORT, "lang": Ids.LANG}
 
 
-def _unique(items: list[str]) -> list[str]:
-    return list(dict.fromkeys(items))
-
-
-def parse_state(data: DashboardData, query: Mapping[str, Any]) -> ViewState:
+def parse_state(data: DashboardData, query: Mapping[str, Any]) -> InterestState:
     """A complete, valid selection from any query: unknown or hostile values fall back."""
-    known_topics = data.topics()["topic_id"].to_list()
-    known_regions = data.regions()["region_code"].to_list()
-    topics = _unique([t for t in list_parameter(query, "topic") if t in known_topics])
-    if not topics:
-        topics = [t for t in DEFAULT_TOPICS if t in known_topics] or known_topics[:3]
-    compare = choose(text_parameter(query, "compare"), COMPARE, "topics")
-    # one topic across regions: the one the user picked, else the first one selected
-    focus = choose(text_parameter(query, "focus"), known_topics, topics[0])
-    region = choose(text_parameter(query, "region"), known_regions, DEFAULT_REGION)
-    regions = _unique([r for r in list_parameter(query, "regions") if r in known_regions])
-    if compare == "regions" and not regions:
-        regions = [r for r in DEFAULT_COMPARED_REGIONS if r in known_regions] or known_regions[:4]
-    shown = list_parameter(query, "show")
-    show = [s for s in SHOW if s in shown] if "show" in query else ["forecast"]
-    return {
-        "topic": ",".join(topics[:MAX_TOPICS]),
-        "region": region,
-        "regions": ",".join(regions[:MAX_TOPICS]) if compare == "regions" else "",
-        "compare": compare,
-        "focus": focus if compare == "regions" else "",
-        "granularity": choose(text_parameter(query, "granularity"), GRANULARITIES, "week"),
-        "period": choose(text_parameter(query, "period"), PERIODS, "5y"),
-        "show": ",".join(show) or "none",
-        "lang": "fr" if parse_lang(text_parameter(query, "lang")) == "fr" else "",
-    }
+    return InterestState.parse(
+        query,
+        topics=data.topics()["topic_id"].to_list(),
+        regions=data.regions()["region_code"].to_list(),
+    )
 
 
 def _series_frames(
-    data: DashboardData, state: ViewState, tr: Translator
+    data: DashboardData, state: InterestState, tr: Translator
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, dict[str, str], str, str]:
     """(warehouse rows, series shown, forecasts shown, series names, axis title, chart title)."""
-    topics = state["topic"].split(",")
+    topics = state.topics
     topic_names = tr.names(data.topics(), "topic_id")
     region_names = tr.names(data.regions(), "region_code")
-    if state["compare"] == "regions":
-        topic = state["focus"] or topics[0]
-        regions = state["regions"].split(",")
+    if state.by_regions:
+        (topic,) = state.shown_topics
+        regions = state.regions
         rows = pl.concat([data.interest_over_time((topic,), r) for r in regions])
         shown, _ = interest_values(rows)
-        shown = window(shown.with_columns(series=pl.col("region_code")), state["period"])
+        shown = window(shown.with_columns(series=pl.col("region_code")), state.period)
         shown, factors = index_to_mean(shown)
         forecasts = pl.concat(
             [data.latest_forecasts((topic,), r).with_columns(series=pl.lit(r)) for r in regions]
@@ -152,27 +127,26 @@ def _series_frames(
         ).drop("factor")  # fmt: skip
         title = tr("interest_regions_title", topic=topic_names.get(topic, topic))
         return rows, shown, forecasts, region_names, tr("axis_index"), title
-    rows = data.interest_over_time(topics, state["region"])
+    rows = data.interest_over_time(topics, state.region)
     shown, axis_key = interest_values(rows)
-    shown = window(shown.with_columns(series=pl.col("topic_id")), state["period"])
-    forecasts = data.latest_forecasts(topics, state["region"]).with_columns(
-        series=pl.col("topic_id")
-    )
-    region = region_names.get(state["region"], state["region"])
+    shown = window(shown.with_columns(series=pl.col("topic_id")), state.period)
+    forecasts = data.latest_forecasts(topics, state.region).with_columns(series=pl.col("topic_id"))
+    region = region_names.get(state.region, state.region)
     return rows, shown, forecasts, topic_names, tr(axis_key), tr("interest_title", region=region)
 
 
-def _accuracy(data: DashboardData, state: ViewState) -> pl.DataFrame:
+def _accuracy(data: DashboardData, state: InterestState) -> pl.DataFrame:
     """The stored backtest of each forecast shown (keyed like ``series``)."""
-    topics = state["topic"].split(",")
-    if state["compare"] == "regions":
+    if state.by_regions:
         return pl.concat(
             [
-                data.forecast_accuracy(shown_topics(state)[:1], r).with_columns(series=pl.lit(r))
-                for r in state["regions"].split(",")
+                data.forecast_accuracy(state.shown_topics, r).with_columns(series=pl.lit(r))
+                for r in state.regions
             ]
         )
-    return data.forecast_accuracy(topics, state["region"]).with_columns(series=pl.col("topic_id"))
+    return data.forecast_accuracy(state.topics, state.region).with_columns(
+        series=pl.col("topic_id")
+    )
 
 
 def _readable_models(forecasts: pl.DataFrame, tr: Translator) -> pl.DataFrame:
@@ -185,7 +159,7 @@ def _summary(
     forecasts: pl.DataFrame,
     names: dict[str, str],
     tr: Translator,
-    granularity: str = "week",
+    granularity: ViewGranularity = "week",
 ) -> str:
     if shown.is_empty():
         return tr("no_rows")
@@ -213,7 +187,7 @@ def _summary(
             name=names.get(series_id, series_id),
             mean=tr.number(first_series["mean"].mean()),
             weeks=first_series.height,
-            unit=tr(f"unit_{granularity}"),
+            unit=tr(UNIT_LABELS[granularity]),
             model=first_series["model"][0],
             low=tr.number(first_series["lo95"].min()),
             high=tr.number(first_series["hi95"].max()),
@@ -271,27 +245,27 @@ def _notes(shown: pl.DataFrame, tr: Translator) -> list[str]:
     return notes
 
 
-def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[ChartView]:
+def chart_views(data: DashboardData, state: InterestState, tr: Translator) -> list[ChartView]:
     rows, shown, forecasts, names, axis_title, title = _series_frames(data, state, tr)
-    granularity = state["granularity"]
-    shown = to_granularity(shown, granularity)  # type: ignore[arg-type]
-    show = state["show"].split(",")
-    figure = interest_figure(shown, names, title, axis_title, tr, tr(granularity))
+    granularity = state.granularity
+    shown = to_granularity(shown, granularity)
+    show = state.show
+    figure = interest_figure(
+        shown, names, title, axis_title, tr, tr(GRANULARITY_LABELS[granularity])
+    )
     if "errors" in show:
         add_error_band(figure, shown, names, tr)
     drawn_forecasts = forecasts.head(0)
     accuracy: list[str] = []
     notes = _notes(shown, tr)
     if "forecast" in show and shown.height and forecasts.height:
-        drawn_forecasts = forecast_to_granularity(
-            forecasts,
-            granularity,  # type: ignore[arg-type]
-        )
+        drawn_forecasts = forecast_to_granularity(forecasts, granularity)
         accuracy = accuracy_lines(forecasts, _accuracy(data, state), names, tr)
         drawn_forecasts = _readable_models(drawn_forecasts, tr)
         add_forecast(figure, drawn_forecasts, names, tr)
         if granularity != "week":
-            notes.append(tr("forecast_aggregated", granularity=tr(granularity).lower()))
+            unit = tr(GRANULARITY_LABELS[granularity]).lower()
+            notes.append(tr("forecast_aggregated", granularity=unit))
     info = ExportInfo(
         title=title,
         sources=sources_of(rows),
@@ -367,28 +341,14 @@ def _recent_table(
     )
 
 
-def shown_topics(state: ViewState) -> list[str]:
-    """The topics the chart draws: the selection, or the one compared across regions."""
-    if state["compare"] == "regions":
-        return [state["focus"] or state["topic"].split(",")[0]]
-    return state["topic"].split(",")
-
-
-def shown_pairs(state: ViewState) -> list[tuple[str, str]]:
-    """(topic, region) of every series on the chart."""
-    if state["compare"] == "regions":
-        return [(shown_topics(state)[0], region) for region in state["regions"].split(",")]
-    return [(topic, state["region"]) for topic in shown_topics(state)]
-
-
-def growth_table(data: DashboardData, state: ViewState, tr: Translator) -> ViewTable:
+def growth_table(data: DashboardData, state: InterestState, tr: Translator) -> ViewTable:
     """ "Is it growing here?": one sentence per series shown, from the site's one growth
     figure (``region_momentum``), with its interval and the weeks compared."""
     topic_names = tr.names(data.topics(), "topic_id")
     region_names = tr.names(data.regions(), "region_code")
     rows: list[dict[str, Any]] = []
     window_of = pl.DataFrame()
-    for topic, region in shown_pairs(state):
+    for topic, region in state.shown_pairs:
         momentum, _ = region_momentum(data, region)
         window_of = window_of if window_of.height else momentum
         row = growth_rows(momentum, [topic], region).get(topic)
@@ -397,7 +357,7 @@ def growth_table(data: DashboardData, state: ViewState, tr: Translator) -> ViewT
             {
                 "topic_id": topic,
                 "region_code": region,
-                "name": region_name if state["compare"] == "regions" else topic_name,
+                "name": region_name if state.by_regions else topic_name,
                 "answer": growth_sentence(topic_name, region_name, row, tr),
                 **{
                     name: (row or {}).get(name)
@@ -425,13 +385,13 @@ def growth_table(data: DashboardData, state: ViewState, tr: Translator) -> ViewT
     return ViewTable("growth", tr("growth_answers"), caption, shown, frame)
 
 
-def related_tables(data: DashboardData, state: ViewState, tr: Translator) -> list[ViewTable]:
+def related_tables(data: DashboardData, state: InterestState, tr: Translator) -> list[ViewTable]:
     """The related searches (top and rising) of every series shown, as the page shows them."""
     topic_names = tr.names(data.topics(), "topic_id")
     region_names = tr.names(data.regions(), "region_code")
-    by_regions = state["compare"] == "regions"
+    by_regions = state.by_regions
     tables: list[ViewTable] = []
-    for topic, region in shown_pairs(state):
+    for topic, region in state.shown_pairs:
         related = data.related_queries(topic, region)
         heading = tr(
             "related", topic=topic_names.get(topic, topic), region=region_names.get(region, region)
@@ -443,7 +403,7 @@ def related_tables(data: DashboardData, state: ViewState, tr: Translator) -> lis
                           tr("related_none"))
             )  # fmt: skip
             continue
-        for kind, caption in (("top", "related_top"), ("rising", "related_rising")):
+        for kind, caption in (("top", N_("related_top")), ("rising", N_("related_rising"))):
             rows = related.filter(pl.col("kind") == kind).with_columns(
                 shown=pl.when(pl.col("is_breakout"))
                 .then(pl.lit(tr("breakout")))
@@ -470,16 +430,14 @@ def related_tables(data: DashboardData, state: ViewState, tr: Translator) -> lis
     return tables
 
 
-def view_tables(data: DashboardData, state: ViewState, tr: Translator) -> list[ViewTable]:
+def view_tables(data: DashboardData, state: InterestState, tr: Translator) -> list[ViewTable]:
     """The growth answers, then the related searches of every series shown, in page order."""
     return [growth_table(data, state, tr), *related_tables(data, state, tr)]
 
 
-def _answers(data: DashboardData, state: ViewState, tr: Translator) -> html.Div:
+def _answers(data: DashboardData, state: InterestState, tr: Translator) -> html.Div:
     table = growth_table(data, state, tr)
-    momentum, _ = region_momentum(
-        data, state["regions"].split(",")[0] if state["compare"] == "regions" else state["region"]
-    )
+    momentum, _ = region_momentum(data, state.regions[0] if state.by_regions else state.region)
     return html.Div(
         [
             html.H2(table.heading),
@@ -491,7 +449,7 @@ def _answers(data: DashboardData, state: ViewState, tr: Translator) -> html.Div:
     )  # fmt: skip
 
 
-def _related(data: DashboardData, state: ViewState, tr: Translator) -> html.Div:
+def _related(data: DashboardData, state: InterestState, tr: Translator) -> html.Div:
     tables = related_tables(data, state, tr)
     groups: dict[str, list[ViewTable]] = {}
     for table in tables:
@@ -508,18 +466,24 @@ def _related(data: DashboardData, state: ViewState, tr: Translator) -> html.Div:
     return html.Div(sections)
 
 
-def _regions_note(data: DashboardData, state: ViewState, tr: Translator) -> str:
+def _regions_note(data: DashboardData, state: InterestState, tr: Translator) -> str:
     """Which topic is compared across regions, said in words (never silently the first)."""
-    topic = shown_topics(state)[0]
+    topic = state.shown_topics[0]
     return tr("compare_regions_pick", topic=tr.names(data.topics(), "topic_id").get(topic, topic))
 
 
-def _compared_regions(data: DashboardData, state: ViewState) -> list[str]:
+def _compared_regions(data: DashboardData, state: InterestState) -> list[RegionCode]:
     """The regions dropdown is filled even while hidden, so switching modes shows a choice."""
-    if state["regions"]:
-        return state["regions"].split(",")
-    known = data.regions()["region_code"].to_list()
-    return [r for r in DEFAULT_COMPARED_REGIONS if r in known] or known[:4]
+    if state.regions:
+        return list(state.regions)
+    known = [RegionCode(code) for code in data.regions()["region_code"].to_list()]
+    return list(default_compared_regions(known))
+
+
+def _focus_value(state: InterestState) -> TopicId | None:
+    """The focus dropdown names the topic compared across regions, else the first topic."""
+    shown = state.shown_topics if state.by_regions else state.topics
+    return shown[0] if shown else None
 
 
 def _fieldset(legend: str, control: Any) -> html.Fieldset:
@@ -536,7 +500,7 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
     if topics.is_empty():
         return html.Div([html.H1(tr(TITLE_KEY)), html.P(tr("none_loaded"))])
     state = parse_state(data, query)
-    by_regions = state["compare"] == "regions"
+    by_regions = state.by_regions
     radio: dict[str, Any] = {
         "inline": True,
         "inputClassName": "choice-input",
@@ -550,24 +514,23 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
             html.Div(
                 [
                     _fieldset(tr("compare"), dcc.RadioItems(
-                        id=Ids.COMPARE, value=state["compare"], **radio,
-                        options=[{"label": tr(f"compare_{c}"), "value": c} for c in COMPARE])),
+                        id=Ids.COMPARE, value=state.compare, **radio,
+                        options=[{"label": tr(COMPARE_LABELS[c]), "value": c} for c in COMPARE])),
                     html.Div(html.Label([tr("topics"), dcc.Dropdown(
                         id=Ids.TOPICS, options=_options(topics, "topic_id", tr),
-                        value=state["topic"].split(","), multi=True, clearable=False,
+                        value=list(state.topics), multi=True, clearable=False,
                         labels=tr.dropdown_labels())],
                         className="control control-wide"),
                         id=Ids.TOPICS_WRAP, hidden=by_regions, className="control-wrap"),
                     html.Div(html.Label([tr("focus_topic"), dcc.Dropdown(
                         id=Ids.FOCUS, options=_options(topics, "topic_id", tr),
-                        value=shown_topics(state)[0] if by_regions else
-                        state["topic"].split(",")[0], clearable=False,
+                        value=_focus_value(state), clearable=False,
                         labels=tr.dropdown_labels())],
                         className="control control-wide"),
                         id=Ids.FOCUS_WRAP, hidden=not by_regions, className="control-wrap"),
                     html.Div(html.Label([tr("region"), dcc.Dropdown(
                         id=Ids.REGION, options=_options(data.regions(), "region_code", tr),
-                        value=state["region"], clearable=False,
+                        value=state.region, clearable=False,
                         labels=tr.dropdown_labels())], className="control"),
                         id=Ids.REGION_WRAP, hidden=by_regions),
                     html.Div(html.Label([tr("regions"), dcc.Dropdown(
@@ -584,14 +547,15 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
             html.Div(
                 [
                     _fieldset(tr("granularity"), dcc.RadioItems(
-                        id=Ids.GRANULARITY, value=state["granularity"], **radio,
-                        options=[{"label": tr(g), "value": g} for g in GRANULARITIES])),
+                        id=Ids.GRANULARITY, value=state.granularity, **radio,
+                        options=[{"label": tr(GRANULARITY_LABELS[g]), "value": g}
+                                 for g in GRANULARITIES])),
                     _fieldset(tr("period"), dcc.RadioItems(
-                        id=Ids.PERIOD, value=state["period"], **radio,
-                        options=[{"label": tr(f"period_{p}"), "value": p} for p in PERIODS])),
+                        id=Ids.PERIOD, value=state.period, **radio,
+                        options=[{"label": tr(PERIOD_LABELS[p]), "value": p} for p in PERIODS])),
                     _fieldset(tr("show"), dcc.Checklist(
-                        id=Ids.SHOW, value=[s for s in state["show"].split(",") if s in SHOW],
-                        **radio, options=[{"label": tr(f"show_{s}"), "value": s} for s in SHOW])),
+                        id=Ids.SHOW, value=list(state.show), **radio,
+                        options=[{"label": tr(SHOW_LABELS[s]), "value": s} for s in SHOW])),
                 ],
                 className="controls",
             ),
@@ -609,8 +573,8 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
 def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
     from credtrends.web.pages import interest
 
-    def extras(state: ViewState, tr: Translator, view: ChartView) -> tuple[Any, ...]:
-        by_regions = state["compare"] == "regions"
+    def extras(state: InterestState, tr: Translator, view: ChartView) -> tuple[Any, ...]:
+        by_regions = state.by_regions
         return (
             [html.Li(note) for note in (*view.info.notes[1:], *view.info.forecast_accuracy)],
             _related(data, state, tr),

@@ -22,28 +22,16 @@ from credtrends.web.components.view_callback import register_view_callback
 from credtrends.web.data import DashboardData
 from credtrends.web.downloads import ExportInfo
 from credtrends.web.figures import PALETTE, for_dash, interest_values, synthetic_note
-from credtrends.web.i18n import Translator, parse_lang
+from credtrends.web.i18n import N_, Translator
+from credtrends.web.page_state import LabourState
 from credtrends.web.table_text import display_frame
 from credtrends.web.unfinished import unfinished_note, unfinished_periods
-from credtrends.web.views import (
-    ChartView,
-    ViewTable,
-    choose,
-    permalink,
-    sources_of,
-    synthetic_in,
-    text_parameter,
-)
-from credtrends.web.views import (
-    State as ViewState,
-)
+from credtrends.web.views import ChartView, ViewTable, permalink, sources_of, synthetic_in
 
 NAME = "labour"
 PATH = "/labour"
-TITLE_KEY = "page_labour"
+TITLE_KEY = N_("page_labour")
 CHART_KEY = "main"
-DEFAULT_TOPIC = "data-science"
-DEFAULT_REGION = "CA-ON"
 SHOWN_MEASURES = ("job_vacancies", "job_postings")
 
 
@@ -59,19 +47,24 @@ class Ids:
 IDS = {"banner": Ids.BANNER, "report": Ids.REPORT, "lang": Ids.LANG}
 
 
-def parse_state(data: DashboardData, query: Mapping[str, Any]) -> ViewState:
-    topics = data.topics()["topic_id"].to_list()
-    regions = data.regions()["region_code"].to_list()
-    topic_default = DEFAULT_TOPIC if DEFAULT_TOPIC in topics else (topics[0] if topics else "")
-    return {
-        "topic": choose(text_parameter(query, "topic"), topics, topic_default),
-        "region": choose(text_parameter(query, "region"), regions, DEFAULT_REGION),
-        "lang": "fr" if parse_lang(text_parameter(query, "lang")) == "fr" else "",
-    }
+def parse_state(data: DashboardData, query: Mapping[str, Any]) -> LabourState:
+    return LabourState.parse(
+        query,
+        topics=data.topics()["topic_id"].to_list(),
+        regions=data.regions()["region_code"].to_list(),
+    )
+
+
+MEASURE_LABELS = {
+    "job_vacancies": N_("measure_job_vacancies"),
+    "job_postings": N_("measure_job_postings"),
+    "job_posting_vacancies": N_("measure_job_posting_vacancies"),
+    "avg_offered_hourly_wage": N_("measure_avg_offered_hourly_wage"),
+}
 
 
 def measure_label(measure: str, tr: Translator) -> str:
-    return tr(f"measure_{measure}")
+    return tr(MEASURE_LABELS[measure])
 
 
 def labour_figure(
@@ -95,62 +88,9 @@ def labour_figure(
             tr("labour_panel_supply"),
         ),
     )
-    final_interest = interest.filter(~pl.col("is_unfinished"))
-    figure.add_trace(
-        go.Scatter(
-            x=final_interest["period_start"].to_list(),
-            y=final_interest["value"].to_list(),
-            mode="lines",
-            name=tr("labour_interest"),
-            line={"color": PALETTE[0]},
-        ),
-        row=1,
-        col=1,
-    )
-    add_unfinished(figure, interest, PALETTE[0], tr("labour_interest"), tr, row=1)
-    shown = labour.filter(pl.col("measure").is_in(SHOWN_MEASURES))
-    several_sources = shown["source"].n_unique() > 1
-    # One line per occupation, measure and source: numbers from two sources never join.
-    for index, ((noc, measure, source), series) in enumerate(
-        shown.group_by("noc_code", "measure", "source", maintain_order=True)
-    ):
-        label = f"{occupation_titles.get(str(noc), noc)} [{noc}]: {measure_label(str(measure), tr)}"
-        if several_sources:
-            label += f" ({source})"
-        color = PALETTE[(index + 1) % len(PALETTE)]
-        final = series.filter(~pl.col("is_unfinished"))
-        figure.add_trace(
-            go.Scatter(
-                x=final["period_start"].to_list(),
-                y=final["value"].to_list(),
-                mode="lines+markers" if measure == "job_vacancies" else "lines",
-                name=label,
-                line={"color": color, "dash": "solid" if measure == "job_vacancies" else "dot"},
-                customdata=final["status"].fill_null("").to_list(),
-                hovertemplate=f"{label}<br>%{{x|%Y-%m}}: %{{y:,.0f}} %{{customdata}}"
-                "<extra></extra>",
-                connectgaps=False,
-            ),
-            row=2,
-            col=1,
-        )
-        add_unfinished(figure, series, color, label, tr, row=2)
-    offered = portal.filter(pl.col("measure") == "programs_offered")
-    # an unfinished month's bar is hatched and pale: not a final count
-    figure.add_trace(
-        go.Bar(
-            x=offered["period_start"].to_list(),
-            y=offered["value"].to_list(),
-            name=tr("labour_programs"),
-            marker={
-                "color": PALETTE[6],
-                "opacity": [0.45 if flag else 1.0 for flag in offered["is_unfinished"]],
-                "pattern": {"shape": ["/" if flag else "" for flag in offered["is_unfinished"]]},
-            },
-        ),
-        row=3,
-        col=1,
-    )
+    _add_interest_panel(figure, interest, tr)
+    _add_labour_panel(figure, labour, occupation_titles, tr)
+    _add_supply_panel(figure, portal, tr)
     figure.update_layout(
         title={"text": title, "x": 0},
         height=820,
@@ -166,6 +106,80 @@ def labour_figure(
     return figure
 
 
+def _add_interest_panel(figure: go.Figure, interest: pl.DataFrame, tr: Translator) -> None:
+    """Panel 1: the topic's search interest, its unfinished period marked."""
+    final_interest = interest.filter(~pl.col("is_unfinished"))
+    figure.add_trace(
+        go.Scatter(
+            x=final_interest["period_start"].to_list(),
+            y=final_interest["value"].to_list(),
+            mode="lines",
+            name=tr("labour_interest"),
+            line={"color": PALETTE[0]},
+        ),
+        row=1,
+        col=1,
+    )
+    add_unfinished(figure, interest, PALETTE[0], tr("labour_interest"), tr, row=1)
+
+
+def _add_labour_panel(
+    figure: go.Figure, labour: pl.DataFrame, occupation_titles: dict[str, str], tr: Translator
+) -> None:
+    """Panel 2: one line per occupation, measure and source (numbers from two sources
+    never join), vacancies solid with markers, postings dotted; quality flags on hover."""
+    shown = labour.filter(pl.col("measure").is_in(SHOWN_MEASURES))
+    several_sources = shown["source"].n_unique() > 1
+    for index, ((noc, measure, source), series) in enumerate(
+        shown.group_by("noc_code", "measure", "source", maintain_order=True)
+    ):
+        label = tr(
+            "labour_line", occupation=occupation_titles.get(str(noc), noc), noc=noc,
+            measure=measure_label(str(measure), tr),
+        )  # fmt: skip
+        if several_sources:
+            label += f" ({source})"
+        color = PALETTE[(index + 1) % len(PALETTE)]
+        month = tr.plotly_date("month")
+        final = series.filter(~pl.col("is_unfinished"))
+        figure.add_trace(
+            go.Scatter(
+                x=final["period_start"].to_list(),
+                y=final["value"].to_list(),
+                mode="lines+markers" if measure == "job_vacancies" else "lines",
+                name=label,
+                line={"color": color, "dash": "solid" if measure == "job_vacancies" else "dot"},
+                customdata=final["status"].fill_null("").to_list(),
+                hovertemplate=f"{label}<br>%{{x|{month}}}: %{{y:,.0f}} %{{customdata}}"
+                "<extra></extra>",
+                connectgaps=False,
+            ),
+            row=2,
+            col=1,
+        )
+        add_unfinished(figure, series, color, label, tr, row=2)
+
+
+def _add_supply_panel(figure: go.Figure, portal: pl.DataFrame, tr: Translator) -> None:
+    """Panel 3: programs on offer per month; an unfinished month's bar is hatched and pale,
+    not a final count."""
+    offered = portal.filter(pl.col("measure") == "programs_offered")
+    figure.add_trace(
+        go.Bar(
+            x=offered["period_start"].to_list(),
+            y=offered["value"].to_list(),
+            name=tr("labour_programs"),
+            marker={
+                "color": PALETTE[6],
+                "opacity": [0.45 if flag else 1.0 for flag in offered["is_unfinished"]],
+                "pattern": {"shape": ["/" if flag else "" for flag in offered["is_unfinished"]]},
+            },
+        ),
+        row=3,
+        col=1,
+    )
+
+
 def add_unfinished(
     figure: go.Figure, series: pl.DataFrame, color: str, label: str, tr: Translator, row: int
 ) -> None:
@@ -178,6 +192,7 @@ def add_unfinished(
     segment = pl.concat([final.select("period_start", "value"),
                          unfinished.select("period_start", "value")])  # fmt: skip
     mark = tr("unfinished_point")
+    month = tr.plotly_date("month")
     figure.add_trace(
         go.Scatter(
             x=segment["period_start"].to_list(),
@@ -188,7 +203,7 @@ def add_unfinished(
             line={"color": color, "dash": "dot", "width": 1},
             marker={"color": color, "symbol": ["circle"] * final.height
                     + ["circle-open"] * unfinished.height, "size": 9},
-            hovertemplate=f"{label}<br>%{{x|%Y-%m}}: %{{y:,.0f}} ({mark})<extra></extra>",
+            hovertemplate=f"{label}<br>%{{x|{month}}}: %{{y:,.0f}} ({mark})<extra></extra>",
         ),
         row=row,
         col=1,
@@ -221,10 +236,10 @@ def latest_rows(labour: pl.DataFrame, occupations: pl.DataFrame, tr: Translator)
     )
 
 
-def latest_view_table(data: DashboardData, state: ViewState, tr: Translator) -> ViewTable:
+def latest_view_table(data: DashboardData, state: LabourState, tr: Translator) -> ViewTable:
     """The latest values table as shown, with its rows for downloads."""
-    occupations = data.linked_occupations(state["topic"])
-    observations = data.labour_observations(occupations["noc_code"].to_list(), state["region"])
+    occupations = data.linked_occupations(state.topic)
+    observations = data.labour_observations(occupations["noc_code"].to_list(), state.region)
     rows = latest_rows(mark_unfinished(observations), occupations, tr)
     columns = {
         "noc_code": tr("col_noc"), "title": tr("col_occupation"),
@@ -238,16 +253,16 @@ def latest_view_table(data: DashboardData, state: ViewState, tr: Translator) -> 
     return ViewTable("latest", "", tr("labour_table"), display_frame(rows, columns, tr), kept)
 
 
-def view_tables(data: DashboardData, state: ViewState, tr: Translator) -> list[ViewTable]:
+def view_tables(data: DashboardData, state: LabourState, tr: Translator) -> list[ViewTable]:
     """The latest values of the linked occupations, after the chart."""
     return [latest_view_table(data, state, tr)]
 
 
 def _frames(
-    data: DashboardData, state: ViewState
+    data: DashboardData, state: LabourState
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame, str]:
-    occupations = data.linked_occupations(state["topic"])
-    weekly, axis_key = interest_values(data.interest_over_time((state["topic"],), state["region"]))
+    occupations = data.linked_occupations(state.topic)
+    weekly, axis_key = interest_values(data.interest_over_time((state.topic,), state.region))
     # months of complete weeks; the newest month still running is marked unfinished
     interest = to_granularity(
         weekly.select(
@@ -257,9 +272,9 @@ def _frames(
         "month",
     ).with_columns(is_unfinished=pl.col("is_partial"))  # fmt: skip
     labour = mark_unfinished(
-        data.labour_observations(occupations["noc_code"].to_list(), state["region"])
+        data.labour_observations(occupations["noc_code"].to_list(), state.region)
     )
-    portal = mark_unfinished(data.portal_counts(state["topic"], state["region"]))
+    portal = mark_unfinished(data.portal_counts(state.topic, state.region))
     return occupations, interest, labour, portal, axis_key
 
 
@@ -311,10 +326,10 @@ def _summary(
     )  # fmt: skip
 
 
-def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[ChartView]:
+def chart_views(data: DashboardData, state: LabourState, tr: Translator) -> list[ChartView]:
     occupations, interest, labour, portal, axis_key = _frames(data, state)
-    topic = tr.names(data.topics(), "topic_id").get(state["topic"], state["topic"])
-    region = tr.names(data.regions(), "region_code").get(state["region"], state["region"])
+    topic = tr.names(data.topics(), "topic_id").get(state.topic, state.topic)
+    region = tr.names(data.regions(), "region_code").get(state.region, state.region)
     title_column = "title_fr" if tr.lang == "fr" else "title_en"
     titles = dict(occupations.select("noc_code", pl.coalesce(title_column, "title_en")).iter_rows())
     title = tr("labour_title", topic=topic, region=region)
@@ -344,9 +359,9 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
             html.Div(
                 [
                     choice_dropdown(Ids.TOPIC, tr("topic"), data.topics(), "topic_id",
-                                    state["topic"], tr, wide=True),
+                                    state.topic, tr, wide=True),
                     choice_dropdown(Ids.REGION, tr("region"), data.regions(), "region_code",
-                                    state["region"], tr),
+                                    state.region, tr),
                 ],
                 className="controls",
             ),
@@ -362,7 +377,7 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
 def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
     from credtrends.web.pages import labour
 
-    def extras(state: ViewState, tr: Translator, view: ChartView) -> tuple[Any, ...]:
+    def extras(state: LabourState, tr: Translator, view: ChartView) -> tuple[Any, ...]:
         notes = [html.P(note, className="note unfinished-note") for note in view.info.notes[1:]]
         (latest,) = view_tables(data, state, tr)
         return ([*notes, view_table(latest, table_downloads(NAME, latest.key, state, tr))],)

@@ -22,26 +22,15 @@ from credtrends.web.data import DashboardData
 from credtrends.web.downloads import ExportInfo
 from credtrends.web.figures import empty_figure, for_dash, interest_values, synthetic_note
 from credtrends.web.growth import growth_definition, last_weeks_text, region_momentum
-from credtrends.web.i18n import Translator, parse_lang
+from credtrends.web.i18n import N_, Translator
+from credtrends.web.page_state import OverviewState
 from credtrends.web.table_text import display_frame
-from credtrends.web.views import (
-    ChartView,
-    ViewTable,
-    choose,
-    permalink,
-    sources_of,
-    synthetic_in,
-    text_parameter,
-)
-from credtrends.web.views import (
-    State as ViewState,
-)
+from credtrends.web.views import ChartView, ViewTable, permalink, sources_of, synthetic_in
 
 NAME = "overview"
 PATH = "/"
-TITLE_KEY = "page_overview"
+TITLE_KEY = N_("page_overview")
 CHART_KEY = "top"
-DEFAULT_REGION = "CA"
 RECENT_WEEKS = GROWTH_WEEKS
 TOP_N = 15
 
@@ -59,12 +48,8 @@ class Ids:
 IDS = {"banner": Ids.BANNER, "report": Ids.REPORT, "lang": Ids.LANG}
 
 
-def parse_state(data: DashboardData, query: Mapping[str, Any]) -> ViewState:
-    regions = data.regions()["region_code"].to_list()
-    return {
-        "region": choose(text_parameter(query, "region"), regions, DEFAULT_REGION),
-        "lang": "fr" if parse_lang(text_parameter(query, "lang")) == "fr" else "",
-    }
+def parse_state(data: DashboardData, query: Mapping[str, Any]) -> OverviewState:
+    return OverviewState.parse(query, regions=data.regions()["region_code"].to_list())
 
 
 def momentum_for(data: DashboardData, region_code: str, tr: Translator) -> tuple[pl.DataFrame, str]:
@@ -137,9 +122,9 @@ def _top_summary(momentum: pl.DataFrame, region_name: str, tr: Translator) -> st
     )  # fmt: skip
 
 
-def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[ChartView]:
-    region_name = tr.names(data.regions(), "region_code").get(state["region"], state["region"])
-    momentum, scale_note = momentum_for(data, state["region"], tr)
+def chart_views(data: DashboardData, state: OverviewState, tr: Translator) -> list[ChartView]:
+    region_name = tr.names(data.regions(), "region_code").get(state.region, state.region)
+    momentum, scale_note = momentum_for(data, state.region, tr)
     title = _title(momentum, region_name, tr)
     figure = top_topics_figure(momentum, region_name, scale_note, tr)
     displayed = momentum.head(TOP_N).select(
@@ -179,12 +164,14 @@ def movers_tables(momentum: pl.DataFrame, tr: Translator) -> list[ViewTable]:
     columns = {"name": tr("topic"), "growth": tr("change_year"), "recent_mean": tr("level")}
     formats = {"growth": tr.percent}
     tables = []
-    for key, rows in (
-        ("risers", moving.sort("growth", descending=True).head(8)),
-        ("fallers", moving.sort("growth").head(8)),
+    for key, caption, rows in (
+        ("risers", N_("risers"), moving.sort("growth", descending=True).head(8)),
+        ("fallers", N_("fallers"), moving.sort("growth").head(8)),
     ):
         data = rows.select("topic_id", "name", "growth", "recent_mean", "source", "is_synthetic")
-        tables.append(ViewTable(key, "", tr(key), display_frame(rows, columns, tr, formats), data))
+        tables.append(
+            ViewTable(key, "", tr(caption), display_frame(rows, columns, tr, formats), data)
+        )
     return tables
 
 
@@ -232,13 +219,13 @@ def emerging_table(
     return ViewTable("emerging", "", tr("emerging_dated"), shown, ranked.head(8))
 
 
-def view_tables(data: DashboardData, state: ViewState, tr: Translator) -> list[ViewTable]:
+def view_tables(data: DashboardData, state: OverviewState, tr: Translator) -> list[ViewTable]:
     """Risers, fallers, emerging topics and data freshness, in the page's order."""
-    momentum, _ = momentum_for(data, state["region"], tr)
+    momentum, _ = momentum_for(data, state.region, tr)
     sources, shown_sources = sources_frame(data, tr)
     return [
         *movers_tables(momentum, tr),
-        emerging_table(data, state["region"], momentum, tr),
+        emerging_table(data, state.region, momentum, tr),
         ViewTable("freshness", "", tr("freshness"), shown_sources, sources),
     ]
 
@@ -252,7 +239,7 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
             html.P(id=Ids.GROWTH_NOTE, className="note growth-definition"),
             synthetic_banner(tr, visible=False, component_id=Ids.BANNER),
             choice_dropdown(Ids.REGION, tr("region"), data.regions(), "region_code",
-                            state["region"], tr),
+                            state.region, tr),
             chart_block(NAME, CHART_KEY, tr),
             html.Div(id=Ids.REPORT),
             html.Div(id=Ids.MOVERS),
@@ -266,13 +253,13 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
 def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
     from credtrends.web.pages import overview
 
-    def extras(state: ViewState, tr: Translator, view: ChartView) -> tuple[Any, ...]:
+    def extras(state: OverviewState, tr: Translator, view: ChartView) -> tuple[Any, ...]:
         risers, fallers, emerging, freshness = (
             view_table(table, table_downloads(NAME, table.key, state, tr))
             for table in view_tables(data, state, tr)
         )
         movers = [html.Div([risers, fallers], className="grid-2"), emerging]
-        momentum, _ = momentum_for(data, state["region"], tr)
+        momentum, _ = momentum_for(data, state.region, tr)
         return movers, freshness, growth_definition(momentum, tr)
 
     register_view_callback(

@@ -24,35 +24,27 @@ from credtrends.web.data import DashboardData
 from credtrends.web.downloads import ExportInfo
 from credtrends.web.figures import empty_figure, for_dash, synthetic_note
 from credtrends.web.growth import growth_definition, last_weeks_text, region_momentum
-from credtrends.web.i18n import Translator, parse_lang
+from credtrends.web.i18n import N_, Translator
 from credtrends.web.labels import place_labels
+from credtrends.web.page_state import (
+    WEIGHT_CHOICES,
+    DemandState,
+)
+from credtrends.web.page_state import (
+    WEIGHTS as WEIGHTS,  # the page names its weights (tests read them here)
+)
 from credtrends.web.table_text import display_frame
-from credtrends.web.views import (
-    ChartView,
-    ViewTable,
-    choose,
-    permalink,
-    sources_of,
-    synthetic_in,
-    text_parameter,
-)
-from credtrends.web.views import (
-    State as ViewState,
-)
+from credtrends.web.views import ChartView, ViewTable, permalink, sources_of, synthetic_in
 
 NAME = "program-demand"
 PATH = "/program-demand"
-TITLE_KEY = "page_program_demand"
+TITLE_KEY = N_("page_program_demand")
 CHART_KEY = "quadrant"
-DEFAULT_REGION = "CA-ON"
 RECENT_WEEKS = GROWTH_WEEKS
-WEIGHTS = ("level", "growth", "forecast", "vacancy", "supply")
-WEIGHT_CHOICES = ("0", "0.5", "1", "1.5", "2", "3")
-DEFAULT_WEIGHT = "1"
 WEIGHT_LABELS = {
-    "level": "col_search_level", "growth": "col_search_growth",
-    "forecast": "col_forecast_growth", "vacancy": "col_vacancy_growth",
-    "supply": "weight_supply",
+    "level": N_("col_search_level"), "growth": N_("col_search_growth"),
+    "forecast": N_("col_forecast_growth"), "vacancy": N_("col_vacancy_growth"),
+    "supply": N_("weight_supply"),
 }  # fmt: skip
 
 
@@ -100,34 +92,24 @@ def grid_columns(tr: Translator) -> list[dict[str, Any]]:
             "wrapText": True,
             "autoHeight": True,
         },
-        column("score", "score", ".2f", sort="desc"),
-        column("demand_level", "col_search_level", ".2f"),
-        column("demand_growth", "col_search_growth", "+.0%"),
-        column("forecast_growth", "col_forecast_growth", "+.0%"),
-        column("vacancies", "col_vacancies", ",.0f"),
-        column("vacancy_growth", "col_vacancy_growth", "+.0%"),
-        column("programs", "col_programs", ",.0f"),
+        column("score", N_("score"), ".2f", sort="desc"),
+        column("demand_level", N_("col_search_level"), ".2f"),
+        column("demand_growth", N_("col_search_growth"), "+.0%"),
+        column("forecast_growth", N_("col_forecast_growth"), "+.0%"),
+        column("vacancies", N_("col_vacancies"), ",.0f"),
+        column("vacancy_growth", N_("col_vacancy_growth"), "+.0%"),
+        column("programs", N_("col_programs"), ",.0f"),
     ]
 
 
-def parse_state(data: DashboardData, query: Mapping[str, Any]) -> ViewState:
+def parse_state(data: DashboardData, query: Mapping[str, Any]) -> DemandState:
     """Region and the score's weights (``w_growth=2``; a default weight is left out of the
     URL, an unknown one falls back to it)."""
-    regions = data.regions()["region_code"].to_list()
-    state = {
-        "region": choose(text_parameter(query, "region"), regions, DEFAULT_REGION),
-        "lang": "fr" if parse_lang(text_parameter(query, "lang")) == "fr" else "",
-    }
-    for name in WEIGHTS:
-        weight = choose(text_parameter(query, f"w_{name}"), WEIGHT_CHOICES, DEFAULT_WEIGHT)
-        state[f"w_{name}"] = "" if weight == DEFAULT_WEIGHT else weight
-    return state
+    return DemandState.parse(query, regions=data.regions()["region_code"].to_list())
 
 
-def weights_of(state: ViewState) -> ScoreWeights:
-    return ScoreWeights(
-        **{name: float(state.get(f"w_{name}") or DEFAULT_WEIGHT) for name in WEIGHTS}
-    )
+def weights_of(state: DemandState) -> ScoreWeights:
+    return ScoreWeights(**{name: float(state.weights.of(name)) for name in WEIGHTS})
 
 
 def region_opportunities(
@@ -204,9 +186,11 @@ def quadrant_figure(
             customdata=usable["name"].to_list(),
             textposition=positions,
             cliponaxis=False,
-            marker={"size": 12, "color": usable["score"].to_list(), "colorscale": "Viridis",
-                    "colorbar": {"title": {"text": tr("score")}}},
+            marker={"size": 12, "color": usable["score"].to_list(), "coloraxis": "coloraxis"},
             hovertemplate=hover + "<extra></extra>",
+            # The labels to place again where the plot is narrower (``phone_charts.js``):
+            # the placement above is for the desktop plot's size.
+            meta={"label_candidates": candidates},
         )
     )  # fmt: skip
     x_mid = float(usable["demand_level"].median() or 0)  # type: ignore[arg-type]
@@ -225,6 +209,8 @@ def quadrant_figure(
         yaxis={"title": {"text": tr("demand_y")}, "type": "log"},
         height=560,
         annotations=annotations,
+        # a layout-level colour bar, which a phone's layout can lay under the plot
+        coloraxis={"colorscale": "Viridis", "colorbar": {"title": {"text": tr("score")}}},
     )
     return figure
 
@@ -241,12 +227,12 @@ def _summary(table: pl.DataFrame, region: str, tr: Translator) -> str:
 
 
 def _opportunities(
-    data: DashboardData, state: ViewState, tr: Translator
+    data: DashboardData, state: DemandState, tr: Translator
 ) -> tuple[pl.DataFrame, list[str], bool]:
-    return region_opportunities(data, state["region"], tr, weights_of(state))
+    return region_opportunities(data, state.region, tr, weights_of(state))
 
 
-def weights_text(state: ViewState, tr: Translator) -> str:
+def weights_text(state: DemandState, tr: Translator) -> str:
     """ "Weights: search level 1, search growth 2, ..." as the page and its exports say."""
     weights = weights_of(state)
     return tr(
@@ -256,10 +242,10 @@ def weights_text(state: ViewState, tr: Translator) -> str:
     )  # fmt: skip
 
 
-def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[ChartView]:
-    region = tr.names(data.regions(), "region_code").get(state["region"], state["region"])
+def chart_views(data: DashboardData, state: DemandState, tr: Translator) -> list[ChartView]:
+    region = tr.names(data.regions(), "region_code").get(state.region, state.region)
     table, sources, synthetic = _opportunities(data, state, tr)
-    momentum, _ = region_momentum(data, state["region"])
+    momentum, _ = region_momentum(data, state.region)
     title = tr("demand_title", region=region)
     displayed = table.select(
         "topic_id", "name", "rank", "score", "score_low", "score_high", "tied_with_top",
@@ -318,10 +304,16 @@ def score_interval_text(row: Mapping[str, Any], tr: Translator) -> str:
               low=tr.number(row["score_low"], 2), high=tr.number(row["score_high"], 2))  # fmt: skip
 
 
-COMPONENTS = ("rank_level", "rank_growth", "rank_forecast", "rank_vacancy", "rank_supply")
+# Each input's percentile rank (the breakdown table's columns) -> its column header.
+COMPONENT_HEADERS = {
+    "rank_level": N_("col_rank_level"), "rank_growth": N_("col_rank_growth"),
+    "rank_forecast": N_("col_rank_forecast"), "rank_vacancy": N_("col_rank_vacancy"),
+    "rank_supply": N_("col_rank_supply"),
+}  # fmt: skip
+COMPONENTS = tuple(COMPONENT_HEADERS)
 
 
-def breakdown_table(data: DashboardData, state: ViewState, tr: Translator) -> ViewTable:
+def breakdown_table(data: DashboardData, state: DemandState, tr: Translator) -> ViewTable:
     """Each topic's score taken apart: its rank, the score with its interval, ties, and the
     percentile rank of each input (what the weights multiply)."""
     table, _, _ = _opportunities(data, state, tr)
@@ -333,7 +325,7 @@ def breakdown_table(data: DashboardData, state: ViewState, tr: Translator) -> Vi
     )  # fmt: skip
     columns = {
         "rank": tr("rank"), "name": tr("topic"), "score_text": tr("col_score_interval"),
-        "tie": tr("col_tie"), **{name: tr(f"col_{name}") for name in COMPONENTS},
+        "tie": tr("col_tie"), **{name: tr(key) for name, key in COMPONENT_HEADERS.items()},
     }  # fmt: skip
     two = {name: (lambda value: tr.number(value, 2)) for name in COMPONENTS}
     shown = display_frame(rows, columns, tr, two)
@@ -344,13 +336,13 @@ def breakdown_table(data: DashboardData, state: ViewState, tr: Translator) -> Vi
     return ViewTable("breakdown", "", tr("score_breakdown_title"), shown, data_rows)
 
 
-def view_tables(data: DashboardData, state: ViewState, tr: Translator) -> list[ViewTable]:
+def view_tables(data: DashboardData, state: DemandState, tr: Translator) -> list[ViewTable]:
     """The score's breakdown, after the grid."""
     return [breakdown_table(data, state, tr)]
 
 
-def _weight_controls(state: ViewState, tr: Translator) -> html.Fieldset:
-    options = [{"label": choice, "value": choice} for choice in WEIGHT_CHOICES]
+def _weight_controls(state: DemandState, tr: Translator) -> html.Fieldset:
+    options: list[dict[str, str]] = [{"label": c, "value": c} for c in WEIGHT_CHOICES]
     if tr.lang == "fr":
         options = [{"label": c.replace(".", ","), "value": c} for c in WEIGHT_CHOICES]
     return html.Fieldset(
@@ -360,7 +352,7 @@ def _weight_controls(state: ViewState, tr: Translator) -> html.Fieldset:
                 [
                     html.Label([tr(WEIGHT_LABELS[name]), dcc.Dropdown(
                         id=Ids.weight(name), options=options, clearable=False, searchable=False,
-                        value=state[f"w_{name}"] or DEFAULT_WEIGHT,
+                        value=state.weights.of(name),
                         labels=tr.dropdown_labels())], className="control")
                     for name in WEIGHTS
                 ],
@@ -381,7 +373,7 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
             html.P(tr("demand_uncertainty"), className="note"),
             synthetic_banner(tr, visible=False, component_id=Ids.BANNER),
             choice_dropdown(Ids.REGION, tr("region"), data.regions(), "region_code",
-                            state["region"], tr),
+                            state.region, tr),
             _weight_controls(state, tr),
             chart_block(NAME, CHART_KEY, tr),
             dag.AgGrid(
@@ -408,7 +400,7 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
 def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
     from credtrends.web.pages import program_demand
 
-    def extras(state: ViewState, tr: Translator, view: ChartView) -> tuple[Any, ...]:
+    def extras(state: DemandState, tr: Translator, view: ChartView) -> tuple[Any, ...]:
         (breakdown,) = view_tables(data, state, tr)
         shown = view_table(breakdown, table_downloads(NAME, breakdown.key, state, tr))
         # the explanation stays outside the table, which scrolls sideways on a phone

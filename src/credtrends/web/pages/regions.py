@@ -23,32 +23,18 @@ from credtrends.web.data import DashboardData
 from credtrends.web.downloads import ExportInfo
 from credtrends.web.figures import for_dash, interest_values
 from credtrends.web.growth import growth_definition
-from credtrends.web.i18n import Translator, parse_lang
+from credtrends.web.i18n import N_, Translator
 from credtrends.web.maps import PROVINCES_URL, province_choropleth
+from credtrends.web.page_state import MEASURES, RegionsState
 from credtrends.web.table_text import display_frame
-from credtrends.web.views import (
-    ChartView,
-    choose,
-    permalink,
-    sources_of,
-    synthetic_in,
-    text_parameter,
-)
-from credtrends.web.views import (
-    State as ViewState,
-)
+from credtrends.web.views import ChartView, permalink, sources_of, synthetic_in
 
 NAME = "regions"
 PATH = "/regions"
-TITLE_KEY = "page_regions"
+TITLE_KEY = N_("page_regions")
 CHART_KEY = "map"
 RECENT_WEEKS = GROWTH_WEEKS
 """The one growth figure of every page (``web/growth.py``), here per province."""
-DEFAULT_TOPIC = "pmp"
-
-
-MEASURES = ("growth", "level")
-"""What the map colours: the change on a year ago (default) or the level across provinces."""
 
 
 class Ids:
@@ -63,15 +49,8 @@ class Ids:
 IDS = {"banner": Ids.BANNER, "report": Ids.REPORT, "lang": Ids.LANG}
 
 
-def parse_state(data: DashboardData, query: Mapping[str, Any]) -> ViewState:
-    topics = data.topics()["topic_id"].to_list()
-    fallback = DEFAULT_TOPIC if DEFAULT_TOPIC in topics else (topics[0] if topics else "")
-    return {
-        "topic": choose(text_parameter(query, "topic"), topics, fallback),
-        # the default (growth) stays out of the URL, so older links keep their address
-        "measure": "level" if text_parameter(query, "measure") == "level" else "",
-        "lang": "fr" if parse_lang(text_parameter(query, "lang")) == "fr" else "",
-    }
+def parse_state(data: DashboardData, query: Mapping[str, Any]) -> RegionsState:
+    return RegionsState.parse(query, topics=data.topics()["topic_id"].to_list())
 
 
 def regional_growth(data: DashboardData, topic_id: str, tr: Translator) -> pl.DataFrame:
@@ -158,12 +137,12 @@ def _summary(growth: pl.DataFrame, topic: str, tr: Translator) -> str:
     return sentence + " " + growth_definition(ranked, tr)
 
 
-def map_view(data: DashboardData, state: ViewState, tr: Translator) -> ChartView:
-    topic = tr.names(data.topics(), "topic_id").get(state["topic"], state["topic"])
-    growth = regional_growth(data, state["topic"], tr)
+def map_view(data: DashboardData, state: RegionsState, tr: Translator) -> ChartView:
+    topic = tr.names(data.topics(), "topic_id").get(state.topic, state.topic)
+    growth = regional_growth(data, state.topic, tr)
     synthetic = synthetic_in(growth)
-    by_level = state.get("measure") == "level"
-    title = tr("regions_level_title" if by_level else "regions_title", topic=topic)
+    by_level = state.measure == "level"
+    title = tr(N_("regions_level_title") if by_level else N_("regions_title"), topic=topic)
     rows = list(growth.iter_rows(named=True))
     provinces = growth.with_columns(
         hover=pl.Series(
@@ -174,7 +153,7 @@ def map_view(data: DashboardData, state: ViewState, tr: Translator) -> ChartView
     ).filter(pl.col("region_code") != "CA")
     figure = province_choropleth(
         provinces,
-        value_label=tr("regions_level_value" if by_level else "regions_value"),
+        value_label=tr(N_("regions_level_value") if by_level else N_("regions_value")),
         title=title,
         synthetic=synthetic,
         language=tr.lang,
@@ -227,13 +206,13 @@ def growth_text(displayed: pl.DataFrame, tr: Translator) -> pl.DataFrame:
     )  # fmt: skip
 
 
-def chart_views(data: DashboardData, state: ViewState, tr: Translator) -> list[ChartView]:
+def chart_views(data: DashboardData, state: RegionsState, tr: Translator) -> list[ChartView]:
     return [map_view(data, state, tr)]
 
 
 def growth_table(view: ChartView, topic: str, tr: Translator) -> html.Table:
     table = view.table if view.table is not None else growth_text(view.displayed, tr)
-    return shown_table(table, tr("regions_table", topic=topic))
+    return shown_table(table, tr("regions_table", topic=topic), stacks=True)
 
 
 def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> html.Div:
@@ -246,18 +225,20 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
             html.Div(
                 [
                     choice_dropdown(
-                        Ids.TOPIC, tr("topic"), data.topics(), "topic_id", state["topic"], tr
+                        Ids.TOPIC, tr("topic"), data.topics(), "topic_id", state.topic, tr
                     ),
                     html.Fieldset(
                         [
                             html.Legend(tr("regions_measure")),
                             dcc.RadioItems(
                                 id=Ids.MEASURE,
-                                value=state["measure"] or MEASURES[0],
+                                value=state.measure,
                                 options=[
                                     {"label": tr(key), "value": measure}
                                     for measure, key in zip(
-                                        MEASURES, ("measure_growth", "measure_level"), strict=True
+                                        MEASURES,
+                                        (N_("measure_growth"), N_("measure_level")),
+                                        strict=True,
                                     )
                                 ],
                                 inline=True,
@@ -282,8 +263,8 @@ def layout(data: DashboardData, tr: Translator, query: Mapping[str, Any]) -> htm
 def register_callbacks(app: dash.Dash, data: DashboardData) -> None:
     from credtrends.web.pages import regions
 
-    def extras(state: ViewState, tr: Translator, view: ChartView) -> tuple[Any, ...]:
-        return (growth_table(view, tr.names(data.topics(), "topic_id")[state["topic"]], tr),)
+    def extras(state: RegionsState, tr: Translator, view: ChartView) -> tuple[Any, ...]:
+        return (growth_table(view, tr.names(data.topics(), "topic_id")[state.topic], tr),)
 
     register_view_callback(
         app, data, regions, IDS, {"topic": Ids.TOPIC, "measure": Ids.MEASURE},

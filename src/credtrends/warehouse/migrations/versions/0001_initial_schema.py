@@ -17,6 +17,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    """Every table of the first schema, in one function on purpose: a migration is the
+    frozen record of one revision, written once and never refactored (a helper shared with
+    later code would change what this revision creates); it is long because the schema is.
+    """
     op.create_table(
         "forecast_runs",
         sa.Column("forecast_run_id", sa.String(length=64), nullable=False),
