@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import count
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
@@ -39,6 +40,10 @@ from credtrends.transforms.calibration import calibrate_batches_detailed, calibr
 from credtrends.transforms.calibration_plan import run_rounds
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from polars_values import number
+
+if TYPE_CHECKING:
+    from gtab_peer import CandidateOrder
 
 WEEKS = 260
 
@@ -86,11 +91,11 @@ def score(
         inside = (joined["value_low"] <= joined["true"] * (1 + 1e-9)) & (
             joined["true"] <= joined["value_high"] * (1 + 1e-9)
         )
-        coverage = float(inside.mean() or 0.0)
+        coverage = number(inside.mean() or 0.0)
     return Score(
         method, requests, joined["term"].n_unique() / len(sim.truth),
-        float(err.median() or 0), float(err.quantile(0.95) or 0), float(err.max() or 0),  # type: ignore[arg-type]
-        float(levels.median() or 0), float(levels.quantile(0.95) or 0), float(levels.max() or 0),  # type: ignore[arg-type]
+        number(err.median() or 0), number(err.quantile(0.95) or 0), number(err.max() or 0),
+        number(levels.median() or 0), number(levels.quantile(0.95) or 0), number(levels.max() or 0),
         coverage, seconds,
     )  # fmt: skip
 
@@ -127,26 +132,27 @@ def run_single_anchor(sim: SimulatedGoogle) -> Score:
     frame = pl.concat(rows).group_by("term", "period_start").agg(pl.col("value").mean())
     reference = max(terms, key=lambda t: float(np.max(sim.truth[t])))
     ref_max = frame.filter(pl.col("term") == reference)["value"].max()
-    scale = 100.0 / float(ref_max) if ref_max else 1.0  # type: ignore[arg-type]
+    scale = 100.0 / number(ref_max) if ref_max else 1.0
     frame = frame.with_columns(pl.col("value") * scale)
     return score("single anchor", frame, sim, reference, sim.requests, time.perf_counter() - start)
 
 
-def run_gtab(sim: SimulatedGoogle, order: str) -> Score | None:
+def run_gtab(sim: SimulatedGoogle, order: CandidateOrder) -> Score | None:
     """gtab 0.8 itself against the simulator; its scale put at 100 = the reference's max."""
     try:
         import gtab_peer
     except ImportError:
         return None
-    run = gtab_peer.run_gtab_on_simulator(sim.truth, sim, candidate_order=order)  # type: ignore[arg-type]
+    run = gtab_peer.run_gtab_on_simulator(sim.truth, sim, candidate_order=order)
     frame = run.calibrated
     if frame.is_empty():
-        return Score(f"gtab ({order} order)", run.requests, 0.0, *([float("nan")] * 6), None,
-                     run.wall_seconds)  # fmt: skip
+        nan = float("nan")
+        return Score(f"gtab ({order} order)", run.requests, 0.0, nan, nan, nan, nan, nan, nan,
+                     None, run.wall_seconds)  # fmt: skip
     placed = set(frame["term"].to_list())
     reference = max(placed, key=lambda t: float(np.max(sim.truth[t])))
     top = frame.filter(pl.col("term") == reference)["value"].max()
-    scale = 100.0 / float(top) if top else 1.0  # type: ignore[arg-type]
+    scale = 100.0 / number(top) if top else 1.0
     frame = frame.with_columns(pl.col("value", "value_low", "value_high") * scale)
     return score(f"gtab ({order} order)", frame, sim, reference, run.requests, run.wall_seconds)
 
@@ -198,8 +204,10 @@ def province_levels(
                 operation=Operation.INTEREST_BY_REGION, terms=(term,), geo="CA",
                 timeframe="2021-01-03 2021-10-03",
             )  # fmt: skip
+            answer = sim._geo_map(term)["default"]
+            assert isinstance(answer, dict)
             frame = parse_region_default(
-                sim._geo_map(term)["default"],  # type: ignore[arg-type]
+                answer,
                 terms=[term], request=request, backend="simulator", resolution="REGION",
                 value_kind="index", what="map",
             )  # fmt: skip
@@ -219,7 +227,7 @@ def province_levels(
     return (
         float(np.median(error)),
         float(np.quantile(error, 0.95)),
-        float(inside.mean()),
+        number(inside.mean()),
         (scored.height),
     )
 

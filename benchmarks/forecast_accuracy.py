@@ -165,7 +165,8 @@ def load_m3(kind: str, limit: int | None) -> tuple[DataSet, HeldOut]:
     series = [s for _, s in dataset.items() if s.type == kind]
     rows = [(s.sn, np.concatenate([s.x, s.xx]).astype(np.float64)) for s in series]
     horizon, m = int(series[0].h), int(series[0].period)
-    frequency: Frequency = {"monthly": "month", "quarterly": "quarter"}.get(kind, "month")  # type: ignore[assignment]
+    frequencies: dict[str, Frequency] = {"monthly": "month", "quarterly": "quarter"}
+    frequency = frequencies.get(kind, "month")
     season = None if kind in ("monthly", "quarterly") else 1.0
     return _split(f"m3-{kind}", rows, horizon, frequency, m, season, (m, m), limit)
 

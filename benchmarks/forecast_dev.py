@@ -37,6 +37,7 @@ from forecast_accuracy import (  # noqa: E402
     run_peers,
     score,
 )
+from polars_values import number  # noqa: E402
 
 
 def inner_split(data: DataSet, cut: int) -> tuple[DataSet, HeldOut] | None:
@@ -132,7 +133,7 @@ def main() -> None:
     )
     mean = mean.filter(pl.col("method") == "credtrends").drop("method").join(best, on="set")
     print(mean)
-    print("mean owa over sets:", round(float(mean.get_column("owa").mean()), 4))
+    print("mean owa over sets:", round(number(mean.get_column("owa").mean()), 4))
 
 
 if __name__ == "__main__":

@@ -224,7 +224,7 @@ def main() -> None:
         if mode == "dask":
             from distributed import LocalCluster
 
-            cluster = LocalCluster(
+            cluster = LocalCluster(  # type: ignore[no-untyped-call]  # distributed: no annotations
                 n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
             )
             scheduler = str(cluster.scheduler_address)

@@ -34,12 +34,13 @@ from pathlib import Path
 from typing import Any, Literal
 from unittest import mock
 
-import gtab  # type: ignore[import-untyped]
-import gtab.core  # type: ignore[import-untyped]
+import gtab
+import gtab.core
 import numpy as np
 import numpy.typing as npt
-import pandas as pd  # type: ignore[import-untyped]
+import pandas as pd  # type: ignore[import-untyped]  # no pandas-stubs: gtab hands us pandas
 import polars as pl
+from polars_values import number
 from pytrends.request import TrendReq
 
 from credtrends.sources.google_trends.pytrends_backend import MULTILINE_URL
@@ -409,7 +410,7 @@ def errors_against_truth(
             bounded["true"] <= bounded["value_high"]
         )
         out["bounded_share"] = bounded.height / scaled.height
-        out["coverage"] = float(inside.mean()) if bounded.height else math.nan  # type: ignore[arg-type]
+        out["coverage"] = number(inside.mean()) if bounded.height else math.nan
     return out
 
 
@@ -589,9 +590,9 @@ def check_gtab_real_frames(
             "bank_terms": bank.height,
             "compared": compared.height,
             "reference": ref,
-            "inside_share": float(inside.mean()),  # type: ignore[arg-type]
-            "median_abs_rel_diff": float(diff.median()),  # type: ignore[arg-type]
-            "max_abs_rel_diff": float(diff.max()),  # type: ignore[arg-type]
+            "inside_share": number(inside.mean()),
+            "median_abs_rel_diff": number(diff.median()),
+            "max_abs_rel_diff": number(diff.max()),
             "disconnected_terms": len({t for g in result.disconnected for t in g.terms}),
             "terms": batches["term"].n_unique(),
             "bank_terms_missing": sorted(set(bank["term"]) - set(both["term"])),

@@ -36,6 +36,13 @@ class PageCallback:
     components: dict[str, dict[str, Any]]
 
 
+def _connect(base: str) -> http.client.HTTPConnection:
+    parts = urlsplit(base)
+    if parts.hostname is None:
+        raise ValueError(f"not a server address: {base!r}")
+    return http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+
+
 def _request(
     connection: http.client.HTTPConnection, method: str, path: str, body: Any = None
 ) -> tuple[int, bytes]:
@@ -81,8 +88,7 @@ def router_body(router: dict[str, Any], path: str) -> dict[str, Any]:
 
 def discover(base: str, paths: list[str]) -> tuple[dict[str, Any], list[PageCallback]]:
     """The router callback and every page callback whose inputs are all on its page."""
-    parts = urlsplit(base)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    connection = _connect(base)
     _request(connection, "GET", "/")  # Dash registers the page callbacks on first request
     status, raw = _request(connection, "GET", "/_dash-dependencies")
     if status != 200:
@@ -152,8 +158,7 @@ def client(
     errors: list[str],
 ) -> None:
     router, callbacks = plan
-    parts = urlsplit(base)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    connection = _connect(base)
     rng = random.Random(seed)
     while time.monotonic() < deadline:
         roll = rng.random()
@@ -172,7 +177,7 @@ def client(
         except (OSError, http.client.HTTPException) as exc:
             errors.append(type(exc).__name__)
             connection.close()
-            connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+            connection = _connect(base)
             continue
         latencies.append((time.perf_counter() - start) * 1000)
 

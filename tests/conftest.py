@@ -1,4 +1,5 @@
-"""Shared fixtures: catalogues, and warehouses on BOTH SQLite and the real PostgreSQL.
+"""Shared fixtures: catalogues, warehouses on BOTH SQLite and the real PostgreSQL, the CLI's
+environment. Plain helpers (``unavailable``, ``run_cli``, ``demo_dashboard``) are in helpers.py.
 
 PostgreSQL tests use a fresh database per test session and a fresh schema per test, so
 parallel or repeated runs never collide. Where PostgreSQL is unreachable, the tests are
@@ -7,11 +8,9 @@ skipped with the reason on a developer's machine, and fail in CI (CI=true).
 
 from __future__ import annotations
 
-import os
 import shutil
 import uuid
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -19,35 +18,15 @@ import sqlalchemy as sa
 from hypothesis import settings as hypothesis_settings
 
 from credtrends.catalogue import Catalogue, load_catalogue
-from credtrends.config import Settings
-from credtrends.demo.load import forecast_demo, load_demo
 from credtrends.warehouse.catalogue_sync import sync_catalogue
 from credtrends.warehouse.engine import create_warehouse_engine
 from credtrends.warehouse.migrate import upgrade_warehouse
+from tests.helpers import FIXTURES, POSTGRES_URL, REPO, in_ci, unavailable
 
 # CI explores the same examples every run (no flaky reds); developers get fresh ones.
 hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
 hypothesis_settings.register_profile("dev", deadline=None)
-hypothesis_settings.load_profile(
-    "ci" if os.environ.get("CI", "").lower() in {"1", "true", "yes"} else "dev"
-)
-
-FIXTURES = Path(__file__).parent / "fixtures"
-REPO = Path(__file__).parent.parent
-POSTGRES_URL = os.environ.get(
-    "CREDTRENDS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-
-
-def unavailable(reason: str) -> None:
-    """Skip on a developer's machine, fail in CI: CI must prove every backend."""
-    if in_ci():
-        pytest.fail(f"{reason} (CI=true: required, not skipped)", pytrace=False)
-    pytest.skip(reason)
+hypothesis_settings.load_profile("ci" if in_ci() else "dev")
 
 
 @pytest.fixture(scope="session")
@@ -122,26 +101,17 @@ def engine(empty_engine: sa.Engine, test_catalogue: Catalogue) -> sa.Engine:
     return empty_engine
 
 
-def demo_dashboard(work: Path, topics_yaml: str | None = None) -> tuple[Settings, sa.Engine]:
-    """Settings and a SQLite warehouse holding the demo set for the small test catalogue
-    (optionally with another topics.yaml), ready for ``create_app``."""
-    config = work / "config"
+@pytest.fixture
+def cli_env(tmp_path: Path, warehouse_url: str) -> dict[str, str]:
+    """Environment for ``run_cli``: the small test catalogue and an empty warehouse."""
+    config = tmp_path / "config"
     config.mkdir()
-    topics = topics_yaml or (FIXTURES / "catalogue" / "topics.yaml").read_text(encoding="utf-8")
-    (config / "topics.yaml").write_text(topics, encoding="utf-8")
-    shutil.copy(FIXTURES / "catalogue" / "regions.yaml", config / "regions.yaml")
-    settings = Settings(
-        config_dir=config,
-        data_dir=work / "data",
-        dashboards_dir=FIXTURES / "dashboards",
-        database_url=f"sqlite:///{work / 'warehouse.sqlite'}",
-        cache_type="simple",
-    )
-    catalogue = load_catalogue(settings.topics_file, settings.regions_file)
-    engine = create_warehouse_engine(settings.warehouse_url)
-    upgrade_warehouse(engine)
-    with engine.begin() as connection:
-        sync_catalogue(connection, catalogue)
-    load_demo(engine, catalogue, seed=42, end=date(2025, 6, 1))
-    forecast_demo(engine, seed=42)
-    return settings, engine
+    for name in ("topics.yaml", "regions.yaml"):
+        shutil.copy(FIXTURES / "catalogue" / name, config / name)
+    return {
+        "CREDTRENDS_CONFIG_DIR": str(config),
+        "CREDTRENDS_DATA_DIR": str(tmp_path / "data"),
+        "CREDTRENDS_DATABASE_URL": warehouse_url,
+        "CREDTRENDS_LOG_LEVEL": "WARNING",
+        "CREDTRENDS_DASHBOARDS_DIR": str(FIXTURES / "dashboards"),
+    }

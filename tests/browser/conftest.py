@@ -17,17 +17,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from selenium.webdriver import Chrome
 
-from tests.conftest import FIXTURES, unavailable
+from tests.helpers import FIXTURES, console, free_port, unavailable
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
@@ -51,7 +46,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     config.mkdir()
     for name in ("topics.yaml", "regions.yaml"):
         shutil.copy(FIXTURES / "catalogue" / name, config / name)
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "CREDTRENDS_CONFIG_DIR": str(config),
@@ -76,7 +71,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Chrome]:
     if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
         unavailable(
             "Chromium/ChromeDriver not installed (Debian: apt-get install chromium chromium-driver)"
@@ -107,4 +102,4 @@ def _fresh_tab(request: pytest.FixtureRequest) -> None:
         return
     driver = request.getfixturevalue("browser")
     driver.get("about:blank")
-    driver.get_log("browser")
+    console(driver)

@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from selenium.webdriver import Chrome
 
-from tests.conftest import REPO, unavailable
+from tests.helpers import REPO, unavailable
 
 pytestmark = pytest.mark.browser
 
@@ -195,7 +196,7 @@ def _url(server: str, path: str, lang: str) -> str:
     return f"{server}{path}?lang=fr" if lang == "fr" else f"{server}{path}"
 
 
-def _load(driver: Any, url: str, charts: int, timeout: float = 45) -> None:
+def _load(driver: Chrome, url: str, charts: int, timeout: float = 45) -> None:
     """Open ``url`` and wait until the page is rendered and has stopped changing."""
     driver.get(url)
     deadline = time.monotonic() + timeout
@@ -210,12 +211,12 @@ def _load(driver: Any, url: str, charts: int, timeout: float = 45) -> None:
     raise AssertionError(f"{url} did not finish rendering within {timeout} s: {status}")
 
 
-def _page_facts(driver: Any) -> PageFacts:
+def _page_facts(driver: Chrome) -> PageFacts:
     raw = driver.execute_script(FACTS_SCRIPT)
     return PageFacts(raw["title"], raw["lang"], raw["h1"], raw["landmarks"])
 
 
-def _facts_of(driver: Any, server: str, path: str, lang: str) -> PageFacts:
+def _facts_of(driver: Chrome, server: str, path: str, lang: str) -> PageFacts:
     """Facts recorded by the axe test of the same page, else a fresh load."""
     if (path, lang) not in _facts:
         _load(driver, _url(server, path, lang), PAGES[path])
@@ -239,13 +240,13 @@ def _describe(violations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def _page_cases() -> list[Any]:
+def _page_cases() -> list[pytest.ParameterSet]:
     return [pytest.param(path, lang, id=f"{lang}:{path}") for lang in LANGS for path in PAGES]
 
 
 @pytest.mark.parametrize(("path", "lang"), _page_cases())
 def test_page_has_no_serious_wcag_violations(
-    axe_source: str, server: str, browser: Any, path: str, lang: str
+    axe_source: str, server: str, browser: Chrome, path: str, lang: str
 ) -> None:
     url = _url(server, path, lang)
     _load(browser, url, PAGES[path])
@@ -282,7 +283,7 @@ def test_page_has_no_serious_wcag_violations(
 
 @pytest.mark.parametrize(("path", "lang"), _page_cases())
 def test_page_has_a_specific_title_and_landmarks(
-    server: str, browser: Any, path: str, lang: str
+    server: str, browser: Chrome, path: str, lang: str
 ) -> None:
     facts = _facts_of(browser, server, path, lang)
     assert facts.h1, f"{path} ({lang}) has no <h1> in <main>"
@@ -301,12 +302,12 @@ def test_page_has_a_specific_title_and_landmarks(
     [pytest.param(path, lang, id=f"{lang}:{path}") for lang in LANGS for path in PAGES],
 )
 def test_html_lang_is_the_language_asked_for(
-    server: str, browser: Any, path: str, lang: str
+    server: str, browser: Chrome, path: str, lang: str
 ) -> None:
     assert _facts_of(browser, server, path, lang).lang == lang
 
 
-def _tab(driver: Any) -> dict[str, Any] | None:
+def _tab(driver: Chrome) -> dict[str, Any] | None:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
 
@@ -320,7 +321,7 @@ def _tab(driver: Any) -> dict[str, Any] | None:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_first_tab_stop_is_a_visible_skip_link_to_main(
-    server: str, browser: Any, lang: str
+    server: str, browser: Chrome, lang: str
 ) -> None:
     _load(browser, _url(server, "/interest", lang), PAGES["/interest"])
     first = _tab(browser)
@@ -345,7 +346,9 @@ def test_first_tab_stop_is_a_visible_skip_link_to_main(
 
 
 @pytest.mark.parametrize("path", ["/interest", "/program-demand"])
-def test_every_keyboard_stop_shows_where_the_focus_is(server: str, browser: Any, path: str) -> None:
+def test_every_keyboard_stop_shows_where_the_focus_is(
+    server: str, browser: Chrome, path: str
+) -> None:
     """Tab through the header, the controls, a chart's tools and into the grid: every stop
     is visible and shows a focus ring."""
     _load(browser, _url(server, path, "en"), PAGES[path])

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any
 
 import pytest
+from selenium.webdriver import Chrome
 
 from credtrends.web.i18n import MESSAGES
 from tests.french_leftovers import LIBRARY_ENGLISH, context, english_phrases, leftovers
@@ -53,7 +53,7 @@ return document.readyState === 'complete'
 def _board_english() -> list[str]:
     from credtrends.catalogue import load_catalogue
     from credtrends.web.boards import load_boards
-    from tests.conftest import FIXTURES
+    from tests.helpers import FIXTURES
 
     catalogue = load_catalogue(
         FIXTURES / "catalogue" / "topics.yaml", FIXTURES / "catalogue" / "regions.yaml"
@@ -66,7 +66,7 @@ def _board_english() -> list[str]:
     return found
 
 
-def _settle(driver: Any, timeout: float = 30) -> None:
+def _settle(driver: Chrome, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
@@ -78,7 +78,7 @@ def _settle(driver: Any, timeout: float = 30) -> None:
         time.sleep(0.5)
 
 
-def _page_text(driver: Any) -> str:
+def _page_text(driver: Chrome) -> str:
     """Everything on the page, then what each dropdown shows when opened."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -96,7 +96,7 @@ def _page_text(driver: Any) -> str:
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_no_english_under_lang_fr(server: str, browser: Any, path: str) -> None:
+def test_no_english_under_lang_fr(server: str, browser: Chrome, path: str) -> None:
     driver = browser
     joiner = "&" if "?" in path else "?"
     driver.get(f"{server}{path}{joiner}lang=fr")
@@ -133,7 +133,7 @@ ISO_DATE = re.compile(r"\d{4}-\d{2}")
                                               ("en", r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|"
                                                r"Sep|Oct|Nov|Dec)\b")])  # fmt: skip
 def test_hover_dates_are_written_in_the_page_language(
-    server: str, browser: Any, path: str, graph: str, lang: str, month: str
+    server: str, browser: Chrome, path: str, graph: str, lang: str, month: str
 ) -> None:
     """plotly prints a date as ISO unless told a format: the hover names the month."""
     driver = browser

@@ -7,16 +7,15 @@ and Chromium from ``conftest.py``.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
+from selenium.webdriver import Chrome
 
-from tests.browser.test_views_browser import _choose, _severe, _wait
+from tests.helpers import choose, severe, wait
 
 pytestmark = pytest.mark.browser
 
 
-def _checked(driver: Any) -> list[str]:
+def _checked(driver: Chrome) -> list[str]:
     return list(
         driver.execute_script(
             "return [...document.querySelectorAll('#interest-granularity input:checked,"
@@ -25,7 +24,7 @@ def _checked(driver: Any) -> list[str]:
     )
 
 
-def _x_title(driver: Any) -> str:
+def _x_title(driver: Chrome) -> str:
     return str(
         driver.execute_script(
             "const g = document.querySelector('#interest-main-graph .js-plotly-plot');"
@@ -35,7 +34,7 @@ def _x_title(driver: Any) -> str:
     )
 
 
-def _view_is(driver: Any, granularity: str, period: str, axis: str) -> bool:
+def _view_is(driver: Chrome, granularity: str, period: str, axis: str) -> bool:
     url = driver.current_url
     return (
         f"granularity={granularity}" in url
@@ -46,7 +45,7 @@ def _view_is(driver: Any, granularity: str, period: str, axis: str) -> bool:
 
 
 def test_back_and_forward_step_through_views_and_restore_controls(
-    server: str, browser: Any
+    server: str, browser: Chrome
 ) -> None:
     driver = browser
     # A tab of its own: Chromium keeps at most 50 entries, which the shared tab has used up.
@@ -59,48 +58,48 @@ def test_back_and_forward_step_through_views_and_restore_controls(
         driver.switch_to.window(shared_tab)
 
 
-def _step_through_views(server: str, driver: Any) -> None:
+def _step_through_views(server: str, driver: Chrome) -> None:
     from selenium.webdriver.common.by import By
 
     driver.get(server + "/interest?topic=pmp&utm_source=x")
-    _wait(driver, lambda d: _view_is(d, "week", "5y", "Week"))
+    wait(driver, lambda d: _view_is(d, "week", "5y", "Week"))
     start = driver.execute_script("return history.length")
     driver.find_element(By.CSS_SELECTOR, "#interest-granularity input[value=month]").click()
-    _wait(driver, lambda d: _view_is(d, "month", "5y", "Month"))
+    wait(driver, lambda d: _view_is(d, "month", "5y", "Month"))
     driver.find_element(By.CSS_SELECTOR, "#interest-period input[value='2y']").click()
-    _wait(driver, lambda d: _view_is(d, "month", "2y", "Month"))
+    wait(driver, lambda d: _view_is(d, "month", "2y", "Month"))
     # One entry per change; opening the page (and tidying its URL) added none.
     assert driver.execute_script("return history.length") == start + 2
     driver.back()
-    _wait(driver, lambda d: _view_is(d, "month", "5y", "Month"))
+    wait(driver, lambda d: _view_is(d, "month", "5y", "Month"))
     driver.back()
-    _wait(driver, lambda d: _view_is(d, "week", "5y", "Week"))
+    wait(driver, lambda d: _view_is(d, "week", "5y", "Week"))
     assert "utm_source" not in driver.current_url
     driver.forward()
-    _wait(driver, lambda d: _view_is(d, "month", "5y", "Month"))
+    wait(driver, lambda d: _view_is(d, "month", "5y", "Month"))
     driver.forward()
-    _wait(driver, lambda d: _view_is(d, "month", "2y", "Month"))
-    assert not _severe(driver)
+    wait(driver, lambda d: _view_is(d, "month", "2y", "Month"))
+    assert not severe(driver)
 
 
-def _text(driver: Any, element_id: str) -> str:
+def _text(driver: Chrome, element_id: str) -> str:
     """An element's text, read in one step (Back redraws the page under a held element)."""
     script = "const e = document.getElementById(arguments[0]); return e ? e.innerText : '';"
     return str(driver.execute_script(script, element_id))
 
 
-def test_back_restores_a_dropdown_choice(server: str, browser: Any) -> None:
+def test_back_restores_a_dropdown_choice(server: str, browser: Chrome) -> None:
     driver = browser
     driver.get(server + "/labour?topic=data-science&region=CA-ON")
-    _wait(driver, lambda d: "Ontario" in _text(d, "labour-main-summary"))
-    _choose(driver, "labour-region", "Quebec")
-    _wait(driver, lambda d: "region=CA-QC" in d.current_url)
-    _wait(driver, lambda d: "Quebec" in _text(d, "labour-main-summary"))
+    wait(driver, lambda d: "Ontario" in _text(d, "labour-main-summary"))
+    choose(driver, "labour-region", "Quebec")
+    wait(driver, lambda d: "region=CA-QC" in d.current_url)
+    wait(driver, lambda d: "Quebec" in _text(d, "labour-main-summary"))
     driver.back()
-    _wait(driver, lambda d: "region=CA-ON" in d.current_url)
-    _wait(driver, lambda d: "Ontario" in _text(d, "labour-main-summary"))
+    wait(driver, lambda d: "region=CA-ON" in d.current_url)
+    wait(driver, lambda d: "Ontario" in _text(d, "labour-main-summary"))
     assert "Ontario" in _text(driver, "labour-region")
     driver.forward()
-    _wait(driver, lambda d: "Quebec" in _text(d, "labour-main-summary"))
+    wait(driver, lambda d: "Quebec" in _text(d, "labour-main-summary"))
     assert "Quebec" in _text(driver, "labour-region")
-    assert not _severe(driver)
+    assert not severe(driver)

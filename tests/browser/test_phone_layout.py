@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
+from selenium.webdriver import Chrome
 
 pytestmark = pytest.mark.browser
 
@@ -27,12 +27,12 @@ PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True}
 CHART_PROBLEMS = (Path(__file__).parent / "chart_problems.js").read_text(encoding="utf-8")
 
 
-def _emulate(driver: Any, width: int, mobile: bool) -> None:
+def _emulate(driver: Chrome, width: int, mobile: bool) -> None:
     metrics = {**PHONE, "width": width, "mobile": mobile}
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
 
 
-def _settled_width(driver: Any) -> tuple[int, int]:
+def _settled_width(driver: Chrome) -> tuple[int, int]:
     """The layout's width once the page's charts have drawn (it can grow as they do)."""
     widths = []
     for _ in range(20):
@@ -48,7 +48,7 @@ def _settled_width(driver: Any) -> tuple[int, int]:
     return int(widths[-1]), int(header)
 
 
-def _settled_problems(driver: Any) -> list[str]:
+def _settled_problems(driver: Chrome) -> list[str]:
     """The chart problems once every chart has drawn and been laid out for the phone."""
     seen: list[str] = []
     for _ in range(40):
@@ -67,7 +67,7 @@ def _settled_problems(driver: Any) -> list[str]:
 
 
 @pytest.mark.parametrize("lang", ["", "fr"])
-def test_no_page_is_wider_than_a_phone(server: str, browser: Any, lang: str) -> None:
+def test_no_page_is_wider_than_a_phone(server: str, browser: Chrome, lang: str) -> None:
     driver = browser
     try:
         for width in (360, 390, 414):
@@ -83,7 +83,9 @@ def test_no_page_is_wider_than_a_phone(server: str, browser: Any, lang: str) -> 
 
 @pytest.mark.parametrize("mobile", [True, False], ids=["mobile", "narrow-window"])
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_charts_cut_nothing_on_a_phone(server: str, browser: Any, lang: str, mobile: bool) -> None:
+def test_charts_cut_nothing_on_a_phone(
+    server: str, browser: Chrome, lang: str, mobile: bool
+) -> None:
     driver = browser
     _emulate(driver, 390, mobile)
     try:
@@ -97,7 +99,7 @@ def test_charts_cut_nothing_on_a_phone(server: str, browser: Any, lang: str, mob
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
-def test_charts_get_their_own_layout_back_when_wide(server: str, browser: Any) -> None:
+def test_charts_get_their_own_layout_back_when_wide(server: str, browser: Chrome) -> None:
     """Laid out for a phone, then the window widens: the figure's own title is back."""
     driver = browser
     _emulate(driver, 390, mobile=False)
@@ -134,7 +136,7 @@ return [...document.querySelectorAll('.data-table.stacks')].map(t => {
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_data_tables_are_cards_on_a_phone(server: str, browser: Any, lang: str) -> None:
+def test_data_tables_are_cards_on_a_phone(server: str, browser: Chrome, lang: str) -> None:
     """Data & methods' tables of records: one card per row, each cell under its column's
     name, nothing scrolled sideways (the timestamps and table names wrapped in a box
     scrolled sideways before)."""

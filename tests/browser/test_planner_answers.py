@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
+from selenium.webdriver import Chrome
+
+from tests.helpers import severe, wait
 
 pytestmark = pytest.mark.browser
 
@@ -27,20 +29,10 @@ DATED = {  # "last 12 weeks (Sep 13–Dec 5, 2026)", "12 dernières semaines (13
 }
 
 
-def _wait(driver: Any, condition: Any, timeout: float = 30) -> Any:
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, timeout).until(condition)
-
-
-def _text(driver: Any, element_id: str) -> str:
+def _text(driver: Chrome, element_id: str) -> str:
     from selenium.webdriver.common.by import By
 
     return str(driver.find_element(By.ID, element_id).text)
-
-
-def _severe(driver: Any) -> list[Any]:
-    return [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
 
 
 def _lang(lang: str) -> str:
@@ -48,7 +40,7 @@ def _lang(lang: str) -> str:
 
 
 @pytest.fixture(params=list(VIEWPORTS))
-def viewport(request: pytest.FixtureRequest, browser: Any) -> Iterator[str]:
+def viewport(request: pytest.FixtureRequest, browser: Chrome) -> Iterator[str]:
     browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", VIEWPORTS[request.param])
     try:
         yield str(request.param)
@@ -58,11 +50,11 @@ def viewport(request: pytest.FixtureRequest, browser: Any) -> Iterator[str]:
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_search_interest_says_for_each_topic_whether_it_grows_here(
-    server: str, browser: Any, viewport: str, lang: str
+    server: str, browser: Chrome, viewport: str, lang: str
 ) -> None:
     driver = browser
     driver.get(server + "/interest?topic=pmp,data-science,smart-serve&region=CA-ON" + _lang(lang))
-    answers = _wait(
+    answers = wait(
         driver,
         lambda d: (
             [li.text for li in d.find_elements("css selector", ".growth-answers li")]
@@ -83,13 +75,13 @@ def test_search_interest_says_for_each_topic_whether_it_grows_here(
     science = "Data science" if lang == "en" else "Science des données"
     said = re.search(r"(\d+)\s?%", next(a for a in answers if a.startswith(science)))
     driver.get(server + "/?region=CA-ON" + _lang(lang))
-    risers = _wait(driver, lambda d: _tables(d, "overview-movers") or None)[0]
+    risers = wait(driver, lambda d: _tables(d, "overview-movers") or None)[0]
     shown = next(row[1] for row in risers if row[0] == science)
     assert said and re.sub(r"\D", "", shown) == said.group(1)
-    assert not _severe(driver)
+    assert not severe(driver)
 
 
-def _tables(driver: Any, element_id: str) -> list[list[list[str]]]:
+def _tables(driver: Chrome, element_id: str) -> list[list[list[str]]]:
     """Each table's body cells under an element, as text."""
     return list(
         driver.execute_script(
@@ -101,11 +93,11 @@ def _tables(driver: Any, element_id: str) -> list[list[list[str]]]:
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_overview_shows_one_growth_per_topic_and_dates_its_weeks(
-    server: str, browser: Any, lang: str
+    server: str, browser: Chrome, lang: str
 ) -> None:
     driver = browser
     driver.get(server + "/?region=CA-ON" + _lang(lang))
-    movers = _wait(driver, lambda d: _text(d, "overview-movers") or None)
+    movers = wait(driver, lambda d: _text(d, "overview-movers") or None)
     title = driver.execute_script(
         "const g = document.querySelector('#overview-top-graph .js-plotly-plot');"
         "return g && g.layout ? g.layout.title.text : '';"
@@ -124,12 +116,12 @@ def test_overview_shows_one_growth_per_topic_and_dates_its_weeks(
     shared = set(riser_growth) & set(emerging_growth)
     assert shared
     assert all(riser_growth[name] == emerging_growth[name] for name in shared)
-    assert not _severe(driver)
+    assert not severe(driver)
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_one_topic_across_regions_is_named_and_chosen_and_related_cover_every_region(
-    server: str, browser: Any, lang: str
+    server: str, browser: Chrome, lang: str
 ) -> None:
     from selenium.webdriver.common.by import By
 
@@ -137,12 +129,12 @@ def test_one_topic_across_regions_is_named_and_chosen_and_related_cover_every_re
     url = "/interest?compare=regions&topic=pmp,data-science&regions=CA-ON,CA-QC&focus=data-science"
     driver.get(server + url + _lang(lang))
     science = "Data science" if lang == "en" else "Science des données"
-    note = _wait(driver, lambda d: _text(d, "interest-regions-note") or None)
+    note = wait(driver, lambda d: _text(d, "interest-regions-note") or None)
     assert science in note
     assert driver.find_element(By.ID, "interest-topics-wrap").get_attribute("hidden")
     assert not driver.find_element(By.ID, "interest-focus-wrap").get_attribute("hidden")
     assert science in _text(driver, "interest-focus")
-    title = _wait(
+    title = wait(
         driver,
         lambda d: d.execute_script(
             "const g = document.querySelector('#interest-main-graph .js-plotly-plot');"
@@ -150,14 +142,14 @@ def test_one_topic_across_regions_is_named_and_chosen_and_related_cover_every_re
         ),
     )
     assert science in title
-    answers = _wait(
+    answers = wait(
         driver,
         lambda d: (
             [li.text for li in d.find_elements(By.CSS_SELECTOR, ".growth-answers li")] or None
         ),
     )
     assert len(answers) == 2 and all(a.startswith(science) for a in answers)
-    related = _wait(
+    related = wait(
         driver,
         lambda d: (
             [h.text for h in d.find_elements(By.CSS_SELECTOR, "#interest-related h3")] or None
@@ -173,18 +165,18 @@ def test_one_topic_across_regions_is_named_and_chosen_and_related_cover_every_re
     )
     assert any("/related-top-CA-ON/csv" in link for link in links)
     assert any("/related-rising-CA-QC/xlsx" in link for link in links)
-    assert not _severe(driver)
+    assert not severe(driver)
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_opportunity_score_has_weights_in_the_url_an_interval_ties_and_a_fitting_grid(
-    server: str, browser: Any, viewport: str, lang: str
+    server: str, browser: Chrome, viewport: str, lang: str
 ) -> None:
     from selenium.webdriver.common.by import By
 
     driver = browser
     driver.get(server + "/program-demand?region=CA-ON&w_growth=2&w_supply=0" + _lang(lang))
-    breakdown = _wait(driver, lambda d: _text(d, "demand-breakdown") or None)
+    breakdown = wait(driver, lambda d: _text(d, "demand-breakdown") or None)
     assert (
         ("search growth 2" in breakdown and "supply 0" in breakdown)
         if lang == "en"
@@ -202,7 +194,7 @@ def test_opportunity_score_has_weights_in_the_url_an_interval_ties_and_a_fitting
     assert all("w_growth=2" in link for link in links)
     if viewport == "desktop":
         # every column, Programs offered included, fits without a sideways scroll
-        grid = _wait(
+        grid = wait(
             driver,
             lambda d: d.execute_script(
                 "const v = document.querySelector('#demand-grid .ag-center-cols-viewport');"
@@ -215,38 +207,38 @@ def test_opportunity_score_has_weights_in_the_url_an_interval_ties_and_a_fitting
         assert scroll_width <= client_width + 1, grid
         programs = "Programs offered" if lang == "en" else "Programmes offerts"
         assert programs in " ".join(headers).replace("\n", " ")
-    assert not _severe(driver)
+    assert not severe(driver)
 
 
 def test_a_changed_weight_goes_into_the_url_and_changes_the_scores(
-    server: str, browser: Any
+    server: str, browser: Chrome
 ) -> None:
     from selenium.webdriver.common.by import By
 
     driver = browser
     driver.get(server + "/program-demand?region=CA-ON")
-    before = _wait(driver, lambda d: _text(d, "demand-breakdown") or None)
+    before = wait(driver, lambda d: _text(d, "demand-breakdown") or None)
     driver.find_element(By.ID, "demand-weight-level").click()
-    options = _wait(
+    options = wait(
         driver,
         lambda d: [
             o for o in d.find_elements(By.CSS_SELECTOR, ".dash-options-list label") if o.text
         ],
     )
     next(o for o in options if o.text.strip() == "0").click()
-    _wait(driver, lambda d: "w_level=0" in d.current_url)
-    after = _wait(driver, lambda d: (t := _text(d, "demand-breakdown")) != before and t)
+    wait(driver, lambda d: "w_level=0" in d.current_url)
+    after = wait(driver, lambda d: (t := _text(d, "demand-breakdown")) != before and t)
     assert "search level 0" in after
-    assert not _severe(driver)
+    assert not severe(driver)
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_the_unfinished_month_and_quarter_are_marked_not_shown_as_normal(
-    server: str, browser: Any, lang: str
+    server: str, browser: Chrome, lang: str
 ) -> None:
     driver = browser
     driver.get(server + "/labour?topic=data-science&region=CA-ON" + _lang(lang))
-    table = _wait(driver, lambda d: _text(d, "labour-table") or None)
+    table = wait(driver, lambda d: _text(d, "labour-table") or None)
     word = "unfinished" if lang == "en" else "en cours"
     assert f"({word})" in table
     assert (
@@ -254,7 +246,7 @@ def test_the_unfinished_month_and_quarter_are_marked_not_shown_as_normal(
         if lang == "en"
         else ("non terminées" in table)
     )
-    symbols = _wait(
+    symbols = wait(
         driver,
         lambda d: d.execute_script(
             "const g = document.querySelector('#labour-main-graph .js-plotly-plot');"
@@ -262,18 +254,18 @@ def test_the_unfinished_month_and_quarter_are_marked_not_shown_as_normal(
         ),
     )
     assert any(isinstance(s, list) and "circle-open" in s for s in symbols)
-    assert not _severe(driver)
+    assert not severe(driver)
 
 
 @pytest.mark.parametrize("path", ["/", "/interest?topic=pmp&region=CA-ON", "/boards/test-board"])
 def test_copy_link_copies_the_current_view_or_selects_it(
-    server: str, browser: Any, viewport: str, path: str
+    server: str, browser: Chrome, viewport: str, path: str
 ) -> None:
     from selenium.webdriver.common.by import By
 
     driver = browser
     driver.get(server + path)
-    button = _wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, ".copy-link-button"))
+    button = wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, ".copy-link-button"))
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
     # no clipboard permission or API (plain http elsewhere): the link is selected instead
     driver.execute_script(
@@ -281,7 +273,7 @@ def test_copy_link_copies_the_current_view_or_selects_it(
         "document.execCommand = () => false;"
     )
     button.click()
-    status = _wait(driver, lambda d: "Ctrl+C" in _text(d, "share-link") and _text(d, "share-link"))
+    status = wait(driver, lambda d: "Ctrl+C" in _text(d, "share-link") and _text(d, "share-link"))
     assert "The link is selected" in status
     selected = driver.execute_script(
         "const f = document.querySelector('.share-link input');"
@@ -295,20 +287,20 @@ def test_copy_link_copies_the_current_view_or_selects_it(
         "return [r.left, r.right, window.innerWidth];"
     )
     assert box[0] >= 0 and box[1] <= box[2] + 0.5  # inside the screen at 390 px too
-    assert not _severe(driver)
+    assert not severe(driver)
 
 
-def test_copy_link_follows_the_controls(server: str, browser: Any) -> None:
+def test_copy_link_follows_the_controls(server: str, browser: Chrome) -> None:
     from selenium.webdriver.common.by import By
 
     driver = browser
     driver.get(server + "/program-demand?region=CA-ON&w_vacancy=3")
-    _wait(driver, lambda d: _text(d, "demand-breakdown") or None)
+    wait(driver, lambda d: _text(d, "demand-breakdown") or None)
     driver.execute_script(
         "Object.defineProperty(navigator, 'clipboard', {value: {writeText: t =>"
         " { window.__copied = t; return Promise.resolve(); }}, configurable: true});"
     )
     driver.find_element(By.CSS_SELECTOR, ".copy-link-button").click()
-    _wait(driver, lambda d: "Link copied." in _text(d, "share-link"))
+    wait(driver, lambda d: "Link copied." in _text(d, "share-link"))
     copied = driver.execute_script("return window.__copied")
     assert copied == driver.current_url and "w_vacancy=3" in copied

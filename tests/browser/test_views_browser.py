@@ -9,21 +9,18 @@ from __future__ import annotations
 import csv
 import io
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
+from selenium.webdriver import Chrome
+
+from tests.helpers import choose, severe, wait
 
 pytestmark = pytest.mark.browser
 
 
-def _wait(driver: Any, condition: Any, timeout: float = 30) -> Any:
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, timeout).until(condition)
-
-
-def _trace_names(driver: Any, graph_id: str) -> list[str]:
+def _trace_names(driver: Chrome, graph_id: str) -> list[str]:
     script = (
         f"const g = document.querySelector('#{graph_id} .js-plotly-plot');"
         "return g && g.data ? g.data.map(t => t.name || '') : [];"
@@ -31,44 +28,28 @@ def _trace_names(driver: Any, graph_id: str) -> list[str]:
     return list(driver.execute_script(script))
 
 
-def _choose(driver: Any, dropdown_id: str, option_text: str) -> None:
-    """Open a Dash dropdown and click one of its options, as a user does."""
-    from selenium.webdriver.common.by import By
-
-    driver.find_element(By.ID, dropdown_id).click()
-    options = _wait(
-        driver,
-        lambda d: [
-            o for o in d.find_elements(By.CSS_SELECTOR, ".dash-options-list label") if o.text
-        ],
-    )
-    next(o for o in options if o.text.strip() == option_text).click()
-
-
-def _severe(driver: Any) -> list[Any]:
-    return [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
-
-
-def test_controls_write_the_url_and_the_url_restores_the_view(server: str, browser: Any) -> None:
+def test_controls_write_the_url_and_the_url_restores_the_view(server: str, browser: Chrome) -> None:
     from selenium.webdriver.common.by import By
 
     driver = browser
     driver.get(server + "/labour?topic=data-science&region=CA-ON&utm_source=newsletter")
-    _wait(driver, lambda d: "Ontario" in " ".join(_trace_names(d, "labour-main-graph")) or
+    wait(driver, lambda d: "Ontario" in " ".join(_trace_names(d, "labour-main-graph")) or
           len(_trace_names(d, "labour-main-graph")) >= 3)  # fmt: skip
-    _choose(driver, "labour-region", "Quebec")
-    _wait(driver, lambda d: "region=CA-QC" in d.current_url)
+    choose(driver, "labour-region", "Quebec")
+    wait(driver, lambda d: "region=CA-QC" in d.current_url)
     shared = driver.current_url
     assert "topic=data-science" in shared and "utm_source" not in shared
-    _wait(driver, lambda d: "Quebec" in d.find_element(By.ID, "labour-main-summary").text)
+    wait(driver, lambda d: "Quebec" in d.find_element(By.ID, "labour-main-summary").text)
     driver.get("about:blank")
     driver.get(shared)  # a colleague opens the shared link
-    _wait(driver, lambda d: "Quebec" in d.find_element(By.ID, "labour-main-summary").text)
+    wait(driver, lambda d: "Quebec" in d.find_element(By.ID, "labour-main-summary").text)
     assert "Quebec" in driver.find_element(By.ID, "labour-region").text
-    assert not _severe(driver)
+    assert not severe(driver)
 
 
-def test_interest_view_with_every_control_in_the_url_is_restored(server: str, browser: Any) -> None:
+def test_interest_view_with_every_control_in_the_url_is_restored(
+    server: str, browser: Chrome
+) -> None:
     from selenium.webdriver.common.by import By
 
     driver = browser
@@ -77,7 +58,7 @@ def test_interest_view_with_every_control_in_the_url_is_restored(server: str, br
         "&granularity=month&period=2y&show=errors"
     )
     driver.get(url)
-    _wait(driver, lambda d: len(_trace_names(d, "interest-main-graph")) >= 2)
+    wait(driver, lambda d: len(_trace_names(d, "interest-main-graph")) >= 2)
     names = _trace_names(driver, "interest-main-graph")
     assert {"Ontario", "Quebec"} <= set(names)
     assert not [n for n in names if "forecast" in n]  # show=errors only
@@ -90,17 +71,17 @@ def test_interest_view_with_every_control_in_the_url_is_restored(server: str, br
     query = driver.current_url.split("?", 1)[1]
     for part in ("compare=regions", "granularity=month", "period=2y", "regions=CA-ON,CA-QC"):
         assert part in query
-    assert not _severe(driver)
+    assert not severe(driver)
 
 
 def test_the_monthly_forecast_is_drawn_with_its_accuracy_and_hover_intervals(
-    server: str, browser: Any
+    server: str, browser: Chrome
 ) -> None:
     from selenium.webdriver.common.by import By
 
     driver = browser
     driver.get(server + "/interest?topic=pmp&region=CA-ON&granularity=month&show=forecast")
-    _wait(driver, lambda d: any("forecast" in n for n in _trace_names(d, "interest-main-graph")))
+    wait(driver, lambda d: any("forecast" in n for n in _trace_names(d, "interest-main-graph")))
     forecast = next(n for n in _trace_names(driver, "interest-main-graph") if "forecast" in n)
     assert "_seasonal" not in forecast and "+" not in forecast  # a readable model name
     hover = driver.execute_script(
@@ -108,18 +89,20 @@ def test_the_monthly_forecast_is_drawn_with_its_accuracy_and_hover_intervals(
         "return g.data.filter(t => (t.name || '').includes('forecast'))[0].hovertemplate;"
     )
     assert "80% interval: %{customdata[0]:.1f}" in hover and "95% interval" in hover
-    caveats = _wait(driver, lambda d: d.find_element(By.ID, "interest-caveats").text)
+    caveats = wait(driver, lambda d: d.find_element(By.ID, "interest-caveats").text)
     assert "In backtests this forecast was" in caveats and "than repeating last year" in caveats
     assert "The month forecast is the mean of the weekly forecast" in caveats
-    assert not _severe(driver)
+    assert not severe(driver)
 
 
-def test_french_ui_shows_french_labels_numbers_and_switches_back(server: str, browser: Any) -> None:
+def test_french_ui_shows_french_labels_numbers_and_switches_back(
+    server: str, browser: Chrome
+) -> None:
     from selenium.webdriver.common.by import By
 
     driver = browser
     driver.get(server + "/?region=CA-ON&lang=fr")
-    _wait(driver, lambda d: "Plus fortes hausses" in d.find_element(By.TAG_NAME, "main").text)
+    wait(driver, lambda d: "Plus fortes hausses" in d.find_element(By.TAG_NAME, "main").text)
     assert driver.execute_script("return document.documentElement.lang") == "fr"
     assert driver.title.startswith("Vue d'ensemble")
     main = driver.find_element(By.TAG_NAME, "main").text
@@ -130,13 +113,13 @@ def test_french_ui_shows_french_labels_numbers_and_switches_back(server: str, br
     figure_text = driver.find_element(By.ID, "overview-top-graph").text
     assert "DONNÉES SYNTHÉTIQUES" in figure_text
     driver.find_element(By.ID, "language-switch").click()
-    _wait(driver, lambda d: "Fastest risers" in d.find_element(By.TAG_NAME, "main").text)
+    wait(driver, lambda d: "Fastest risers" in d.find_element(By.TAG_NAME, "main").text)
     assert "lang=fr" not in driver.current_url and "region=CA-ON" in driver.current_url
     assert driver.execute_script("return document.documentElement.lang") == "en"
-    assert not _severe(driver)
+    assert not severe(driver)
 
 
-def _download_dir(driver: Any, folder: Path) -> None:
+def _download_dir(driver: Chrome, folder: Path) -> None:
     driver.execute_cdp_cmd(
         "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(folder)}
     )
@@ -161,14 +144,19 @@ def _downloaded(folder: Path, suffix: str, timeout: float = 60) -> Path:
     ],
 )
 def test_download_links_deliver_valid_files(
-    server: str, browser: Any, tmp_path: Path, label: str, suffix: str, check: Any
+    server: str,
+    browser: Chrome,
+    tmp_path: Path,
+    label: str,
+    suffix: str,
+    check: Callable[[bytes], bool],
 ) -> None:
     from selenium.webdriver.common.by import By
 
     driver = browser
     _download_dir(driver, tmp_path)
     driver.get(server + "/regions?topic=pmp")
-    link = _wait(
+    link = wait(
         driver,
         lambda d: next(
             (
@@ -185,16 +173,18 @@ def test_download_links_deliver_valid_files(
     if suffix == ".csv":
         rows = list(csv.DictReader(io.StringIO(data.decode())))
         assert {"region_code", "is_synthetic"} <= set(rows[0]) or "region_code" in rows[0]
-    assert not _severe(driver)
+    assert not severe(driver)
 
 
-def test_whole_view_report_downloads_as_one_pdf(server: str, browser: Any, tmp_path: Path) -> None:
+def test_whole_view_report_downloads_as_one_pdf(
+    server: str, browser: Chrome, tmp_path: Path
+) -> None:
     from selenium.webdriver.common.by import By
 
     driver = browser
     _download_dir(driver, tmp_path)
     driver.get(server + "/interest?topic=pmp,data-science&region=CA-ON&lang=fr")
-    link = _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#interest-report a"))[0]
+    link = wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#interest-report a"))[0]
     assert "rapport PDF" in link.text
     link.click()
     report = _downloaded(tmp_path, ".pdf").read_bytes()
@@ -205,20 +195,20 @@ def test_whole_view_report_downloads_as_one_pdf(server: str, browser: Any, tmp_p
     assert "Intérêt de recherche" in text and "synthetic-demo" in text
 
 
-def test_embed_code_opens_a_standalone_chart(server: str, browser: Any) -> None:
+def test_embed_code_opens_a_standalone_chart(server: str, browser: Chrome) -> None:
     from selenium.webdriver.common.by import By
 
     driver = browser
     driver.get(server + "/interest?topic=pmp&region=CA-ON")
-    code = _wait(
+    code = wait(
         driver,
         lambda d: d.find_element(By.ID, "interest-main-embed-code").get_attribute("textContent"),
     )
     assert code.startswith("<iframe") and "/embed/interest/main?" in code
     source = code.split('src="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
     driver.get(source)
-    _wait(driver, lambda d: d.execute_script(
+    wait(driver, lambda d: d.execute_script(
         "const g = document.querySelector('.js-plotly-plot'); return g && g.data && g.data.length"
     ))  # fmt: skip
     assert "SYNTHETIC" in driver.find_element(By.TAG_NAME, "body").text
-    assert not _severe(driver)
+    assert not severe(driver)

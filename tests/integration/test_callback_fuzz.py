@@ -35,7 +35,7 @@ import pytest
 import sqlalchemy.exc
 
 from credtrends.web.app import create_app
-from tests.conftest import FIXTURES, demo_dashboard
+from tests.helpers import FIXTURES, demo_dashboard
 
 LONG_TEXT = "x" * 100_000
 RTL_ZERO_WIDTH = "\u202eNO-AC\u200b\u200d\ufeff"

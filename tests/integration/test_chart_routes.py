@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 from credtrends.web.app import EXPORTABLE, create_app
 from credtrends.web.columns import COLUMNS
 from credtrends.web.exports import FORMULA_TRIGGERS
-from tests.conftest import FIXTURES, demo_dashboard, unavailable
+from tests.helpers import FIXTURES, demo_dashboard, unavailable
 
 HOSTILE_NAME = '=HYPERLINK("http://evil.example","x")'
 CHARTS = {

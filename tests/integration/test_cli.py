@@ -2,43 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import FIXTURES
-
-
-def run_cli(
-    *args: str, env: dict[str, str], timeout: float = 180
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "credtrends", *args],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
-@pytest.fixture
-def cli_env(tmp_path: Path, warehouse_url: str) -> dict[str, str]:
-    config = tmp_path / "config"
-    config.mkdir()
-    for name in ("topics.yaml", "regions.yaml"):
-        shutil.copy(FIXTURES / "catalogue" / name, config / name)
-    return {
-        "CREDTRENDS_CONFIG_DIR": str(config),
-        "CREDTRENDS_DATA_DIR": str(tmp_path / "data"),
-        "CREDTRENDS_DATABASE_URL": warehouse_url,
-        "CREDTRENDS_LOG_LEVEL": "WARNING",
-        "CREDTRENDS_DASHBOARDS_DIR": str(FIXTURES / "dashboards"),
-    }
+from tests.helpers import run_cli
 
 
 def _row_counts(status_output: str) -> dict[str, int]:

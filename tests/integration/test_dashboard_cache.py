@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from typing import Literal
 
 import pytest
+import redis
 import sqlalchemy as sa
 
 from credtrends.config import Settings
 from credtrends.web.app import create_app
 from credtrends.web.data import DashboardData, cache_config
-from tests.conftest import unavailable
+from tests.helpers import unavailable
 
 
-def _redis_client() -> object:
-    import redis
-
+def _redis_client() -> redis.Redis:
     client = redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_connect_timeout=2)
     try:
         client.ping()
@@ -25,10 +25,12 @@ def _redis_client() -> object:
 
 
 @pytest.mark.parametrize("cache_type", ["simple", "redis"])
-def test_queries_are_cached_and_keyed_by_warehouse(engine: sa.Engine, cache_type: str) -> None:
+def test_queries_are_cached_and_keyed_by_warehouse(
+    engine: sa.Engine, cache_type: Literal["simple", "redis"]
+) -> None:
     from flask_caching import Cache
 
-    settings = Settings(cache_type=cache_type)  # type: ignore[arg-type]
+    settings = Settings(cache_type=cache_type)
     url = f"{engine.url}#{uuid.uuid4().hex}"  # a unique prefix per test run
     app = create_app(settings, engine)
     cache = Cache(app.server, config=cache_config(settings, url))
@@ -42,17 +44,18 @@ def test_queries_are_cached_and_keyed_by_warehouse(engine: sa.Engine, cache_type
     assert data.topics().equals(first)  # served from the cache
     if cache_type == "redis":
         prefix = cache_config(settings, url)["CACHE_KEY_PREFIX"]
-        keys = client.keys(prefix + "*")  # type: ignore[attr-defined]
+        keys = client.keys(prefix + "*")
         assert keys, "nothing was written to Redis"
-        client.delete(*keys)  # type: ignore[attr-defined]
+        client.delete(*keys)
 
 
 def test_interest_query_filters_topics_and_region(engine: sa.Engine) -> None:
     from datetime import date
 
+    from credtrends.catalogue import load_catalogue
     from credtrends.demo.load import load_demo
     from credtrends.warehouse.queries import interest_over_time
-    from tests.conftest import FIXTURES, load_catalogue
+    from tests.helpers import FIXTURES
 
     catalogue = load_catalogue(
         FIXTURES / "catalogue" / "topics.yaml", FIXTURES / "catalogue" / "regions.yaml"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 import polars as pl
 import pytest
@@ -16,14 +17,19 @@ import sqlalchemy as sa
 from credtrends.catalogue import Catalogue
 from credtrends.demo.load import load_demo
 from credtrends.forecasting import ForecastConfig
-from credtrends.pipelines.forecast import fingerprint, interest_series, run_forecast
+from credtrends.pipelines.forecast import (
+    ChunkForecast,
+    fingerprint,
+    interest_series,
+    run_forecast,
+)
 from credtrends.warehouse.schema import forecast_errors, forecast_runs, forecasts
 
 CONFIG = ForecastConfig(n_origins=2, non_negative=True, n_jobs=1)
 SERIES = 3 + 3 + 1 + 3  # the demo's series for the small test catalogue
 
 
-def _stored(engine: sa.Engine, run_id: str) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, object]]:
+def _stored(engine: sa.Engine, run_id: str) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, Any]]:
     """The run's forecast and error rows (without the run id) and its forecast_runs row."""
     with engine.connect() as connection:
         frames = []
@@ -51,7 +57,7 @@ def scheduler() -> Iterator[str]:
     # a dev dependency: a missing dask fails here, it is never skipped
     import distributed
 
-    with distributed.LocalCluster(
+    with distributed.LocalCluster(  # type: ignore[no-untyped-call]  # distributed: no annotations
         n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
     ) as cluster:
         yield str(cluster.scheduler_address)
@@ -67,7 +73,7 @@ def test_chunks_of_topics_store_one_run_with_the_whole_inputs_fingerprint(
     *_, run = _stored(demo_engine, chunked.forecast_run_id)
     with demo_engine.connect() as connection:
         assert run["data_snapshot"] == fingerprint(interest_series(connection))
-    info = run["parameters"]["run_info"]  # type: ignore[index]
+    info = run["parameters"]["run_info"]
     assert info["runner"] == "inline" and len(info["chunks"]) >= 3  # 4 topics, 10 series
     assert sum(chunk["n_series"] for chunk in info["chunks"]) == SERIES
     assert run["status"] == "succeeded" and run["is_synthetic"]
@@ -90,7 +96,7 @@ def test_a_dask_cluster_stores_the_same_rows_as_this_process(
     assert errors_there.equals(errors_here)
     assert run_there["data_snapshot"] == run_here["data_snapshot"]
     assert run_there["metrics"] == run_here["metrics"]
-    assert run_there["parameters"]["run_info"]["runner"] == "dask"  # type: ignore[index]
+    assert run_there["parameters"]["run_info"]["runner"] == "dask"
 
 
 def test_a_failing_chunk_leaves_no_partial_run(
@@ -101,11 +107,13 @@ def test_a_failing_chunk_leaves_no_partial_run(
     calls = {"n": 0}
     original = pipeline.forecast_chunk
 
-    def failing(series: pl.DataFrame, **kwargs: object) -> object:
+    def failing(
+        series: pl.DataFrame, *, horizon: int, config: ForecastConfig, run_id: str
+    ) -> ChunkForecast:
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("worker lost")
-        return original(series, **kwargs)  # type: ignore[arg-type]
+        return original(series, horizon=horizon, config=config, run_id=run_id)
 
     monkeypatch.setattr(pipeline, "forecast_chunk", failing)
     with pytest.raises(RuntimeError, match="worker lost"):
@@ -124,4 +132,4 @@ def test_local_worker_processes_store_the_same_rows_as_this_process(
     rows_here, errors_here, _ = _stored(demo_engine, here.forecast_run_id)
     rows_there, errors_there, run_there = _stored(demo_engine, there.forecast_run_id)
     assert rows_there.equals(rows_here) and errors_there.equals(errors_here)
-    assert run_there["parameters"]["run_info"]["runner"] == "processes"  # type: ignore[index]
+    assert run_there["parameters"]["run_info"]["runner"] == "processes"

@@ -30,7 +30,7 @@ from credtrends.web.forecast_text import accuracy_sentence
 from credtrends.web.i18n import Translator
 from credtrends.web.page_state import InterestState
 from credtrends.web.pages import interest
-from tests.conftest import demo_dashboard
+from tests.helpers import demo_dashboard
 
 QUERY = "topic=pmp,data-science&region=CA-ON"
 SENTENCE = re.compile(
@@ -54,7 +54,9 @@ def data(demo: tuple[Settings, sa.Engine]) -> DashboardData:
 
 @pytest.fixture(scope="module")
 def client(demo: tuple[Settings, sa.Engine]) -> flask.testing.FlaskClient:
-    return create_app(*demo).server.test_client()
+    server = create_app(*demo).server  # untyped in Dash
+    assert isinstance(server, flask.Flask)
+    return server.test_client()
 
 
 def _state(data: DashboardData, **query: str) -> InterestState:

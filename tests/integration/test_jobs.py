@@ -20,29 +20,9 @@ from credtrends.jobs.runner import JobFailed, SlotTaken, run_job
 from credtrends.jobs.scheduler import Scheduler
 from credtrends.warehouse.load import count_rows
 from credtrends.warehouse.schema import job_locks, job_runs, search_interest
-from tests.conftest import FIXTURES, REPO
+from tests.helpers import REPO
 
 DEMO = ["demo", "--no-serve", "--end", "2025-06-01"]
-
-
-@pytest.fixture
-def job_env(
-    engine: sa.Engine, warehouse_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Path:
-    """Child commands see the same warehouse and the small test catalogue; returns jobs dir."""
-    config = tmp_path / "config"
-    config.mkdir()
-    for name in ("topics.yaml", "regions.yaml"):
-        shutil.copy(FIXTURES / "catalogue" / name, config / name)
-    jobs = tmp_path / "jobs"
-    jobs.mkdir()
-    monkeypatch.setenv("CREDTRENDS_CONFIG_DIR", str(config))
-    monkeypatch.setenv("CREDTRENDS_DATABASE_URL", warehouse_url)
-    monkeypatch.setenv("CREDTRENDS_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("CREDTRENDS_JOBS_DIR", str(jobs))
-    monkeypatch.setenv("CREDTRENDS_LOG_LEVEL", "WARNING")
-    monkeypatch.setenv("CREDTRENDS_DASHBOARDS_DIR", str(FIXTURES / "dashboards"))
-    return jobs
 
 
 def job(name: str, command: list[str], **extra: object) -> JobDefinition:

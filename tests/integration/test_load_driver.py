@@ -11,7 +11,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from credtrends.web.app import create_app
-from tests.conftest import REPO, demo_dashboard
+from tests.helpers import REPO, demo_dashboard
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 import load_driver  # benchmarks/ is a folder of scripts, not a package

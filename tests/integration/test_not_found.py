@@ -11,7 +11,7 @@ import flask
 import pytest
 
 from credtrends.web.app import PAGES, create_app
-from tests.conftest import demo_dashboard
+from tests.helpers import demo_dashboard
 
 
 @pytest.fixture(scope="module")

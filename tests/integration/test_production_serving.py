@@ -12,10 +12,11 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.conftest import FIXTURES, unavailable
+from tests.helpers import FIXTURES, free_port, unavailable
 
 INTEREST_VALUES: dict[str, object] = {
     "interest-compare": "topics",
@@ -52,7 +53,7 @@ def interest_callback(base: str, values: dict[str, object]) -> dict[str, object]
     }
 
 
-def post_callback(base: str, body: dict[str, object]) -> tuple[int, dict[str, object] | None]:
+def post_callback(base: str, body: dict[str, Any]) -> tuple[int, dict[str, Any] | None]:
     request = urllib.request.Request(
         base + "/_dash-update-component",
         data=json.dumps(body).encode(),
@@ -61,12 +62,6 @@ def post_callback(base: str, body: dict[str, object]) -> tuple[int, dict[str, ob
     with urllib.request.urlopen(request, timeout=30) as response:
         raw = response.read()
         return response.status, json.loads(raw) if raw else None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -84,7 +79,7 @@ def gunicorn_server(postgres_warehouse_url: str, tmp_path: Path) -> Iterator[tup
     config.mkdir()
     for name in ("topics.yaml", "regions.yaml"):
         shutil.copy(FIXTURES / "catalogue" / name, config / name)
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "CREDTRENDS_CONFIG_DIR": str(config),
@@ -142,9 +137,9 @@ def test_gunicorn_workers_serve_pages_and_callbacks_with_a_redis_cache(
     for _ in range(4):  # several requests land on both workers
         status, body = post_callback(base, interest_callback(base, INTEREST_VALUES))
         assert status == 200 and body is not None
-        figure = body["response"][GRAPH]["figure"]  # type: ignore[index]
+        figure = body["response"][GRAPH]["figure"]
         assert sum(len(trace["y"]) for trace in figure["data"]) > 100
-        assert body["response"]["interest-synthetic-banner"]["hidden"] is False  # type: ignore[index]
+        assert body["response"]["interest-synthetic-banner"]["hidden"] is False
     prefix = cache_config(Settings(cache_type="redis"), warehouse_url)["CACHE_KEY_PREFIX"]
     client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
     keys = client.keys(prefix + "*")
@@ -159,9 +154,9 @@ def test_callbacks_refuse_values_no_page_offers(gunicorn_server: tuple[str, str]
     status, body = post_callback(base, interest_callback(base, hostile))
     assert status == 200 and body is not None
     assert "DROP TABLE" not in json.dumps(body)
-    assert "Canada" in body["response"][GRAPH]["figure"]["layout"]["title"]["text"]  # type: ignore[index]
+    assert "Canada" in body["response"][GRAPH]["figure"]["layout"]["title"]["text"]
     hostile = {**INTEREST_VALUES, "interest-topics": ["pmp", {"$ne": 1}, "x" * 10_000]}
     status, body = post_callback(base, interest_callback(base, hostile))
     assert status == 200 and body is not None
-    figure = body["response"][GRAPH]["figure"]  # type: ignore[index]
+    figure = body["response"][GRAPH]["figure"]
     assert figure["data"] and all(trace["name"].startswith("PMP") for trace in figure["data"])

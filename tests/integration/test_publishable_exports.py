@@ -20,11 +20,13 @@ from pathlib import Path
 
 import flask
 import pytest
+from PIL import Image
+from werkzeug.test import TestResponse
 
 from credtrends.web.app import EXPORTABLE, create_app
 from credtrends.web.columns import COLUMNS
-from credtrends.web.i18n import Translator
-from tests.conftest import demo_dashboard, unavailable
+from credtrends.web.i18n import Lang, Translator
+from tests.helpers import demo_dashboard, unavailable
 
 PAGES = {
     "overview": ("top", "region=CA-ON"),
@@ -33,7 +35,7 @@ PAGES = {
     "labour": ("main", "topic=data-science&region=CA-ON"),
     "program-demand": ("quadrant", "region=CA-ON"),
 }
-LANGS = ("en", "fr")
+LANGS: tuple[Lang, ...] = ("en", "fr")
 EDGE_PX = 8  # at 1x: the footer, legend and title keep 40 px from the edge
 BACKGROUND = 245  # lighter than any text or line the charts draw
 
@@ -58,22 +60,27 @@ def _query(page: str, lang: str) -> str:
     return f"{query}&lang=fr" if lang == "fr" else query
 
 
-def _image(data: bytes):  # type: ignore[no-untyped-def]
-    from PIL import Image
-
+def _image(data: bytes) -> Image.Image:
     return Image.open(io.BytesIO(data)).convert("L")
 
 
-def _edge_is_blank(image, edge: int) -> None:  # type: ignore[no-untyped-def]
+def _darkest(image: Image.Image) -> float:
+    """The darkest pixel of a greyscale image (one band: ``getextrema`` is (min, max))."""
+    low, _ = image.getextrema()
+    assert isinstance(low, int | float), image.mode
+    return low
+
+
+def _edge_is_blank(image: Image.Image, edge: int) -> None:
     """No ink in the ``edge`` rightmost columns and in the bottom rows: nothing cut off."""
     width, height = image.size
-    right = image.crop((width - edge, 0, width, height)).getextrema()
-    assert right[0] >= BACKGROUND, f"ink in the right {edge} px: text or a line runs off"
-    bottom = image.crop((0, height - edge // 2, width, height)).getextrema()
-    assert bottom[0] >= BACKGROUND, "ink in the bottom rows: the footer runs off"
+    right = _darkest(image.crop((width - edge, 0, width, height)))
+    assert right >= BACKGROUND, f"ink in the right {edge} px: text or a line runs off"
+    bottom = _darkest(image.crop((0, height - edge // 2, width, height)))
+    assert bottom >= BACKGROUND, "ink in the bottom rows: the footer runs off"
 
 
-def _pdf_pages(pdf: bytes, dpi: int = 60) -> list:  # type: ignore[type-arg]
+def _pdf_pages(pdf: bytes, dpi: int = 60) -> list[Image.Image]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "file.pdf"
         path.write_bytes(pdf)
@@ -99,7 +106,7 @@ def _text(pdf: bytes) -> str:
     return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
-def _filename(response: flask.Response) -> str:
+def _filename(response: TestResponse) -> str:
     found = re.search(r'filename="([^"]+)"', response.headers["Content-Disposition"])
     assert found, response.headers["Content-Disposition"]
     return found.group(1)
@@ -108,7 +115,7 @@ def _filename(response: flask.Response) -> str:
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_png_is_2x_and_nothing_runs_off_the_edge(
-    client: flask.testing.FlaskClient, page: str, lang: str
+    client: flask.testing.FlaskClient, page: str, lang: Lang
 ) -> None:
     _needs_renderers()
     chart, _ = PAGES[page]
@@ -138,7 +145,7 @@ def test_png_scale_is_a_bounded_parameter(client: flask.testing.FlaskClient) -> 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_chart_pdf_has_its_metadata_and_fits_the_page(
-    client: flask.testing.FlaskClient, page: str, lang: str
+    client: flask.testing.FlaskClient, page: str, lang: Lang
 ) -> None:
     _needs_renderers()
     chart, _ = PAGES[page]
@@ -152,7 +159,7 @@ def test_chart_pdf_has_its_metadata_and_fits_the_page(
     assert Translator(lang)("synthetic_title") in info["/Title"]  # the demo is synthetic
     assert info["/Author"] == "credtrends" and info["/Synthetic"] == "true"
     # The licence line in the download's language (issue 14: French downloads said it in English).
-    assert info["/Licence"] == Translator(lang)("licence")  # type: ignore[arg-type]
+    assert info["/Licence"] == Translator(lang)("licence")
     assert (
         "Open Government Licence" in info["/Licence"] or "gouvernement ouvert" in info["/Licence"]
     )
@@ -192,10 +199,10 @@ def _report_words(page: str, tr: Translator) -> list[str]:
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_report_is_the_whole_view_fits_the_page_and_says_what_it_is(
-    client: flask.testing.FlaskClient, page: str, lang: str
+    client: flask.testing.FlaskClient, page: str, lang: Lang
 ) -> None:
     _needs_renderers()
-    tr = Translator(lang)  # type: ignore[arg-type]
+    tr = Translator(lang)
     response = client.get(f"/report/{page}?{_query(page, lang)}")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     text = re.sub(r"\s+", " ", _text(response.data))
@@ -220,7 +227,7 @@ def test_report_is_the_whole_view_fits_the_page_and_says_what_it_is(
         width, _ = drawn.size
         # A4 at 60 dpi is 496 px wide with 14 mm (33 px) margins: keep 20 px blank.
         _edge_is_blank(drawn, 20)
-        assert drawn.crop((0, 0, 20, drawn.size[1])).getextrema()[0] >= BACKGROUND
+        assert _darkest(drawn.crop((0, 0, 20, drawn.size[1]))) >= BACKGROUND
         assert width in (495, 496, 497)
     name = _filename(response)
     assert name.startswith(f"credtrends-{page}-report-") and name.endswith(".pdf")

@@ -6,10 +6,6 @@ recorded fixture) and the widget JSON the pytrends backend lands (tests/related_
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -43,13 +39,7 @@ from credtrends.warehouse import queries
 from credtrends.warehouse.load import count_rows, upsert_frame
 from credtrends.warehouse.schema import raw_payloads, related_queries
 from credtrends.web.data import DashboardData, cache_config
-from tests.conftest import FIXTURES
-from tests.integration.test_trends_pipeline import (
-    WINDOW,
-    google_csv,
-    polite,
-    true_volumes,
-)
+from tests.helpers import FIXTURES, TRENDS_WINDOW, google_csv, polite, run_cli, true_volumes
 from tests.related_payloads import Entry, related_bundle, related_csv
 
 FETCHED = datetime(2025, 8, 20, 15, tzinfo=UTC)
@@ -124,7 +114,9 @@ def test_hostile_query_text_round_trips_verbatim(
     query = topic_queries(test_catalogue)["data-science"]
     top: list[Entry] = [(text, 100 - n, str(100 - n)) for n, text in enumerate(HOSTILE)]
     rising: list[Entry] = [(text, 5250, "Breakout") for text in reversed(HOSTILE)]
-    from_api = related_bundle(query, top, rising, geo="CA-ON", timeframe=WINDOW, fetched_at=FETCHED)
+    from_api = related_bundle(
+        query, top, rising, geo="CA-ON", timeframe=TRENDS_WINDOW, fetched_at=FETCHED
+    )
     csv_top = [(text.strip(), value, shown) for text, value, shown in top]  # exports trim cells
     from_csv = import_web_csv(
         related_csv(query, csv_top, [], geo_name="Quebec"), fetched_at=FETCHED
@@ -149,7 +141,9 @@ def test_a_newer_answer_replaces_the_list_and_an_older_one_never_does(
     query = topic_queries(test_catalogue)["pmp"]
 
     def answer(top: list[Entry], fetched_at: datetime) -> RawPayload:
-        return related_bundle(query, top, [], geo="CA", timeframe=WINDOW, fetched_at=fetched_at)
+        return related_bundle(
+            query, top, [], geo="CA", timeframe=TRENDS_WINDOW, fetched_at=fetched_at
+        )
 
     old = answer([("pmp exam", 100, "100"), ("pmp cost", 40, "40")], FETCHED)
     new = answer([("pmp cost", 100, "100")], FETCHED + timedelta(days=7))
@@ -177,7 +171,12 @@ def test_offline_reparse_rebuilds_the_same_rows(
         test_catalogue,
         import_web_csv(fixture_csv_for(query), fetched_at=FETCHED),
         related_bundle(
-            query, [(HOSTILE[0], 100, "100")], [], geo="CA-ON", timeframe=WINDOW, fetched_at=FETCHED
+            query,
+            [(HOSTILE[0], 100, "100")],
+            [],
+            geo="CA-ON",
+            timeframe=TRENDS_WINDOW,
+            fetched_at=FETCHED,
         ),
     )
     before = stored(engine)
@@ -194,7 +193,12 @@ def test_a_payload_that_cannot_be_stored_verbatim_writes_nothing(
     query = topic_queries(test_catalogue)["pmp"]
     good = import_web_csv(fixture_csv_for(query), fetched_at=FETCHED)
     bad = related_bundle(
-        query, [("pmp\x00exam", 100, "100")], [], geo="CA", timeframe=WINDOW, fetched_at=FETCHED
+        query,
+        [("pmp\x00exam", 100, "100")],
+        [],
+        geo="CA",
+        timeframe=TRENDS_WINDOW,
+        fetched_at=FETCHED,
     )
     with pytest.raises(InvalidPayload, match="NUL"):
         load(engine, test_catalogue, good, bad)
@@ -214,7 +218,7 @@ def test_real_lists_come_before_the_demo_and_the_newest_window_first(
     query = topic_queries(test_catalogue)["pmp"]
     for timeframe, fetched_at, text in (
         ("today 5-y", FETCHED + timedelta(days=1), "newest window"),
-        (WINDOW, FETCHED, "older window"),
+        (TRENDS_WINDOW, FETCHED, "older window"),
     ):
         load(
             engine,
@@ -273,7 +277,7 @@ def test_the_bulk_path_keeps_hostile_text_verbatim(
         {
             "topic_id": "pmp",
             "region_code": "CA",
-            "timeframe": WINDOW,
+            "timeframe": TRENDS_WINDOW,
             "kind": "top",
             "query": texts,
             "rank": pl.Series(range(1, len(texts) + 1), dtype=pl.Int16),
@@ -330,7 +334,7 @@ def test_a_fetch_asks_each_topic_for_its_related_queries_when_told(
 ) -> None:
     google = GoogleWithRelated(test_catalogue)
     report = fetch_trends(
-        engine, test_catalogue, ["CA-ON"], WINDOW, "run-1", polite(google), 24.0, print,  # type: ignore[arg-type]
+        engine, test_catalogue, ["CA-ON"], TRENDS_WINDOW, "run-1", polite(google), 24.0, print,
         related=True,
     )  # fmt: skip
     assert google.related_calls == 3  # one request per topic (Smart Serve is Ontario's)
@@ -342,37 +346,12 @@ def test_a_fetch_asks_each_topic_for_its_related_queries_when_told(
         assert frame["query"].to_list() == [f"{query} ca-on", f"{query} near me"]
     again = GoogleWithRelated(test_catalogue)
     fetch_trends(
-        engine, test_catalogue, ["CA-ON"], WINDOW, "run-2", polite(again), 24.0, print,  # type: ignore[arg-type]
+        engine, test_catalogue, ["CA-ON"], TRENDS_WINDOW, "run-2", polite(again), 24.0, print,
         related=True,
     )  # fmt: skip
     # Landed within --reuse-hours: not asked again. (Interest batches may be re-planned
     # around the new calibration's volume hints, so only related requests are counted.)
     assert again.related_calls == 0
-
-
-@pytest.fixture
-def cli_env(tmp_path: Path, warehouse_url: str) -> dict[str, str]:
-    config = tmp_path / "config"
-    config.mkdir()
-    for name in ("topics.yaml", "regions.yaml"):
-        shutil.copy(FIXTURES / "catalogue" / name, config / name)
-    return {
-        "CREDTRENDS_CONFIG_DIR": str(config),
-        "CREDTRENDS_DATA_DIR": str(tmp_path / "data"),
-        "CREDTRENDS_DATABASE_URL": warehouse_url,
-        "CREDTRENDS_LOG_LEVEL": "WARNING",
-    }
-
-
-def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "credtrends", *args],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
 
 
 def test_import_trends_csv_loads_a_related_queries_export(

@@ -26,7 +26,7 @@ from credtrends.warehouse.schema import (
     portal_topic_counts,
     raw_payloads,
 )
-from tests.conftest import FIXTURES, REPO
+from tests.helpers import FIXTURES, REPO
 
 
 def file_payload(path: Path, backend: str) -> SourcePayload:

@@ -21,8 +21,7 @@ from credtrends.steps import run as step_run
 from credtrends.steps.spec import Step, StepContext, StepParams, StepReport
 from credtrends.warehouse.load import count_rows
 from credtrends.warehouse.schema import job_locks, job_runs, metadata, search_interest_batches
-from tests.conftest import FIXTURES
-from tests.integration.test_jobs import job_env  # noqa: F401 - the fixture is used
+from tests.helpers import FIXTURES
 
 EXPORT = FIXTURES / "google_trends" / "multiTimeline_ca_week.csv"
 BOOKKEEPING = {"job_runs", "job_locks", "alembic_version"}
@@ -31,7 +30,7 @@ BOOKKEEPING = {"job_runs", "job_locks", "alembic_version"}
 @pytest.fixture
 def settings(
     engine: sa.Engine,
-    job_env: Path,  # noqa: F811 - the fixture
+    job_env: Path,
 ) -> Settings:
     """Settings (and child processes) on this warehouse with the small test catalogue."""
     return load_settings()
@@ -83,7 +82,12 @@ def test_a_failing_step_rolls_back_is_recorded_and_disposes_of_its_engine(
     def watched(chosen: Settings) -> sa.Engine:
         created = made(chosen)
         original = created.dispose
-        monkeypatch.setattr(created, "dispose", lambda: (disposed.append(created), original()))
+
+        def dispose() -> None:
+            disposed.append(created)
+            original()
+
+        monkeypatch.setattr(created, "dispose", dispose)
         return created
 
     monkeypatch.setattr(step_run, "warehouse_engine", watched)

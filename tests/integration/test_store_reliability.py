@@ -19,8 +19,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
+from sqlalchemy.pool import QueuePool
 
 from credtrends.catalogue import Catalogue
 from credtrends.config import Settings
@@ -44,8 +43,8 @@ from credtrends.warehouse.migrate import (
     tables_at_revision,
     upgrade_warehouse,
 )
-from credtrends.warehouse.schema import job_locks, job_runs, metadata
-from tests.integration.test_cli import cli_env, run_cli  # noqa: F401 - the fixture is used
+from credtrends.warehouse.schema import job_locks, job_runs
+from tests.helpers import run_cli, schema_differences
 
 FAST = LockTiming(heartbeat_seconds=0.2, stale_after_seconds=3.0)  # gives up after 2.25 s
 SLEEPER = (sys.executable, "-c", "import time; print('working', flush=True); time.sleep(60)")
@@ -53,15 +52,6 @@ SLEEPER = (sys.executable, "-c", "import time; print('working', flush=True); tim
 
 def tables(engine: sa.Engine) -> set[str]:
     return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
-
-
-def schema_differences(engine: sa.Engine) -> list[object]:
-    with engine.connect() as connection:
-        return list(
-            compare_metadata(
-                MigrationContext.configure(connection, opts={"compare_type": True}), metadata
-            )
-        )
 
 
 class Killed(Exception):
@@ -138,11 +128,11 @@ def test_a_failed_heartbeat_is_retried_and_the_lock_kept(
     real = locks.heartbeat
     failures = [0]
 
-    def flaky(*args: str | sa.Engine) -> bool:
+    def flaky(engine: sa.Engine, job_name: str, run_id: str) -> bool:
         if failures[0] < 3:
             failures[0] += 1
             raise sa.exc.OperationalError("UPDATE job_locks", {}, Exception("database is locked"))
-        return real(*args)  # type: ignore[arg-type]
+        return real(engine, job_name, run_id)
 
     monkeypatch.setattr(locks, "heartbeat", flaky)
     with job_lock(engine, "j", "run-1", timing=FAST) as held:
@@ -270,7 +260,7 @@ def insert_running(engine: sa.Engine, run_id: str, name: str, **extra: object) -
 
 def test_every_command_first_marks_dead_runs_crashed(
     engine: sa.Engine,
-    cli_env: dict[str, str],  # noqa: F811 - the fixture
+    cli_env: dict[str, str],
 ) -> None:
     insert_running(engine, "killed-forecast", "forecast")
     status = run_cli("status", env=cli_env)
@@ -382,7 +372,8 @@ def test_postgresql_sessions_carry_the_timeouts(postgres_warehouse_url: str) -> 
         assert time.monotonic() - started < 3
     assert is_unavailable(locked.value)
     assert "lock timeout" in str(unavailable_error(locked.value))
-    assert engine.pool.timeout() == timeouts.pool_seconds  # type: ignore[attr-defined]
+    assert isinstance(engine.pool, QueuePool)
+    assert engine.pool.timeout() == timeouts.pool_seconds
     blocker.dispose()
     engine.dispose()
 
@@ -390,7 +381,7 @@ def test_postgresql_sessions_carry_the_timeouts(postgres_warehouse_url: str) -> 
 def test_a_database_error_is_one_line_and_exit_code_3(
     engine: sa.Engine,
     warehouse_url: str,
-    cli_env: dict[str, str],  # noqa: F811 - the fixture
+    cli_env: dict[str, str],
 ) -> None:
     env = {**cli_env, "CREDTRENDS_DB_LOCK_TIMEOUT_SECONDS": "0.3"}
     if warehouse_url.startswith("sqlite"):
@@ -446,7 +437,7 @@ def test_the_log_file_rotates_at_its_size_cap(
 def test_an_unwritable_log_file_costs_one_warning_and_status_still_works(
     engine: sa.Engine,
     tmp_path: Path,
-    cli_env: dict[str, str],  # noqa: F811 - the fixture
+    cli_env: dict[str, str],
 ) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")

@@ -4,6 +4,7 @@ calibration; every topic calibrated on the first run, a stopped run resumed exac
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,8 +16,9 @@ from credtrends.catalogue import Catalogue
 from credtrends.errors import RateLimited
 from credtrends.pipelines.trends import fetch_trends, topic_queries
 from credtrends.sources.google_trends import PacingPolicy, PoliteFetcher
+from credtrends.sources.google_trends.client import Transport
 from credtrends.sources.google_trends.pytrends_backend import HttpResponse, PytrendsBackend
-from credtrends.testing.trends_simulator import SimulatedGoogle, log_uniform_truth
+from credtrends.testing.trends_simulator import Encoding, SimulatedGoogle, log_uniform_truth
 from credtrends.warehouse.catalogue_sync import sync_catalogue
 from credtrends.warehouse.migrate import upgrade_warehouse
 from credtrends.warehouse.schema import raw_payloads, search_interest, search_interest_batches
@@ -33,12 +35,12 @@ def big_engine(empty_engine: sa.Engine, real_catalogue: Catalogue) -> sa.Engine:
     return empty_engine
 
 
-def simulated(catalogue: Catalogue, encoding: str = "has_data") -> SimulatedGoogle:
+def simulated(catalogue: Catalogue, encoding: Encoding = "has_data") -> SimulatedGoogle:
     """Topic queries with volumes over 4 decades, answered as Google would."""
     levels = log_uniform_truth(len(catalogue.topics), 260, 4.0, seed=7)
     queries = list(topic_queries(catalogue).values())
     truth = dict(zip(queries, levels.values(), strict=True))
-    return SimulatedGoogle(truth, encoding=encoding)  # type: ignore[arg-type]
+    return SimulatedGoogle(truth, encoding=encoding)
 
 
 @dataclass
@@ -49,7 +51,7 @@ class Cutoff:
     ok: int
     explores: int = 0
 
-    def __call__(self, method: str, url: str, params: dict[str, str]) -> HttpResponse:
+    def __call__(self, method: str, url: str, params: Mapping[str, str]) -> HttpResponse:
         if url.endswith("/explore"):
             self.explores += 1
             if self.explores > self.ok:
@@ -57,8 +59,8 @@ class Cutoff:
         return self.sim(method, url, params)
 
 
-def fetcher(transport: object) -> PoliteFetcher:
-    backend = PytrendsBackend(transport=transport)  # type: ignore[arg-type]
+def fetcher(transport: Transport) -> PoliteFetcher:
+    backend = PytrendsBackend(transport=transport)
     policy = PacingPolicy(storm_threshold=1, max_attempts=1)
     return PoliteFetcher(backend, policy, sleep=lambda _: None)
 

@@ -18,7 +18,7 @@ from credtrends.demo.load import load_demo
 from credtrends.pipelines.trends import fetch_trends, topic_queries
 from credtrends.sources.google_trends import PacingPolicy, PoliteFetcher
 from credtrends.sources.google_trends.pytrends_backend import PytrendsBackend
-from credtrends.testing.trends_simulator import SimulatedGoogle
+from credtrends.testing.trends_simulator import Encoding, SimulatedGoogle
 from credtrends.transforms.calibration import calibrate_region_index
 from credtrends.warehouse.schema import region_levels
 from credtrends.web.data import DashboardData, cache_config
@@ -36,12 +36,14 @@ def province_shares(seed: int, topics: list[str]) -> dict[str, dict[str, float]]
 
 
 @pytest.mark.parametrize("encoding", ["formatted", "has_data"])
-def test_province_levels_recover_known_shares_with_honest_bounds(encoding: str) -> None:
+def test_province_levels_recover_known_shares_with_honest_bounds(encoding: Encoding) -> None:
     errors, inside = [], []
     for seed in range(20):
         shares = province_shares(seed, ["t"])["t"]
-        sim = SimulatedGoogle({"t": np.ones(3)}, regions={"t": shares}, encoding=encoding)  # type: ignore[arg-type]
-        map_ = sim._geo_map("t")["default"]["geoMapData"]  # type: ignore[index]
+        sim = SimulatedGoogle({"t": np.ones(3)}, regions={"t": shares}, encoding=encoding)
+        answer = sim._geo_map("t")["default"]
+        assert isinstance(answer, dict)
+        map_ = answer["geoMapData"]
         frame = pl.DataFrame(
             {
                 "request_key": "k",

@@ -16,14 +16,21 @@ from credtrends.sources.google_trends import IncompleteRunError, PacingPolicy, P
 from credtrends.sources.google_trends.serpapi_backend import RequestsTransport, SerpApiBackend
 from credtrends.warehouse.load import count_rows
 from credtrends.warehouse.schema import raw_payloads, search_interest
-from tests.integration.test_cli import cli_env, run_cli  # noqa: F401 - fixture
-from tests.reliability.fakes import WINDOW, Answer, scripted_session, serpapi_responder
+from tests.helpers import run_cli
+from tests.reliability.fakes import (
+    WINDOW,
+    Answer,
+    Responder,
+    ScriptedAdapter,
+    scripted_session,
+    serpapi_responder,
+)
 
 KEY = "integration-key-5f1e2d3c4b5a"
 
 
-def serpapi_fetcher(responder: object) -> tuple[PoliteFetcher, object]:
-    session, adapter = scripted_session(responder)  # type: ignore[arg-type]
+def serpapi_fetcher(responder: Responder) -> tuple[PoliteFetcher, ScriptedAdapter]:
+    session, adapter = scripted_session(responder)
     backend = SerpApiBackend(SecretStr(KEY), transport=RequestsTransport(session))
     policy = PacingPolicy(min_interval_s=0, jitter_s=0, storm_threshold=2)
     fetcher = PoliteFetcher(backend, policy, sleep=lambda _: None, rng=random.Random(3))
@@ -65,7 +72,7 @@ def test_a_payload_failure_names_the_request_and_is_not_a_rate_limit(
         assert count_rows(connection, search_interest) == 0  # nothing calibrated on a partial set
 
 
-def test_cli_serpapi_backend_without_a_key_is_one_line(cli_env: dict[str, str]) -> None:  # noqa: F811
+def test_cli_serpapi_backend_without_a_key_is_one_line(cli_env: dict[str, str]) -> None:
     assert run_cli("init", env=cli_env).returncode == 0
     result = run_cli("ingest", "trends", "--backend", "serpapi", env=cli_env)
     assert result.returncode == 2

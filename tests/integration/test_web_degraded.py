@@ -23,7 +23,7 @@ from credtrends.warehouse.migrate import upgrade_warehouse
 from credtrends.web.app import create_app
 from credtrends.web.cache import MISSING, ResilientCache
 from credtrends.web.data import DashboardData, cache_config
-from tests.conftest import FIXTURES, unavailable
+from tests.helpers import FIXTURES, unavailable
 from tests.reliability.malformed_requests import valid_body
 from tests.reliability.web_services import RedisServer
 
@@ -32,7 +32,8 @@ class FlakyCache:
     """A cache whose backend is up or down at the test's command."""
 
     def __init__(self) -> None:
-        self.up, self.calls, self.values = True, 0, {}  # type: ignore[var-annotated]
+        self.up, self.calls = True, 0
+        self.values: dict[str, Any] = {}
 
     def get(self, key: str) -> Any:
         self.calls += 1
@@ -52,7 +53,7 @@ def test_an_outage_is_logged_once_probed_sparingly_and_ends(
 ) -> None:
     now = [0.0]
     backend = FlakyCache()
-    cache = ResilientCache(backend, retry_seconds=5.0, clock=lambda: now[0])  # type: ignore[arg-type]
+    cache = ResilientCache(backend, retry_seconds=5.0, clock=lambda: now[0])  # type: ignore[arg-type]  # a Cache stand-in: get/set only
     cache.set("a", 1)
     assert cache.get("a") == 1
     backend.up = False

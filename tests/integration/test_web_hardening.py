@@ -17,7 +17,7 @@ import pytest
 
 from credtrends.web.app import create_app
 from credtrends.web.callback_requests import body_problem
-from tests.conftest import demo_dashboard
+from tests.helpers import demo_dashboard
 from tests.reliability.malformed_requests import malformed_bodies, valid_body
 
 ALLOWED = "https://partner.example.org"
@@ -39,7 +39,9 @@ def dash_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dash.Dash]:
 
 @pytest.fixture(scope="module")
 def app(dash_app: dash.Dash) -> flask.Flask:
-    return dash_app.server
+    server = dash_app.server  # untyped in Dash
+    assert isinstance(server, flask.Flask)
+    return server
 
 
 @pytest.fixture(scope="module")

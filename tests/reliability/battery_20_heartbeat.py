@@ -38,20 +38,25 @@ from tests.reliability.store_common import BACKENDS, postgres_available, scratch
 TIMING = LockTiming(heartbeat_seconds=0.5, stale_after_seconds=6.0)
 TIMEOUTS = DatabaseTimeouts(lock_seconds=1.0, statement_seconds=5.0)
 LOCK_SECONDS = 9.0
-WORK = (
-    "import sys, time\n"
-    "path, tag, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])\n"
-    "end = time.time() + seconds\n"
-    "while time.time() < end:\n"
-    "    with open(path, 'a') as f: f.write(f'{tag} {time.time()}\\n')\n"
-    "    time.sleep(0.05)\n"
-)
+
+
+def work(ticks: Path) -> str:
+    """A job's work: append ``TAG TIME`` lines to ``ticks`` for SECONDS (the job's command)."""
+    return (
+        "import sys, time\n"
+        f"path = {str(ticks)!r}\n"
+        "tag, seconds = sys.argv[1], float(sys.argv[2])\n"
+        "end = time.time() + seconds\n"
+        "while time.time() < end:\n"
+        "    with open(path, 'a') as f: f.write(f'{tag} {time.time()}\\n')\n"
+        "    time.sleep(0.05)\n"
+    )
 
 
 def runner_process(url: str, ticks: Path, tag: str, until: float) -> None:
     """One 'scheduler': run the job whenever the lock is free, until ``until``."""
     engine = create_warehouse_engine(url, TIMEOUTS)
-    runner.COMMAND_PREFIX = (sys.executable, "-c", WORK, str(ticks))  # the work, see above
+    runner.COMMAND_PREFIX = (sys.executable, "-c", work(ticks))  # the work, see above
     attempt = 0
     while time.time() < until:
         attempt += 1
@@ -79,11 +84,11 @@ def hold_lock(url: str, seconds: float) -> None:
     if url.startswith("sqlite"):
         path = sa.make_url(url).database
         assert path is not None
-        connection = sqlite3.connect(path, isolation_level=None, timeout=30)
-        connection.execute("BEGIN EXCLUSIVE")
+        database = sqlite3.connect(path, isolation_level=None, timeout=30)
+        database.execute("BEGIN EXCLUSIVE")
         time.sleep(seconds)
-        connection.rollback()
-        connection.close()
+        database.rollback()
+        database.close()
         return
     engine = create_warehouse_engine(url)
     with engine.begin() as connection:
@@ -117,7 +122,7 @@ def start_runner(url: str, ticks: Path, tag: str, until: float) -> subprocess.Po
     )  # fmt: skip
 
 
-def one_round(backend: str, folder: Path) -> dict[str, object]:
+def one_round(backend: str, folder: Path) -> dict[str, float]:
     with warehouse(backend, folder) as url:
         engine = create_warehouse_engine(url)
         upgrade_warehouse(engine)
@@ -181,7 +186,7 @@ def main() -> None:
         totals: dict[str, float] = {}
         for _ in range(args.rounds):
             for key, value in one_round(backend, folder).items():
-                totals[key] = totals.get(key, 0) + float(value)  # type: ignore[arg-type]
+                totals[key] = totals.get(key, 0) + value
         print(
             f"  {backend:<10} overlapping runs: {totals['overlaps']:g}; runs that lost the lock "
             f"and stopped: {totals['lost']:g} (recorded crashed/lost-lock: "

@@ -151,8 +151,14 @@ class ScriptedAdapter(BaseAdapter):
         self.responder = responder
         self.calls: list[tuple[str, str, dict[str, str]]] = []
 
-    def send(  # type: ignore[override]  # requests passes stream/timeout/... as keywords
-        self, request: requests.PreparedRequest, **kwargs: Any
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: object = None,
+        verify: object = True,
+        cert: object = None,
+        proxies: dict[str, str] | None = None,
     ) -> requests.Response:
         parsed = urlparse(str(request.url))
         params = {k: v[0] for k, v in parse_qs(parsed.query, keep_blank_values=True).items()}

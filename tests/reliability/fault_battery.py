@@ -40,6 +40,7 @@ from credtrends.warehouse.engine import create_warehouse_engine
 from credtrends.warehouse.load import count_rows
 from credtrends.warehouse.migrate import upgrade_warehouse
 from credtrends.warehouse.schema import raw_payloads, search_interest, search_interest_batches
+from tests.helpers import FIXTURES
 from tests.reliability.fakes import (
     CAPTCHA_HTML,
     WINDOW,
@@ -49,13 +50,13 @@ from tests.reliability.fakes import (
     serpapi_responder,
 )
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "catalogue"
+CATALOGUE = FIXTURES / "catalogue"
 KEY = "battery-key-0123456789abcdef"
 REGIONS = ["CA", "CA-ON", "CA-QC", "CA-NU"]
 
 
 def catalogue() -> Catalogue:
-    return load_catalogue(FIXTURES / "topics.yaml", FIXTURES / "regions.yaml")
+    return load_catalogue(CATALOGUE / "topics.yaml", CATALOGUE / "regions.yaml")
 
 
 def fresh_warehouse(directory: Path, cat: Catalogue) -> sa.Engine:
@@ -223,7 +224,7 @@ def _env(root: Path, server: FakeSerpApiServer) -> dict[str, str]:
     config = root / "config"
     config.mkdir(parents=True)
     for name in ("topics.yaml", "regions.yaml"):
-        shutil.copy(FIXTURES / name, config / name)
+        shutil.copy(CATALOGUE / name, config / name)
     return {
         "CREDTRENDS_CONFIG_DIR": str(config),
         "CREDTRENDS_DATA_DIR": str(root / "data"),

@@ -10,25 +10,26 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 
 from credtrends.warehouse.schema import metadata
+from tests import helpers
+from tests.helpers import FIXTURES, REPO
+from tests.helpers import POSTGRES_URL as POSTGRES_URL  # the batteries import these from here
+from tests.helpers import schema_differences as schema_differences
 
-REPO = Path(__file__).resolve().parents[2]
-CATALOGUE = REPO / "tests" / "fixtures" / "catalogue"
-POSTGRES_URL = os.environ.get(
-    "CREDTRENDS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+# The CLI as a subprocess; a battery's runs get longer than a test's (slow or full disks).
+run_cli = partial(helpers.run_cli, timeout=300)
+
+CATALOGUE = FIXTURES / "catalogue"
 BACKENDS = ("sqlite", "postgresql")
 
 
@@ -75,30 +76,13 @@ def cli_env(url: str, data_dir: Path, **extra: str) -> dict[str, str]:
         "CREDTRENDS_DATA_DIR": str(data_dir),
         "CREDTRENDS_DATABASE_URL": url,
         "CREDTRENDS_LOG_LEVEL": "WARNING",
-        "CREDTRENDS_DASHBOARDS_DIR": str(REPO / "tests" / "fixtures" / "dashboards"),
+        "CREDTRENDS_DASHBOARDS_DIR": str(FIXTURES / "dashboards"),
         **extra,
     }
 
 
 def command(*args: str) -> list[str]:
     return [sys.executable, "-m", "credtrends", *args]
-
-
-def run_cli(
-    *args: str, env: dict[str, str], timeout: float = 300
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        command(*args), env=env, capture_output=True, text=True, timeout=timeout, check=False
-    )
-
-
-def schema_differences(engine: sa.Engine) -> list[object]:
-    with engine.connect() as connection:
-        return list(
-            compare_metadata(
-                MigrationContext.configure(connection, opts={"compare_type": True}), metadata
-            )
-        )
 
 
 def content_hash(engine: sa.Engine, skip: tuple[str, ...] = ()) -> str:

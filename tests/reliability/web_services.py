@@ -18,21 +18,15 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import sqlalchemy as sa
 
-REPO = Path(__file__).resolve().parents[2]
-FIXTURES = REPO / "tests" / "fixtures"
-ADMIN_URL = os.environ.get(
-    "CREDTRENDS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+from tests.helpers import FIXTURES, POSTGRES_URL, REPO
+from tests.helpers import free_port as free_port  # the web batteries import it from here
+
+ADMIN_URL = POSTGRES_URL
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for_port(
@@ -141,7 +135,7 @@ def gunicorn(
     threads: int = 1,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """gunicorn serving the dashboard on 127.0.0.1:``port``; its log in ``log``."""
-    out = log.open("wb") if log else subprocess.DEVNULL
+    out: IO[bytes] | int = log.open("wb") if log else subprocess.DEVNULL
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "credtrends.web.wsgi:server", "--workers", str(workers),
          "--threads", str(threads), "--timeout", str(timeout), "--bind", f"127.0.0.1:{port}"],
@@ -153,8 +147,8 @@ def gunicorn(
     finally:
         process.terminate()
         process.wait(timeout=30)
-        if log:
-            out.close()  # type: ignore[union-attr]
+        if not isinstance(out, int):
+            out.close()
 
 
 def tracebacks(log_text: str, limit: int = 2) -> list[str]:

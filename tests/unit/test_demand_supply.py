@@ -45,7 +45,8 @@ def test_high_rising_demand_with_little_supply_ranks_first() -> None:
 
 def _inputs(
     growth: list[float], low: list[float | None], high: list[float | None]
-) -> tuple[pl.DataFrame, ...]:
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """momentum, forecasts, labour, links and portal: ``opportunity_table``'s arguments."""
     topics = [f"t{i}" for i in range(len(growth))]
     momentum = pl.DataFrame(
         {"topic_id": topics, "recent_mean": [10.0 + i for i in range(len(topics))],

@@ -13,12 +13,13 @@ from openpyxl import load_workbook
 
 from credtrends.web.downloads import (
     ExportInfo,
+    ImageFormat,
     metadata_json,
     render_image,
     with_footer,
     xlsx_bytes,
 )
-from tests.conftest import unavailable
+from tests.helpers import unavailable
 
 INFO = ExportInfo(
     title="Search interest, CA-ON",
@@ -63,9 +64,9 @@ def test_metadata_json_describes_columns_and_how_to_load() -> None:
 @pytest.mark.parametrize(
     ("image_format", "magic"), [("png", b"\x89PNG"), ("pdf", b"%PDF"), ("svg", b"<svg")]
 )
-def test_images_render_offline_with_chromium(image_format: str, magic: bytes) -> None:
+def test_images_render_offline_with_chromium(image_format: ImageFormat, magic: bytes) -> None:
     if not shutil.which("chromium"):
         unavailable("Chromium not installed (Debian: apt-get install chromium)")
     figure = go.Figure(go.Scatter(x=[1, 2, 3], y=[1, 3, 2])).to_plotly_json()
-    image = render_image(figure, INFO, image_format)  # type: ignore[arg-type]
+    image = render_image(figure, INFO, image_format)
     assert image.lstrip()[: len(magic)] == magic

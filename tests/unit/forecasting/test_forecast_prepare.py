@@ -65,4 +65,4 @@ def test_duplicates_are_rejected() -> None:
 
 def test_unknown_frequency_is_rejected() -> None:
     with pytest.raises(ValueError, match="frequency"):
-        prepare_series(weekly([1.0]), "day")  # type: ignore[arg-type]
+        prepare_series(weekly([1.0]), "day")  # type: ignore[arg-type]  # a wrong value on purpose

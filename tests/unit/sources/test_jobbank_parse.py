@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -89,8 +90,10 @@ def test_utf16_tab_file_counts_postings_and_vacancies(provinces: dict[str, str])
     ],
     ids=["utf8", "utf8-bom", "utf8-comma", "latin1", "utf16le-no-bom"],
 )
-def test_encoding_and_delimiter_variants(encode: object, provinces: dict[str, str]) -> None:
-    frame, _ = parse_postings(_payload(encode(TEXT)), provinces)  # type: ignore[operator]
+def test_encoding_and_delimiter_variants(
+    encode: Callable[[str], bytes], provinces: dict[str, str]
+) -> None:
+    frame, _ = parse_postings(_payload(encode(TEXT)), provinces)
     assert frame.filter(pl.col("measure") == "job_postings")["value"].sum() == 10
 
 

@@ -149,7 +149,7 @@ def test_broken_catalogues(
 
 @pytest.mark.skipif(importlib.util.find_spec("openpyxl") is None, reason="openpyxl not installed")
 def test_xlsx_catalogue(mapping: SubjectMapping, regions: dict[str, str]) -> None:
-    import openpyxl  # type: ignore[import-untyped]
+    import openpyxl
 
     workbook = openpyxl.Workbook()
     sheet = workbook.active

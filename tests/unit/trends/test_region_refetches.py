@@ -8,6 +8,7 @@ import polars as pl
 
 from credtrends.testing.trends_simulator import SimulatedGoogle
 from credtrends.transforms.calibration import calibrate_region_index
+from tests.helpers import number
 
 PROVINCES = ("CA-ON", "CA-QC", "CA-BC", "CA-AB", "CA-MB", "CA-SK", "CA-NS", "CA-NB", "CA-NL",
              "CA-PE", "CA-NT", "CA-YT", "CA-NU")  # fmt: skip
@@ -26,7 +27,9 @@ def refetched_maps(seed: int, fetches: int, noise: float) -> tuple[pl.DataFrame,
             seed=seed * 100 + fetch,
         )  # fmt: skip
         for term in terms:
-            for region in sim._geo_map(term)["default"]["geoMapData"]:  # type: ignore[index]
+            answer = sim._geo_map(term)["default"]
+            assert isinstance(answer, dict)
+            for region in answer["geoMapData"]:
                 rows.append(
                     (f"{term}#{fetch}", term, region["geoCode"], region["value"][0],
                      bool(region["hasData"][0]))
@@ -46,7 +49,7 @@ def coverage(levels: pl.DataFrame, truth: pl.DataFrame) -> float:
     inside = (joined["level_low"] <= joined["true_level"]) & (
         joined["true_level"] <= joined["level_high"]
     )
-    return float(inside.mean() or 0.0)  # type: ignore[arg-type]
+    return number(inside.mean() or 0.0)
 
 
 def test_refetched_maps_keep_one_readings_rounding_in_their_bounds() -> None:
@@ -66,4 +69,4 @@ def test_a_single_map_is_unchanged_by_the_refetch_rule() -> None:
     frame, truth = refetched_maps(5, fetches=1, noise=0.0)
     levels = calibrate_region_index(frame)
     assert coverage(levels, truth) >= 0.95
-    assert levels.filter(pl.col("bounds") == "ci95")["level_low"].min() > 0  # type: ignore[operator]
+    assert number(levels.filter(pl.col("bounds") == "ci95")["level_low"].min()) > 0

@@ -13,7 +13,6 @@ import polars as pl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.related_payloads import Entry, related_bundle, related_csv, shown_rising
 
 from credtrends.catalogue import Catalogue
 from credtrends.errors import InvalidPayload
@@ -30,6 +29,7 @@ from credtrends.sources.google_trends import (
     parse_payload,
 )
 from credtrends.warehouse.schema import MAX_RELATED_QUERY_LENGTH, related_queries
+from tests.related_payloads import Entry, related_bundle, related_csv, shown_rising
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "google_trends"
 EXPORTED = datetime(2025, 8, 20, 15, tzinfo=UTC)
@@ -161,7 +161,7 @@ def test_only_unstorable_text_is_a_problem(text: str) -> None:
 
 # Query text as a CSV export can carry it: the exporter trims cells, never stores NUL.
 csv_queries = (
-    st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=80)
+    st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=80)
     .map(str.strip)
     .filter(bool)
 )
@@ -172,8 +172,10 @@ def related_lists(draw: st.DrawFn) -> tuple[list[Entry], list[Entry]]:
     queries = draw(st.lists(csv_queries, min_size=1, max_size=12, unique=True))
     split = draw(st.integers(0, len(queries)))
     top_values = sorted(draw(st.lists(st.integers(0, 100), min_size=split, max_size=split)))
-    top = [(q, v, str(v)) for q, v in zip(queries[:split], reversed(top_values), strict=True)]
-    rising = []
+    top: list[Entry] = [
+        (q, v, str(v)) for q, v in zip(queries[:split], reversed(top_values), strict=True)
+    ]
+    rising: list[Entry] = []
     for query in queries[split:]:
         breakout = draw(st.booleans())
         value = draw(st.integers(1, 4_999))

@@ -9,15 +9,6 @@ from datetime import UTC, date, datetime
 
 import pytest
 from pydantic import SecretStr
-from tests.reliability.fakes import (
-    SERPAPI_BAD_KEY,
-    SERPAPI_NO_RESULTS,
-    SERPAPI_OUT_OF_SEARCHES,
-    WINDOW,
-    Answer,
-    scripted_session,
-    serpapi_timeseries,
-)
 
 from credtrends.errors import ConfigError, InvalidPayload, SourceError
 from credtrends.sources.google_trends import (
@@ -27,6 +18,7 @@ from credtrends.sources.google_trends import (
     Refused,
     RunStopped,
     ServerError,
+    TrendsRequest,
     make_request,
     parse_payload,
 )
@@ -38,6 +30,15 @@ from credtrends.sources.google_trends.serpapi_backend import (
     SerpApiQuotaExhaustedError,
     search_params,
     serpapi_date,
+)
+from tests.reliability.fakes import (
+    SERPAPI_BAD_KEY,
+    SERPAPI_NO_RESULTS,
+    SERPAPI_OUT_OF_SEARCHES,
+    WINDOW,
+    Answer,
+    scripted_session,
+    serpapi_timeseries,
 )
 
 KEY = "f00dfacecafe0123456789abcdef0123456789abcdef0123456789abcdef0123"
@@ -57,7 +58,7 @@ def backend_answering(
     return backend, adapter.calls
 
 
-def iot(*terms: str, geo: str = "CA-ON", timeframe: str = WINDOW):  # type: ignore[no-untyped-def]
+def iot(*terms: str, geo: str = "CA-ON", timeframe: str = WINDOW) -> TrendsRequest:
     return make_request(
         operation="interest_over_time", terms=list(terms), geo=geo, timeframe=timeframe
     )

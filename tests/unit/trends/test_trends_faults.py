@@ -6,7 +6,6 @@ import random
 from datetime import UTC, datetime
 
 import pytest
-from tests.reliability.fakes import CAPTCHA_HTML
 
 from credtrends.errors import InvalidPayload, RateLimited, SourceError
 from credtrends.sources.google_trends import (
@@ -26,6 +25,7 @@ from credtrends.sources.google_trends.faults import (
     parse_retry_after,
     refusal_kind,
 )
+from tests.reliability.fakes import CAPTCHA_HTML
 
 NOW = datetime(2026, 12, 1, 21, 0, tzinfo=UTC)
 

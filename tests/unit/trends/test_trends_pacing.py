@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 
@@ -68,20 +69,34 @@ def requests(n: int) -> list[TrendsRequest]:
     return [make_request(operation="interest_over_time", terms=[f"term {i}"]) for i in range(n)]
 
 
-def polite(backend: ScriptedBackend, clock: FakeClock, **policy: object) -> PoliteFetcher:
-    settings: dict[str, object] = {
-        "min_interval_s": 10.0,
-        "jitter_s": 2.0,
-        "max_attempts": 4,
-        "backoff_initial_s": 30.0,
-        "backoff_max_s": 120.0,
-        "backoff_jitter_s": 5.0,
-        "storm_threshold": 3,
-    }
-    settings.update(policy)
+TEST_POLICY = PacingPolicy(
+    min_interval_s=10.0,
+    jitter_s=2.0,
+    max_attempts=4,
+    backoff_initial_s=30.0,
+    backoff_max_s=120.0,
+    backoff_jitter_s=5.0,
+    storm_threshold=3,
+)
+
+
+def polite(
+    backend: ScriptedBackend,
+    clock: FakeClock,
+    *,
+    storm_threshold: int = TEST_POLICY.storm_threshold,
+    max_attempts: int = TEST_POLICY.max_attempts,
+    max_total_attempts: int | None = TEST_POLICY.max_total_attempts,
+) -> PoliteFetcher:
+    policy = replace(
+        TEST_POLICY,
+        storm_threshold=storm_threshold,
+        max_attempts=max_attempts,
+        max_total_attempts=max_total_attempts,
+    )
     return PoliteFetcher(
         backend,
-        PacingPolicy(**settings),  # type: ignore[arg-type]
+        policy,
         clock=clock,
         sleep=clock.sleep,
         rng=random.Random(7),

@@ -32,8 +32,8 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "google_trends"
 EXPORTED = datetime(2025, 8, 20, 15, tzinfo=UTC)
 
 
-def load(name: str, **overrides: object) -> pl.DataFrame:
-    raw = import_web_csv(FIXTURES / name, fetched_at=EXPORTED, **overrides)  # type: ignore[arg-type]
+def load(name: str, geo: str | None = None) -> pl.DataFrame:
+    raw = import_web_csv(FIXTURES / name, fetched_at=EXPORTED, geo=geo)
     return parse_payload(raw)
 
 

@@ -75,6 +75,8 @@ def test_pdf_metadata_is_written_and_read_back() -> None:
     fields = {"Title": "Search interest · credtrends", "Licence": "OGL", "Empty": ""}
     info = PdfReader(io.BytesIO(with_pdf_metadata(buffer.getvalue(), fields))).metadata
     assert info is not None
-    assert info["/Title"] == "Search interest · credtrends" and info["/Licence"] == "OGL"
+    title, licence = info["/Title"], info["/Licence"]
+    assert isinstance(title, str) and isinstance(licence, str)  # pypdf's TextStringObject
+    assert title == "Search interest · credtrends" and licence == "OGL"
     assert "/Empty" not in info
     assert pdf_date(datetime(2026, 12, 2, 1, 13, tzinfo=UTC)) == "D:20261202011300Z"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from credtrends.web.i18n import MESSAGES
 from tests.french_leftovers import (
     ENGLISH_ON_PURPOSE,
     LIBRARY_ENGLISH,
@@ -9,8 +10,6 @@ from tests.french_leftovers import (
     leftovers,
     phrases,
 )
-
-from credtrends.web.i18n import MESSAGES
 
 WANTED = english_phrases(MESSAGES["en"], MESSAGES["fr"], LIBRARY_ENGLISH)
 

@@ -205,4 +205,4 @@ def test_loaded_once_and_coordinates_cannot_be_changed() -> None:
     coordinates = first["features"][0]["geometry"]["coordinates"]
     assert isinstance(coordinates, tuple)
     with pytest.raises(TypeError):
-        coordinates[0] = ()  # type: ignore[index]
+        coordinates[0] = ()  # type: ignore[index]  # must raise: the point of the test

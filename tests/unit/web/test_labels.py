@@ -17,7 +17,9 @@ def test_two_close_points_get_labels_on_different_sides() -> None:
     )  # fmt: skip
     assert all(boxes)
     assert positions[0] != positions[1]
-    assert not overlaps(boxes[0], boxes[1])  # type: ignore[arg-type]
+    first, second = boxes[0], boxes[1]
+    assert first is not None and second is not None
+    assert not overlaps(first, second)
 
 
 def test_an_empty_text_takes_no_room() -> None:

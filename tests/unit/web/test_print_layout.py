@@ -22,7 +22,7 @@ from credtrends.web.print_layout import (
 LONG_URL = "http://localhost/interest?" + "&".join(f"topic{i}=value{i}" for i in range(40))
 
 
-@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=600))
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=600))
 def test_every_wrapped_line_fits_and_no_text_is_lost(text: str) -> None:
     lines = wrap_text(text, 400, 10)
     assert all(text_width_px(line, 10) <= 400 for line in lines)

@@ -19,7 +19,7 @@ class Regions:
 
 
 def state_of(query: dict[str, Any]) -> DemandState:
-    return program_demand.parse_state(Regions(), query)  # type: ignore[arg-type]
+    return program_demand.parse_state(Regions(), query)  # type: ignore[arg-type]  # needs regions() only
 
 
 def test_default_weights_stay_out_of_the_url() -> None:

@@ -13,7 +13,6 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 import pytest
-from tests.conftest import unavailable
 
 from credtrends.errors import CredtrendsError
 from credtrends.web import report
@@ -25,6 +24,7 @@ from credtrends.web.report import (
     report_html,
     report_pdf,
 )
+from tests.helpers import unavailable
 
 HOSTILE = "</style></title><script>alert(1)</script>\"'&=cmd|' /C calc'!A0"
 FOOTER = [
