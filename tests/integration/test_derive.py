@@ -30,7 +30,6 @@ from credtrends.warehouse.schema import (
     job_runs,
 )
 from credtrends.web.app import create_app
-from tests.integration.test_jobs import job_env  # noqa: F401 - the fixture is used
 
 LINEAGE = ("run_id", "derived_at")
 
@@ -38,7 +37,7 @@ LINEAGE = ("run_id", "derived_at")
 @pytest.fixture
 def settings(
     engine: sa.Engine,
-    job_env: Path,  # noqa: F811 - the fixture
+    job_env: Path,
 ) -> Settings:
     """Settings on this warehouse with the small test catalogue."""
     return load_settings()
