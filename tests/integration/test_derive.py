@@ -26,6 +26,7 @@ from credtrends.warehouse.schema import (
     DERIVED_TABLES,
     derived_emerging_topics,
     derived_opportunity_scores,
+    derived_source_freshness,
     derived_topic_growth,
     job_runs,
 )
@@ -237,3 +238,25 @@ def test_other_weights_re_score_the_stored_ranks(demo: sa.Engine) -> None:
         assert again[column].to_list() == stored[column].to_list(), column
     other = score_opportunities(stored, ScoreWeights(growth=3, supply=0)).sort("topic_id")
     assert other["score"].to_list() != stored["score"].to_list()
+
+
+def test_source_freshness_is_stored_as_the_load_left_it_and_pages_read_it(
+    demo: sa.Engine, settings: Settings
+) -> None:
+    """The freshness tables read the stored counts (one scan per load, not per request),
+    equal to a live count of the fact tables."""
+    live = queries.warehouse_status(demo).sources.sort("table", "source", "is_synthetic")
+    stored = queries.source_freshness(demo)
+    assert stored.height > 0 and stored.equals(live)
+    with demo.begin() as connection:
+        connection.execute(
+            sa.update(derived_source_freshness)
+            .where(derived_source_freshness.c.table_name == "search_interest")
+            .values(row_count=424242)
+        )
+    client = create_app(settings.model_copy(update={"cache_type": "simple"}), demo).server
+    with client.test_client() as http:
+        response = http.get("/download/overview/freshness/csv?region=CA")
+        assert response.status_code == 200
+        shown = pl.read_csv(response.data)
+    assert shown.filter(pl.col("table") == "search_interest")["rows"].to_list() == [424242]

@@ -23,10 +23,18 @@ from credtrends.warehouse import queries
 from credtrends.warehouse.load import upsert_frame
 from credtrends.warehouse.schema import (
     DERIVED_TABLES,
+    REGIONAL_DERIVED_TABLES,
     derived_emerging_topics,
     derived_opportunity_scores,
+    derived_source_freshness,
     derived_topic_growth,
 )
+
+SOURCE_FRESHNESS_COLUMNS = pl.Schema({
+    "table_name": pl.String(), "source": pl.String(), "is_synthetic": pl.Boolean(),
+    "row_count": pl.Int64(), "last_fetched_at": pl.Datetime("us"),
+})  # fmt: skip
+"""``queries.source_rows``' columns, named as ``derived_source_freshness``'s."""
 
 
 @dataclass
@@ -66,12 +74,26 @@ def derive(
     links = queries.topic_occupation_links(connection)
     report = DeriveReport(regions=codes)
     for region in codes:
-        for table in DERIVED_TABLES:
+        for table in REGIONAL_DERIVED_TABLES:
             connection.execute(sa.delete(table).where(table.c.region_code == region))
         for table, frame in derive_region(connection, region, topic_ids, links, lineage):
             if frame.height:
                 report.rows[table.name] += upsert_frame(connection, table, frame)
+    connection.execute(sa.delete(derived_source_freshness))
+    freshness = _stamped(source_freshness(connection), lineage)
+    if freshness.height:
+        report.rows[derived_source_freshness.name] += upsert_frame(
+            connection, derived_source_freshness, freshness
+        )
     return report
+
+
+def source_freshness(connection: sa.Connection) -> pl.DataFrame:
+    """Rows and last fetch per fact table, source and synthetic flag, as the load left them
+    (the freshness tables read this instead of scanning the fact tables per request)."""
+    return pl.DataFrame(
+        queries.source_rows(connection), schema=SOURCE_FRESHNESS_COLUMNS, orient="row"
+    )
 
 
 def derive_region(

@@ -21,6 +21,7 @@ from credtrends.warehouse.schema import (
     OPPORTUNITY_MEASURES,
     derived_emerging_topics,
     derived_opportunity_scores,
+    derived_source_freshness,
     derived_topic_growth,
     forecast_errors,
     forecast_runs,
@@ -447,26 +448,45 @@ class WarehouseStatus:
     recent_runs: pl.DataFrame
 
 
+def source_rows(connection: sa.Connection) -> list[tuple[Any, ...]]:
+    """``(table, source, is_synthetic, rows, last_fetched_at)`` per fact table, source and
+    synthetic flag: one grouped scan of each fact table (what ``derive`` stores)."""
+    found: list[tuple[Any, ...]] = []
+    for table in FACT_TABLES:
+        if "source" not in table.c:
+            continue
+        found.extend(
+            naive_utc_row((table.name, *row))
+            for row in connection.execute(
+                sa.select(
+                    table.c.source,
+                    table.c.is_synthetic,
+                    sa.func.count(),
+                    sa.func.max(table.c.fetched_at),
+                ).group_by(table.c.source, table.c.is_synthetic)
+            )
+        )
+    return found
+
+
+def source_freshness(engine: sa.Engine) -> pl.DataFrame:
+    """The stored ``source_rows`` (``derived_source_freshness``), as ``SOURCE_SCHEMA``."""
+    table = derived_source_freshness
+    statement = sa.select(
+        table.c.table_name, table.c.source, table.c.is_synthetic, table.c.row_count,
+        table.c.last_fetched_at,
+    ).order_by(table.c.table_name, table.c.source, table.c.is_synthetic)  # fmt: skip
+    with _reading(engine) as connection:
+        rows = [naive_utc_row(row) for row in connection.execute(statement)]
+    return _frame(rows, SOURCE_SCHEMA)
+
+
 def warehouse_status(engine: sa.Engine, recent: int = 10) -> WarehouseStatus:
     with _reading(engine) as connection:
-        source_rows: list[tuple[Any, ...]] = []
+        found = source_rows(connection)
         counted: dict[str, int] = {}
-        for table in FACT_TABLES:
-            if "source" not in table.c:
-                continue
-            rows = [
-                naive_utc_row((table.name, *row))
-                for row in connection.execute(
-                    sa.select(
-                        table.c.source,
-                        table.c.is_synthetic,
-                        sa.func.count(),
-                        sa.func.max(table.c.fetched_at),
-                    ).group_by(table.c.source, table.c.is_synthetic)
-                )
-            ]
-            source_rows.extend(rows)
-            counted[table.name] = sum(int(row[3]) for row in rows)
+        for row in found:
+            counted[row[0]] = counted.get(row[0], 0) + int(row[3])
         # Fact tables are counted by the grouping above: one scan of the big tables, not two.
         counts = {
             name: counted[name]
@@ -477,7 +497,7 @@ def warehouse_status(engine: sa.Engine, recent: int = 10) -> WarehouseStatus:
     return WarehouseStatus(
         url=engine.url.render_as_string(hide_password=True),
         row_counts=counts,
-        sources=_frame(source_rows, SOURCE_SCHEMA),
+        sources=_frame(found, SOURCE_SCHEMA),
         recent_runs=job_history(engine, recent),
     )
 

@@ -428,11 +428,28 @@ derived_opportunity_scores = sa.Table(
 """Demand versus supply per topic (``transforms.demand_supply``): the inputs, each input's
 percentile rank and the score with the default weights; other weights re-score the ranks."""
 
-DERIVED_TABLES: tuple[sa.Table, ...] = (
+derived_source_freshness = sa.Table(
+    "derived_source_freshness",
+    metadata,
+    sa.Column("table_name", sa.String(64), nullable=False, comment="the fact table"),
+    sa.Column("source", sa.String(64), nullable=False),
+    sa.Column("row_count", sa.BigInteger, nullable=False),
+    sa.Column("last_fetched_at", _ts, nullable=True),
+    *_lineage(),
+    sa.PrimaryKeyConstraint("table_name", "source", "is_synthetic"),
+)
+"""Rows and last fetch per fact table, source and synthetic flag: what the freshness tables
+of Overview and Data & methods show, counted once per load instead of scanning every fact
+table on a page request (4.6 s of Overview's 4.5 s uncached on 1,000 topics)."""
+
+REGIONAL_DERIVED_TABLES: tuple[sa.Table, ...] = (
     derived_topic_growth,
     derived_emerging_topics,
     derived_opportunity_scores,
 )
+"""The derived tables a region's derive replaces whole."""
+
+DERIVED_TABLES: tuple[sa.Table, ...] = (*REGIONAL_DERIVED_TABLES, derived_source_freshness)
 
 FACT_TABLES: tuple[sa.Table, ...] = (
     search_interest,

@@ -74,6 +74,19 @@ class DashboardData:
     def status(self) -> queries.WarehouseStatus:
         return self._cached("status", lambda: queries.warehouse_status(self._engine))
 
+    def source_freshness(self) -> pl.DataFrame:
+        """Rows and last fetch per fact table and source, as the last derive stored them;
+        a warehouse not derived yet (just upgraded) is counted live, once per cache life."""
+
+        def read() -> pl.DataFrame:
+            stored = queries.source_freshness(self._engine)
+            return stored if stored.height else self.status().sources
+
+        return self._cached("freshness", read)
+
+    def recent_runs(self, limit: int = 10) -> pl.DataFrame:
+        return self._cached(f"runs:{limit}", lambda: queries.job_history(self._engine, limit))
+
     def interest_over_time(
         self, topic_ids: Sequence[str], region_code: str, granularity: Granularity = "week"
     ) -> pl.DataFrame:

@@ -77,7 +77,7 @@ def sources_frame(data: DashboardData, tr: Translator) -> tuple[pl.DataFrame, pl
         source: tr("every_days", days=round(cadence.total_seconds() / 86400))
         for source, cadence in SOURCE_CADENCE.items()
     }
-    sources = with_freshness(data.status().sources, now).with_columns(
+    sources = with_freshness(data.source_freshness(), now).with_columns(
         kind=pl.when(pl.col("is_synthetic"))
         .then(pl.lit(tr("kind_synthetic")))
         .otherwise(pl.lit(tr("kind_real"))),

@@ -133,7 +133,7 @@ descendent jamais sous zéro.
 
 def _runs_table(data: DashboardData, tr: Translator) -> html.Table:
     statuses = {status: tr(RUN_STATUS_LABELS[status]) for status in JOB_STATUSES}
-    runs = data.status().recent_runs.with_columns(
+    runs = data.recent_runs().with_columns(
         started=pl.col("started_at").map_elements(tr.timestamp, return_dtype=pl.String),
         status=pl.col("status").replace_strict(statuses, default=pl.col("status")),
         seconds=(pl.col("finished_at") - pl.col("started_at")).dt.total_seconds(),

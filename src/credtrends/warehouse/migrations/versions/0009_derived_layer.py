@@ -1,5 +1,6 @@
-"""The derived layer: growth, emerging topics and opportunity scores stored as tables by the
-``derive`` step after each load and forecast, so pages read them instead of computing them.
+"""The derived layer: growth, emerging topics, opportunity scores and source freshness stored
+as tables by the ``derive`` step after each load and forecast, so pages read them instead of
+computing them.
 
 A warehouse upgraded to this revision has empty derived tables until the next load,
 forecast or ``credtrends run derive``.
@@ -107,8 +108,21 @@ def upgrade() -> None:
         ),
     )
 
+    op.create_table(
+        "derived_source_freshness",
+        sa.Column("table_name", sa.String(length=64), nullable=False, comment="the fact table"),
+        sa.Column("source", sa.String(length=64), nullable=False),
+        sa.Column("row_count", sa.BigInteger(), nullable=False),
+        sa.Column("last_fetched_at", sa.DateTime(timezone=True), nullable=True),
+        *_lineage(),
+        sa.PrimaryKeyConstraint(
+            "table_name", "source", "is_synthetic", name=op.f("pk_derived_source_freshness")
+        ),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("derived_source_freshness")
     op.drop_table("derived_opportunity_scores")
     op.drop_table("derived_emerging_topics")
     op.drop_index(op.f("ix_derived_topic_growth_topic_id"), table_name="derived_topic_growth")
