@@ -1,4 +1,5 @@
-"""The ``derive`` step: growth, emerging topics and opportunity scores written as tables.
+"""The ``derive`` step: growth, emerging topics, opportunity scores and source counts written
+as tables.
 
 It runs on its own (``credtrends run derive``) and, through ``run_step``, after every step
 that writes a table it reads (loads, imports, calibration, forecasts; they declare the
@@ -39,16 +40,22 @@ def run_derive(context: StepContext, params: DeriveParams) -> StepReport:
 
 DERIVE = Step(
     name="derive",
-    summary="Write each topic's growth, emerging topics and opportunity scores as tables.",
+    summary="Write each topic's growth, emerging topics, opportunity scores and the source "
+    "counts as tables.",
     params=DeriveParams,
     run=run_derive,
-    reads=(
-        schema.search_interest,
-        schema.forecast_runs,
-        schema.forecasts,
-        schema.labour_market_observations,
-        schema.portal_topic_counts,
-        schema.topic_occupations,
+    reads=tuple(
+        dict.fromkeys(
+            (
+                schema.search_interest,
+                schema.forecast_runs,
+                schema.forecasts,
+                schema.labour_market_observations,
+                schema.portal_topic_counts,
+                schema.topic_occupations,
+                *schema.FACT_TABLES,  # the source counts
+            )
+        )
     ),
     writes=schema.DERIVED_TABLES,
     check=check_derive,
