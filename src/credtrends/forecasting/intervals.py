@@ -142,22 +142,51 @@ def _pooled_quantiles(errors: FloatArray) -> FloatArray:
     return np.maximum.accumulate(out, axis=1)
 
 
+def signed_quantiles(
+    scaled_signed: FloatArray, symmetric: FloatArray, share: float = 1.0
+) -> FloatArray:
+    """Distances (side, level, step) below (side 0) and above (side 1) the point forecast.
+
+    ``scaled_signed`` (series, origin, step) are actual minus forecast in scale units;
+    ``symmetric`` (level, step) the half-widths from absolute errors. Each side is the
+    ``(1 - level) / 2`` tail quantile of the signed errors, mixed with the symmetric
+    half-width by ``share`` (0: symmetric). Never negative (the point stays inside), never
+    narrower at a later step or at the higher level.
+    """
+    horizon = scaled_signed.shape[-1]
+    pooled = np.moveaxis(scaled_signed, -1, 0).reshape(horizon, -1)
+    tails = tuple(t for lv in LEVELS for t in ((100 - lv) / 200.0, (100 + lv) / 200.0))
+    q = _sorted_quantiles(pooled, tails).reshape(len(LEVELS), 2, horizon)
+    sides = np.stack([-q[:, 0, :], q[:, 1, :]])  # (side, level, step)
+    sides = np.where(np.isnan(sides), symmetric[None], sides)
+    sides = (1.0 - share) * symmetric[None] + share * np.maximum(sides, 0.0)
+    sides = np.maximum.accumulate(sides, axis=2)
+    return np.maximum.accumulate(sides, axis=1)
+
+
 def calibrate_quantiles(scaled_errors: FloatArray) -> FloatArray:
     """Half-widths in scale units, shape (model, level, step), from all backtest errors."""
     return _pooled_quantiles(scaled_errors)
 
 
 def interval_bounds(
-    mean: FloatArray, half_width: FloatArray, scale: FloatArray, *, non_negative: bool
+    mean: FloatArray,
+    half_width: FloatArray,
+    scale: FloatArray,
+    *,
+    non_negative: bool,
+    lower_width: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Lower and upper bounds (series, level, step) around ``mean`` (series, step).
 
-    ``half_width`` is (series, level, step) in scale units. With ``non_negative`` (search
-    interest, counts) bounds are clipped at 0: a negative demand is not a possibility.
+    ``half_width`` is (series, level, step) in scale units, the distance above the point;
+    ``lower_width`` the distance below it (None: the same, a symmetric interval). With
+    ``non_negative`` (search interest, counts) bounds are clipped at 0: a negative demand
+    is not a possibility.
     """
-    width = half_width * scale[:, None, None]
-    lower = mean[:, None, :] - width
-    upper = mean[:, None, :] + width
+    below = half_width if lower_width is None else lower_width
+    lower = mean[:, None, :] - below * scale[:, None, None]
+    upper = mean[:, None, :] + half_width * scale[:, None, None]
     if non_negative:
         lower = np.maximum(lower, 0.0)
         upper = np.maximum(upper, 0.0)
