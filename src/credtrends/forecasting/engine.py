@@ -161,7 +161,8 @@ class ForecastResult:
     - ``backtest``: the chosen model's backtest points with actuals and intervals.
     - ``summary``: per model (and ``selected``) the mean errors and coverage.
     - ``interval_widths``: per model and step, half-widths in units of each series' mean
-      absolute backtest error for that model.
+      absolute backtest error for that model (symmetric; the selected forecast's own bounds
+      and its backtest's lean towards its signed errors, ``intervals.signed_quantiles``).
     - ``gaps``: what preparation filled or cut.
     """
 
