@@ -283,9 +283,7 @@ def classical_decomposition(y: FloatArray, period: int, horizon: int) -> Seasona
         centre = 1.0 if positive else 0.0
         trend = np.asarray(result.trend, dtype=np.float64)
         detrended = values / trend if positive else values - trend
-        season = centre + seasonal_shrinkage(detrended, season[:period], centre) * (
-            season - centre
-        )
+        season = centre + seasonal_shrinkage(detrended, season[:period], centre) * (season - centre)
         n = values.shape[0]
         pattern = season[:period]
         if not np.all(np.isfinite(pattern)) or (positive and np.any(pattern <= 0.0)):
