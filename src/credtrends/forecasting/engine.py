@@ -29,6 +29,7 @@ from credtrends.forecasting.intervals import (
     interval_bounds,
     leave_one_origin_out_coverage,
     selected_errors,
+    signed_quantiles,
 )
 from credtrends.forecasting.models import (
     MODEL_NAMES,
@@ -160,7 +161,8 @@ class ForecastResult:
     - ``backtest``: the chosen model's backtest points with actuals and intervals.
     - ``summary``: per model (and ``selected``) the mean errors and coverage.
     - ``interval_widths``: per model and step, half-widths in units of each series' mean
-      absolute backtest error for that model.
+      absolute backtest error for that model (symmetric; the selected forecast's own bounds
+      and its backtest's lean towards its signed errors, ``intervals.signed_quantiles``).
     - ``gaps``: what preparation filled or cut.
     """
 
@@ -395,7 +397,9 @@ def _run_info(
 
 def _calibrate(
     res: ChunkResult, choice: Choice, non_negative: bool
-) -> tuple[BacktestErrors, tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]]:
+) -> tuple[
+    BacktestErrors, tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]
+]:
     """Backtest errors of every model and of the selection (one more model, whose backtest
     is the nested choice), and the intervals calibrated on them: (errors, (origin scales,
     final scales, quantiles (model + selected, level, step), points inside, points
@@ -413,28 +417,34 @@ def _calibrate(
         else res.zero_share[:, :, choice.zero_window],
     )
     absolute[:, -1] = selected_errors(absolute[:, -1], np.abs(res.actuals - chosen))
+    signed = selected_errors(res.actuals - meta[:, 0], res.actuals - chosen)
     origin_scale, final_scale = error_scales(absolute, res.interval_scale, res.final_interval_scale)
     scaled = absolute / origin_scale[..., None]
     quantiles = calibrate_quantiles(scaled)  # (model + selected, level, step)
+    sides = signed_quantiles(signed / origin_scale[:, -1, :, None], quantiles[-1])
     inside, scored = leave_one_origin_out_coverage(scaled)
-    return errors, (origin_scale, final_scale, quantiles, inside, scored)
+    return errors, (origin_scale, final_scale, quantiles, inside, scored, sides)
 
 
 def _selected_forecast(
     res: ChunkResult,
     choice: Choice,
-    quantiles: FloatArray,
+    sides: FloatArray,
     final_scale: FloatArray,
     non_negative: bool,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """(point, lower, upper) of the chosen forecast: the combination of the models' final
-    forecasts (0 where the median rule applies) with the selection's calibrated bounds."""
+    forecasts (0 where the median rule applies) with the selection's calibrated bounds
+    (``sides``: distances below and above the point, (side, level, step))."""
     n_series = res.final.shape[0]
-    selected_half = np.broadcast_to(quantiles[-1], (n_series, *quantiles[-1].shape))
+    below = np.broadcast_to(sides[0], (n_series, *sides[0].shape))
+    above = np.broadcast_to(sides[1], (n_series, *sides[1].shape))
     point = combine(choice.weights, res.final)
     if choice.zero_window is not None and res.final_zero_share is not None:
         point = median_rule(point, res.final_zero_share[:, choice.zero_window])
-    return _bounded(point, selected_half, final_scale[:, -1], non_negative, choice.rounded)
+    return _bounded(
+        point, above, final_scale[:, -1], non_negative, choice.rounded, lower_width=below
+    )
 
 
 def _backtest_spec(frequency: Frequency, horizon: int, cfg: ForecastConfig) -> BacktestSpec:
@@ -460,13 +470,20 @@ def _backtest_spec(frequency: Frequency, horizon: int, cfg: ForecastConfig) -> B
 
 
 def _bounded(
-    mean: FloatArray, half: FloatArray, scale: FloatArray, non_negative: bool, rounded: bool
+    mean: FloatArray,
+    half: FloatArray,
+    scale: FloatArray,
+    non_negative: bool,
+    rounded: bool,
+    lower_width: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """(point, lower, upper) of a forecast: bounds from the calibrated half-widths, never
     below zero for non-negative data; rounded data keeps its bounds around the rounded
     point."""
     mean = np.maximum(mean, 0.0) if non_negative else mean
-    lower, upper = interval_bounds(mean, half, scale, non_negative=non_negative)
+    lower, upper = interval_bounds(
+        mean, half, scale, non_negative=non_negative, lower_width=lower_width
+    )
     if rounded:
         mean = np.round(mean)
         lower = np.minimum(lower, mean[:, None, :])
@@ -585,14 +602,14 @@ def forecast(
     weights, nested, meta = choice.weights, choice.nested, choice.meta
     info.update(_choice_info(choice, non_negative, spec))
     errors, calibration = _calibrate(res, choice, non_negative)
-    origin_scale, final_scale, quantiles, inside, scored = calibration
+    origin_scale, final_scale, quantiles, inside, scored, sides = calibration
     ids = per_series.get_column("series_id")
     last_period = per_series.get_column("last_period")
 
     names = combination_names(weights, choice.ranking, MODEL_NAMES)
     forecasts = _forecast_frame(
         ids, last_period, frequency, names,
-        *_selected_forecast(res, choice, quantiles, final_scale, non_negative),
+        *_selected_forecast(res, choice, sides, final_scale, non_negative),
     )  # fmt: skip
     in_sample = combine(weights, res.backtest)[:, None]
     validation = backtest_errors(in_sample, res.actuals, res.mase_scale).mase[:, 0]
@@ -606,7 +623,7 @@ def forecast(
     metrics = _metrics_frame(ids, errors, inside, scored)
     summary = _summary(errors.mase, errors.smape, inside, scored, weights)
     backtest = _backtest_frame(
-        res, meta[:, 0], quantiles[-1], origin_scale[:, -1], nested, ids, last_period,
+        res, meta[:, 0], sides, origin_scale[:, -1], nested, ids, last_period,
         frequency, cfg, non_negative,
     )  # fmt: skip
     widths = _widths_frame(quantiles, horizon)
@@ -678,7 +695,7 @@ def _summary(
 def _backtest_frame(
     res: ChunkResult,
     mean: FloatArray,
-    quantiles: FloatArray,
+    sides: FloatArray,
     scale: FloatArray,
     nested: FloatArray,
     ids: pl.Series,
@@ -689,7 +706,8 @@ def _backtest_frame(
 ) -> pl.DataFrame:
     """The selected forecast's backtest points (nested choice per origin), long format.
 
-    ``mean`` is (series, origin, step), already clipped and rounded as the forecast is.
+    ``mean`` is (series, origin, step), already clipped and rounded as the forecast is;
+    ``sides`` (side, level, step) the distances below and above it, as the forecast's.
     """
     n_series, _, n_origins, horizon = res.backtest.shape
     per_origin_names = np.array(
@@ -699,8 +717,8 @@ def _backtest_frame(
         ],
         dtype=object,
     ).T
-    width = quantiles[None, :, None, :] * scale[:, None, :, None]
-    lower, upper = mean[:, None] - width, mean[:, None] + width
+    lower = mean[:, None] - sides[0][None, :, None, :] * scale[:, None, :, None]
+    upper = mean[:, None] + sides[1][None, :, None, :] * scale[:, None, :, None]
     if non_negative:
         lower, upper = np.maximum(lower, 0.0), np.maximum(upper, 0.0)
     step = cfg.origin_step or horizon

@@ -217,6 +217,38 @@ def _finite(values: FloatArray) -> tuple[FloatArray, FloatArray]:
     return index, values[~np.isnan(values)]
 
 
+def seasonal_shrinkage(detrended: FloatArray, pattern: FloatArray, centre: float) -> float:
+    """How much of a classical seasonal pattern to keep: its signal share, in [0, 1].
+
+    Each seasonal index is a mean of a few detrended values (one a cycle), so its error
+    variance is about their variance over the number of cycles; the pattern's spread
+    around ``centre`` (1 multiplicative, 0 additive) is signal plus that error. Keeping
+    ``1 - error / spread`` of the pattern (positive-part James-Stein) damps indices that
+    are mostly noise (short or irregular series) and keeps clear seasons almost whole.
+    ``detrended`` starts at the pattern's phase (NaN where the moving average has none).
+    On ``benchmarks/forecast_dev.py --origins 4`` inner OWA M3 monthly 0.852 -> 0.841,
+    quarterly 0.876 -> 0.874, MSIS 7.41 -> 7.36 and 10.46 -> 10.43 (a fixed 0.85 instead:
+    0.845 and 0.880; 1.1: 0.866 and 0.884).
+    """
+    period = pattern.shape[0]
+    cycles = -(-detrended.shape[0] // period)
+    padded = np.full(cycles * period, np.nan)
+    padded[: detrended.shape[0]] = detrended
+    table = padded.reshape(cycles, period)
+    counts = np.sum(np.isfinite(table), axis=0)
+    if np.any(counts < 2):
+        return 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        noise = float(np.mean(np.nanvar(table, axis=0, ddof=1) / counts))
+    signal = float(np.mean((pattern - centre) ** 2))
+    if not np.isfinite(noise) or not np.isfinite(signal):
+        return 1.0
+    if signal <= noise:
+        return 0.0
+    return 1.0 - noise / signal
+
+
 def classical_decomposition(y: FloatArray, period: int, horizon: int) -> SeasonalAdjustment:
     """Classical decomposition per series by statsmodels' ``seasonal_decompose``.
 
@@ -248,6 +280,10 @@ def classical_decomposition(y: FloatArray, period: int, horizon: int) -> Seasona
                 values, model="multiplicative" if positive else "additive", period=period
             )
         season = np.asarray(result.seasonal, dtype=np.float64)
+        centre = 1.0 if positive else 0.0
+        trend = np.asarray(result.trend, dtype=np.float64)
+        detrended = values / trend if positive else values - trend
+        season = centre + seasonal_shrinkage(detrended, season[:period], centre) * (season - centre)
         n = values.shape[0]
         pattern = season[:period]
         if not np.all(np.isfinite(pattern)) or (positive and np.any(pattern <= 0.0)):

@@ -185,3 +185,28 @@ def test_a_run_without_backtest_origins_is_refused_up_front() -> None:
 
     with pytest.raises(ValueError, match="n_origins >= 1"):
         ForecastConfig(n_origins=0)
+
+
+def test_intervals_lean_where_the_backtest_errors_lean() -> None:
+    """Accelerating growth: every model lags it, so the backtest errs upwards and the
+    selected forecast's interval reaches further above the point than below it, in the
+    forecast and in its backtest alike (SYNTHETIC series)."""
+    rng = np.random.default_rng(7)
+    n_series, n_periods = 40, 120
+    t = np.arange(n_periods, dtype=np.float64)
+    growth = rng.uniform(0.01, 0.02, n_series)
+    values = 20.0 * np.exp(growth[:, None] * t) * (1.0 + rng.normal(0, 0.02, (n_series, 1)))
+    values += rng.normal(0, 1.0, values.shape)
+    periods = pl.date_range(START, START + dt.timedelta(weeks=n_periods - 1), "1w", eager=True)
+    frame = pl.DataFrame(
+        {
+            "series_id": np.repeat([f"x{i}" for i in range(n_series)], n_periods),
+            "period": np.tile(periods.to_numpy(), n_series),
+            "value": values.ravel(),
+        }
+    )
+    result = forecast(frame, frequency="week", horizon=8, config=ForecastConfig(n_jobs=1))
+    for out in (result.forecasts, result.backtest):
+        above = out.select((pl.col("hi95") - pl.col("mean")).mean()).item()
+        below = out.select((pl.col("mean") - pl.col("lo95")).mean()).item()
+        assert above > below > 0.0
