@@ -44,6 +44,8 @@ def babel_locale(lang: Lang) -> Locale:
 def _decimal_pattern(digits: int) -> NumberPattern:
     """``#,##0.0``-style pattern with ``digits`` decimals, parsed once."""
     return parse_pattern("#,##0" + ("." + "0" * digits if digits else ""))
+
+
 DOMAIN = "credtrends"
 
 
