@@ -178,8 +178,6 @@ def opportunity_components(
     )
     for missing in {"growth_low", "growth_high"} - set(table.columns):
         table = table.with_columns(pl.lit(None, pl.Float64).alias(missing))
-    for missing in {"forecast_growth_low", "forecast_growth_high"} - set(table.columns):
-        table = table.with_columns(pl.lit(None, pl.Float64).alias(missing))
     return table.with_columns(
         percentile_rank(pl.col(name)).alias(component)
         for name, component in COMPONENT_NAMES.items()
